@@ -1,0 +1,171 @@
+import { PipelineError, ValidationError } from '@sage/common';
+import type { TransformationInput, Transformation } from '../graph/transformation.js';
+import { FilterOperator } from '../runtime/operators/filter-operator.js';
+import { FlatMapOperator } from '../runtime/operators/flat-map-operator.js';
+import type { UserFunction } from '../runtime/operators/function-instance.js';
+import { MapOperator } from '../runtime/operators/map-operator.js';
+import { SinkOperator } from '../runtime/operators/sink-operator.js';
+import { DEAD_LETTER_TAG, type DeadLetter, type OperatorSetup, type StreamOperator } from '../runtime/stream-operator.js';
+import { parseCall } from './call-shape.js';
+import type { StreamBuilder } from './stream-builder.js';
+import {
+  type BaseFunction,
+  FilterFunction,
+  FlatMapFunction,
+  type FunctionClass,
+  isFunctionClass,
+  KeyByFunction,
+  MapFunction,
+  type MaybePromise,
+  SinkFunction,
+} from './functions.js';
+import type { KeyByOptions, OperatorOptions } from './operator-options.js';
+import type { ConnectedStreams } from './connected-streams.js';
+import type { KeyedStream } from './keyed-stream.js';
+
+type OperatorFactory = (userFunction: UserFunction) => (setup: OperatorSetup) => StreamOperator;
+
+/** A sink at the end of a stream. */
+export interface StreamSink {
+  readonly name: string;
+}
+
+/**
+ * A stream of records of type `T`. Every method adds an operator to the job's graph and returns the stream
+ * of its output; nothing runs until `env.submit()`.
+ */
+export class DataStream<T = unknown> {
+  /** @internal */
+  constructor(
+    /** @internal */ readonly builder: StreamBuilder,
+    /** @internal */ readonly transformation: Transformation,
+    /** @internal */ readonly sideTag?: string,
+  ) {}
+
+  /** The operator's name, as in metrics. */
+  get name(): string {
+    return this.transformation.options.name;
+  }
+
+  /** Applies a function to each record; a result of `undefined` drops the record. */
+  map<U>(fn: (record: T) => MaybePromise<U>, options?: OperatorOptions): DataStream<Exclude<U, undefined>>;
+  map<U, C>(fn: FunctionClass<MapFunction<T, U, C>, C>, config?: C, options?: OperatorOptions): DataStream<U>;
+  map(target: unknown, second?: unknown, third?: unknown): DataStream<any> {
+    return this.addOperator('map', MapFunction, target, second, third, (fn) => (setup) => new MapOperator(setup, fn));
+  }
+
+  /** Turns each record into any number of records: return an iterable, or call `collect(x)`. */
+  flatMap<U>(
+    fn: (record: T, collect: (record: U) => void) => MaybePromise<Iterable<U> | undefined | void>,
+    options?: OperatorOptions,
+  ): DataStream<U>;
+  flatMap<U, C>(fn: FunctionClass<FlatMapFunction<T, U, C>, C>, config?: C, options?: OperatorOptions): DataStream<U>;
+  flatMap(target: unknown, second?: unknown, third?: unknown): DataStream<any> {
+    return this.addOperator('flatMap', FlatMapFunction, target, second, third, (fn) => (setup) => new FlatMapOperator(setup, fn));
+  }
+
+  /** Keeps the records for which the function returns true. */
+  filter(fn: (record: T) => MaybePromise<boolean>, options?: OperatorOptions): DataStream<T>;
+  filter<C>(fn: FunctionClass<FilterFunction<T, C>, C>, config?: C, options?: OperatorOptions): DataStream<T>;
+  filter(target: unknown, second?: unknown, third?: unknown): DataStream<T> {
+    return this.addOperator('filter', FilterFunction, target, second, third, (fn) => (setup) => new FilterOperator(setup, fn));
+  }
+
+  /**
+   * Partitions the stream by key: records with equal keys go to the same instance of the next operator,
+   * whose keyed state (`this.ctx.state`) is scoped to the key. Keys are hashed stably across processes;
+   * `0`, `''` and `false` are keys like any other.
+   */
+  keyBy<K>(selector: (record: T) => K, options?: KeyByOptions): KeyedStream<T, K>;
+  keyBy<K, C>(selector: FunctionClass<KeyByFunction<T, K, C>, C>, config?: C, options?: KeyByOptions): KeyedStream<T, K>;
+  keyBy(target: unknown, second?: unknown, third?: unknown): KeyedStream<T, any> {
+    const where = `keyBy on "${this.name}"`;
+    const { userFunction, options } = parseCall(where, KeyByFunction, target, second, third);
+    const strategy = (options as KeyByOptions | undefined)?.strategy ?? 'hash';
+    if (strategy !== 'hash' && strategy !== 'broadcast' && strategy !== 'roundRobin') {
+      throw new ValidationError(`${where}: strategy must be 'hash', 'broadcast' or 'roundRobin', got ${String(strategy)}`);
+    }
+    const selector = isFunctionClass(userFunction.target)
+      ? (() => {
+          const instance = new userFunction.target(userFunction.config) as KeyByFunction;
+          return (record: unknown) => instance.execute(record);
+        })()
+      : (userFunction.target as (record: unknown) => unknown);
+    return this.builder.keyedStream(this, selector, strategy);
+  }
+
+  /** Connects this stream with others for `coMap`, `join` or a union `map`. */
+  connect(...others: Array<DataStream<any> | ConnectedStreams>): ConnectedStreams {
+    if (others.length === 0) throw new ValidationError(`connect on "${this.name}": give at least one stream`);
+    const streams: DataStream<any>[] = [this];
+    for (const other of others) {
+      if (other instanceof DataStream) streams.push(other);
+      else if (Array.isArray((other as ConnectedStreams)?.streams)) streams.push(...(other as ConnectedStreams).streams);
+      else throw new ValidationError(`connect on "${this.name}": arguments must be streams`);
+    }
+    return this.builder.connectedStreams(streams);
+  }
+
+  /** Consumes the stream; a function class's `close()` runs after the last record. */
+  sink(fn: (record: T) => MaybePromise<void>, options?: OperatorOptions): StreamSink;
+  sink<C>(fn: FunctionClass<SinkFunction<T, C>, C>, config?: C, options?: OperatorOptions): StreamSink;
+  sink(target: unknown, second?: unknown, third?: unknown): StreamSink {
+    const stream = this.addOperator('sink', SinkFunction, target, second, third, (fn) => (setup) => new SinkOperator(setup, fn), 'sink');
+    return { name: stream.name };
+  }
+
+  /** Prints each record to stdout, after `prefix` when given. */
+  print(prefix?: string, options?: OperatorOptions): StreamSink {
+    const lead = prefix === undefined ? '' : `${prefix} `;
+    const write = (record: T) => {
+      process.stdout.write(`${lead}${typeof record === 'string' ? record : JSON.stringify(record)}\n`);
+    };
+    return this.sink(write, { name: this.builder.graph.defaultName('print'), ...options });
+  }
+
+  /**
+   * The records this operator skipped under `onError: 'skip'`, each with its error: a side output that can
+   * be processed like any stream.
+   */
+  deadLetters(): DataStream<DeadLetter<T>> {
+    return new DataStream(this.builder, this.transformation, DEAD_LETTER_TAG);
+  }
+
+  /**
+   * Feeds this stream into `future` (made by `env.fromFuture`), closing a feedback loop. The loop ends
+   * when every input from outside it has ended and no record is left inside it.
+   */
+  fillFuture(future: DataStream<T>): void {
+    const target = future.transformation;
+    if (target.kind !== 'future') {
+      throw new PipelineError(`fillFuture: "${future.name}" is not a future stream (make one with env.fromFuture(name))`);
+    }
+    if (target.inputs.length > 0) {
+      throw new PipelineError(`fillFuture: future stream "${future.name}" is already filled`);
+    }
+    if (future.builder !== this.builder) throw new PipelineError('fillFuture: the future belongs to another environment');
+    target.inputs.push(this.inputFor(0));
+  }
+
+  /** @internal how a downstream operator reads this stream. */
+  inputFor(inputIndex: number): TransformationInput {
+    return { from: this.transformation, sideTag: this.sideTag, strategy: 'auto', inputIndex };
+  }
+
+  private addOperator(
+    operation: string,
+    expectedBase: abstract new (...args: any[]) => BaseFunction,
+    target: unknown,
+    second: unknown,
+    third: unknown,
+    factory: OperatorFactory,
+    kind: 'operator' | 'sink' = 'operator',
+  ): DataStream<any> {
+    const where = `${operation} after "${this.name}"`;
+    const { userFunction, options } = parseCall(where, expectedBase, target, second, third);
+    const transformation = this.builder.addTransformation(operation, kind, options, [this.inputFor(0)], {
+      createOperator: factory(userFunction),
+    });
+    return new DataStream(this.builder, transformation);
+  }
+}

@@ -1,0 +1,71 @@
+import { PipelineError } from '@sage/common';
+import { compile } from '../graph/execution-graph.js';
+import type { JobResult } from '../runtime/job-result.js';
+import { LocalExecutor } from '../runtime/local-executor.js';
+import { BaseEnvironment, type SubmitOptions } from './environment.js';
+
+/**
+ * Runs the job in this process. `submit({ autostop: true })` resolves with the job's metrics when every
+ * sink has received the end of its streams; without `autostop` it resolves as soon as the job runs, and
+ * `stop()` ends it.
+ */
+export class LocalEnvironment extends BaseEnvironment {
+  private executor: LocalExecutor | undefined;
+  private running: Promise<JobResult> | undefined;
+  private closed = false;
+
+  async submit(options: SubmitOptions = {}): Promise<JobResult> {
+    if (this.closed) throw new PipelineError(`environment "${this.name}" is closed`);
+    if (this.running !== undefined) throw new PipelineError(`job "${this.name}" is already running`);
+    const graph = compile(this.graph);
+    const executor = new LocalExecutor(graph, this.services, { ...this.settings, logger: this.logger });
+    this.executor = executor;
+    const detachSignals = this.settings.handleSignals ? this.attachSignals(executor) : () => {};
+    this.running = executor.run().finally(() => {
+      detachSignals();
+      this.running = undefined;
+    });
+    if (options.autostop) return this.running;
+    // Keep a failure of a detached job from being an unhandled rejection; awaitTermination() reports it.
+    this.running.catch(() => {});
+    return executor.result();
+  }
+
+  /** Resolves with the final result of the running (or last) job. */
+  async awaitTermination(): Promise<JobResult | undefined> {
+    if (this.running !== undefined) return this.running;
+    return this.executor?.result();
+  }
+
+  /** Stops the running job gracefully: sources end, records in flight drain, sinks close. */
+  async stop(): Promise<JobResult | undefined> {
+    if (this.running === undefined) return this.executor?.result();
+    this.executor!.stop();
+    return this.running;
+  }
+
+  /** Stops any running job; the environment cannot submit again. */
+  async close(): Promise<void> {
+    if (this.running !== undefined) await this.stop().catch(() => undefined);
+    this.closed = true;
+  }
+
+  private attachSignals(executor: LocalExecutor): () => void {
+    let interrupts = 0;
+    const onInterrupt = () => {
+      interrupts++;
+      if (interrupts === 1) {
+        this.logger.warn('stopping: sources end, records in flight drain, sinks close (Ctrl+C again to exit now)');
+        executor.stop();
+      } else {
+        process.exit(130);
+      }
+    };
+    process.on('SIGINT', onInterrupt);
+    process.on('SIGTERM', onInterrupt);
+    return () => {
+      process.off('SIGINT', onInterrupt);
+      process.off('SIGTERM', onInterrupt);
+    };
+  }
+}

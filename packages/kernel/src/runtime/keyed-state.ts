@@ -1,0 +1,88 @@
+import { canonicalKey, PipelineError } from '@sage/common';
+import type { KeyedStateStore, ListState, MapState, ValueState } from '../api/function-context.js';
+
+/** Primitive keys index state directly; object keys by their canonical form so equal objects share state. */
+function stateKey(key: unknown): unknown {
+  return typeof key === 'object' && key !== null ? canonicalKey(key) : key;
+}
+
+/**
+ * The keyed state of one operator instance: per key, a map from state name to value. Handles are bound to
+ * the key that is current when they are taken.
+ */
+export class KeyedStateBackend implements KeyedStateStore {
+  private readonly byKey = new Map<unknown, Map<string, unknown>>();
+  currentKey: unknown;
+  keyed = false;
+
+  constructor(private readonly operatorName: string) {}
+
+  /** Number of keys that hold any state. */
+  get keyCount(): number {
+    return this.byKey.size;
+  }
+
+  value<T>(name: string, initial?: T): ValueState<T> {
+    const slot = this.slot(name);
+    return {
+      get: () => (slot.has(name) ? (slot.get(name) as T) : initial),
+      set: (value: T) => {
+        slot.set(name, value);
+      },
+      clear: () => {
+        slot.delete(name);
+      },
+    };
+  }
+
+  list<T>(name: string): ListState<T> {
+    const slot = this.slot(name);
+    const items = (): T[] => {
+      let list = slot.get(name) as T[] | undefined;
+      if (list === undefined) slot.set(name, (list = []));
+      return list;
+    };
+    return {
+      get: () => (slot.get(name) as T[] | undefined) ?? [],
+      add: (value: T) => {
+        items().push(value);
+      },
+      clear: () => {
+        slot.delete(name);
+      },
+    };
+  }
+
+  map<K, V>(name: string): MapState<K, V> {
+    const slot = this.slot(name);
+    const entries = (): Map<K, V> => {
+      let map = slot.get(name) as Map<K, V> | undefined;
+      if (map === undefined) slot.set(name, (map = new Map()));
+      return map;
+    };
+    return {
+      get: (mapKey) => (slot.get(name) as Map<K, V> | undefined)?.get(mapKey),
+      set: (mapKey, value) => {
+        entries().set(mapKey, value);
+      },
+      has: (mapKey) => (slot.get(name) as Map<K, V> | undefined)?.has(mapKey) ?? false,
+      delete: (mapKey) => (slot.get(name) as Map<K, V> | undefined)?.delete(mapKey) ?? false,
+      entries: () => entries().entries(),
+      clear: () => {
+        slot.delete(name);
+      },
+    };
+  }
+
+  private slot(name: string): Map<string, unknown> {
+    if (!this.keyed) {
+      throw new PipelineError(
+        `operator "${this.operatorName}" used keyed state "${name}" but its input is not keyed: call keyBy() first`,
+      );
+    }
+    const key = stateKey(this.currentKey);
+    let slot = this.byKey.get(key);
+    if (slot === undefined) this.byKey.set(key, (slot = new Map()));
+    return slot;
+  }
+}

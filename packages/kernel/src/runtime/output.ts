@@ -1,0 +1,169 @@
+import { partitionForKey } from '@sage/common';
+import { type Channel, DATA, END } from './channel.js';
+
+/** How one output edge picks target instances. */
+export type Partitioner =
+  | { kind: 'forward' }
+  | { kind: 'rebalance' }
+  | { kind: 'broadcast' }
+  | { kind: 'hash'; keySelector: (record: unknown) => unknown };
+
+/** One edge from this instance to the instances of a downstream operator. */
+export interface OutputEdge {
+  partitioner: Partitioner;
+  /** Target instances' channels, by parallel index (a forward edge has exactly one). */
+  targets: Channel[];
+  /** Index of this edge among each target's input edges. */
+  targetEdge: number;
+  /** Side output tag this edge consumes, or undefined for the main output. */
+  tag: string | undefined;
+}
+
+/**
+ * Collects the records an instance emits into per-target batches and hands them to the channels on
+ * `flush()`. Emitting is a synchronous array push; only flushing can wait (backpressure).
+ */
+export class Output {
+  private readonly main: EdgeWriter[];
+  private readonly sides = new Map<string, EdgeWriter[]>();
+  private readonly all: EdgeWriter[];
+  recordsOut = 0;
+
+  constructor(edges: OutputEdge[], private readonly batchSize: number, startIndex: number) {
+    this.all = edges.map((edge) => new EdgeWriter(edge, startIndex));
+    this.main = this.all.filter((writer) => writer.edge.tag === undefined);
+    for (const writer of this.all) {
+      const tag = writer.edge.tag;
+      if (tag === undefined) continue;
+      const list = this.sides.get(tag) ?? [];
+      list.push(writer);
+      this.sides.set(tag, list);
+    }
+  }
+
+  get hasMain(): boolean {
+    return this.main.length > 0;
+  }
+
+  hasSide(tag: string): boolean {
+    return this.sides.has(tag);
+  }
+
+  emit(record: unknown): void {
+    this.recordsOut++;
+    const main = this.main;
+    for (let i = 0; i < main.length; i++) main[i]!.write(record);
+  }
+
+  /** Emits a whole array (sources); the array is not retained. */
+  emitAll(records: readonly unknown[]): void {
+    this.recordsOut += records.length;
+    const main = this.main;
+    for (let i = 0; i < main.length; i++) {
+      const writer = main[i]!;
+      for (let j = 0; j < records.length; j++) writer.write(records[j]);
+    }
+  }
+
+  emitSide(tag: string, record: unknown): void {
+    const writers = this.sides.get(tag);
+    if (writers === undefined) return;
+    for (const writer of writers) writer.write(record);
+  }
+
+  /** Records waiting in this output's buffers. */
+  get buffered(): number {
+    let total = 0;
+    for (const writer of this.all) total += writer.buffered;
+    return total;
+  }
+
+  /** Hands every buffered batch to its channel; resolves when all are accepted. */
+  flush(): void | Promise<void> {
+    let waiting: Promise<void>[] | undefined;
+    for (const writer of this.all) {
+      const pending = writer.flush(this.batchSize);
+      if (pending !== undefined) (waiting ??= []).push(pending);
+    }
+    if (waiting !== undefined) return Promise.all(waiting).then(() => undefined);
+  }
+
+  /** Sends end-of-partition to every target instance (after a final flush). */
+  async end(): Promise<void> {
+    await this.flush();
+    for (const writer of this.all) writer.end();
+  }
+}
+
+class EdgeWriter {
+  private readonly buffers: unknown[][];
+  private nextTarget: number;
+  private readonly targetCount: number;
+
+  constructor(readonly edge: OutputEdge, startIndex: number) {
+    this.targetCount = edge.targets.length;
+    this.buffers = edge.targets.map(() => []);
+    // Instances start their round-robin at different targets so that small streams still spread out.
+    this.nextTarget = startIndex % Math.max(1, this.targetCount);
+  }
+
+  get buffered(): number {
+    let total = 0;
+    for (const buffer of this.buffers) total += buffer.length;
+    return total;
+  }
+
+  write(record: unknown): void {
+    const partitioner = this.edge.partitioner;
+    if (this.targetCount === 1) {
+      this.buffers[0]!.push(record);
+      return;
+    }
+    switch (partitioner.kind) {
+      case 'hash':
+        this.buffers[partitionForKey(partitioner.keySelector(record), this.targetCount)]!.push(record);
+        return;
+      case 'broadcast':
+        for (const buffer of this.buffers) buffer.push(record);
+        return;
+      default:
+        this.buffers[this.nextTarget]!.push(record);
+        this.nextTarget = this.nextTarget + 1 === this.targetCount ? 0 : this.nextTarget + 1;
+    }
+  }
+
+  flush(batchSize: number): Promise<void> | undefined {
+    let waiting: Promise<void>[] | undefined;
+    for (let target = 0; target < this.targetCount; target++) {
+      const buffer = this.buffers[target]!;
+      if (buffer.length === 0) continue;
+      this.buffers[target] = [];
+      const channel = this.edge.targets[target]!;
+      for (let start = 0; start < buffer.length; start += batchSize) {
+        const records = start === 0 && buffer.length <= batchSize ? buffer : buffer.slice(start, start + batchSize);
+        const pending = channel.put({ kind: DATA, edge: this.edge.targetEdge, records });
+        if (pending !== undefined) {
+          // Later chunks for this target must queue behind this one to keep order.
+          if (start + batchSize < buffer.length) {
+            const rest = buffer.slice(start + batchSize);
+            const chained = pending.then(() => this.putAll(channel, rest, batchSize));
+            (waiting ??= []).push(chained);
+            break;
+          }
+          (waiting ??= []).push(pending);
+        }
+      }
+    }
+    return waiting === undefined ? undefined : Promise.all(waiting).then(() => undefined);
+  }
+
+  private async putAll(channel: Channel, records: unknown[], batchSize: number): Promise<void> {
+    for (let start = 0; start < records.length; start += batchSize) {
+      await channel.put({ kind: DATA, edge: this.edge.targetEdge, records: records.slice(start, start + batchSize) });
+    }
+  }
+
+  end(): void {
+    for (const channel of this.edge.targets) channel.put({ kind: END, edge: this.edge.targetEdge });
+  }
+}

@@ -1,0 +1,52 @@
+import type { ResolvedOptions } from '../api/operator-options.js';
+import type { Clock } from './clock.js';
+import type { InstanceMetrics } from './metrics.js';
+import type { Output } from './output.js';
+import type { RuntimeContext } from './runtime-context.js';
+
+export type KeySelector = (record: any) => unknown;
+
+/** Everything an operator instance needs from the runtime. */
+export interface OperatorSetup {
+  readonly ctx: RuntimeContext;
+  readonly output: Output;
+  readonly metrics: InstanceMetrics;
+  readonly clock: Clock;
+  readonly options: ResolvedOptions;
+  readonly batchSize: number;
+  /** Longest time an async operator holds finished records before handing them on. */
+  readonly lingerMs: number;
+  /** Key selector per input index, for inputs that are keyed. */
+  readonly keySelectors: readonly (KeySelector | undefined)[];
+}
+
+/** An operator instance that consumes batches (everything but sources). */
+export abstract class StreamOperator {
+  constructor(protected readonly setup: OperatorSetup) {}
+
+  open(): void | Promise<void> {}
+  /** Handles one batch from input `input`; emits through `setup.output`. */
+  abstract processBatch(records: unknown[], input: number): void | Promise<void>;
+  /** Called once after every input has ended, before the final flush. */
+  finish(): void | Promise<void> {}
+  /** Called once at the end, also when the job fails or stops. */
+  close(): void | Promise<void> {}
+}
+
+/** The name of the side output that carries records skipped under `onError: 'skip'`. */
+export const DEAD_LETTER_TAG = 'deadLetters';
+
+/** A record that an operator skipped, as delivered on the dead-letter side output. */
+export interface DeadLetter<T = unknown> {
+  operator: string;
+  record: T;
+  error: { name: string; message: string };
+  attempts: number;
+}
+
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value instanceof Promise ||
+    (value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function')
+  );
+}

@@ -1,0 +1,84 @@
+import type { ExecutionEdge } from '../graph/execution-graph.js';
+import { type Channel, DATA } from './channel.js';
+import type { Clock } from './clock.js';
+import type { LoopTracker } from './loop-tracker.js';
+import type { InstanceMetrics } from './metrics.js';
+import type { SourceOperator, StopSignal } from './operators/source-operator.js';
+import type { Output } from './output.js';
+import type { StreamOperator } from './stream-operator.js';
+
+/** The edge index of the message a loop tracker sends to end a future stream. */
+export const LOOP_END_EDGE = -1;
+
+/** Runs one source instance. */
+export async function runSourceTask(
+  source: SourceOperator,
+  output: Output,
+  metrics: InstanceMetrics,
+  clock: Clock,
+  stop: StopSignal,
+): Promise<void> {
+  metrics.startedAt = clock.now();
+  try {
+    await source.open();
+    await source.run(stop);
+    await output.end();
+  } finally {
+    metrics.recordsOut = output.recordsOut;
+    metrics.finishedAt = clock.now();
+    await source.close();
+  }
+}
+
+export interface OperatorTaskParts {
+  operator: StreamOperator;
+  channel: Channel;
+  output: Output;
+  metrics: InstanceMetrics;
+  clock: Clock;
+  inputs: readonly ExecutionEdge[];
+  /** Set for instances on a feedback loop. */
+  loop: LoopTracker | undefined;
+  /** For loop instances: which input edges come from outside the loop. */
+  externalEdges: ReadonlySet<number>;
+}
+
+/**
+ * Runs one operator instance: takes batches from its channel until every upstream instance of every input
+ * has sent end-of-partition, then finishes, flushes and sends its own end downstream.
+ */
+export async function runOperatorTask(parts: OperatorTaskParts): Promise<void> {
+  const { operator, channel, output, metrics, clock, inputs, loop, externalEdges } = parts;
+  metrics.startedAt = clock.now();
+  let open = false;
+  try {
+    await operator.open();
+    open = true;
+    let remainingEnds = 0;
+    for (const edge of inputs) remainingEnds += edge.upstreamInstances;
+    while (remainingEnds > 0) {
+      const message = channel.poll() ?? (await channel.take());
+      if (message.kind === DATA) {
+        const started = clock.now();
+        const processing = operator.processBatch(message.records, inputs[message.edge]!.inputIndex);
+        if (processing !== undefined) await processing;
+        const flushing = output.flush();
+        if (flushing !== undefined) await flushing;
+        metrics.busyMs += clock.now() - started;
+        loop?.finishWork();
+      } else if (message.edge === LOOP_END_EDGE) {
+        break;
+      } else {
+        remainingEnds--;
+        if (loop !== undefined && externalEdges.has(message.edge)) loop.externalInputEnded();
+      }
+    }
+    await operator.finish();
+    await output.end();
+  } finally {
+    metrics.recordsOut = output.recordsOut;
+    metrics.maxQueueDepth = channel.maxDepth;
+    metrics.finishedAt = clock.now();
+    if (open) await operator.close();
+  }
+}

@@ -1,0 +1,153 @@
+import { OperatorError } from '@sage/common';
+import { sleep } from './clock.js';
+import { DEAD_LETTER_TAG, type DeadLetter, isThenable, StreamOperator } from './stream-operator.js';
+
+/** Returned by `attempt` for a record that was skipped under `onError: 'skip'`. */
+const SKIPPED: unique symbol = Symbol('skipped');
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+interface InFlight {
+  record: unknown;
+  outcome: Promise<Outcome>;
+}
+
+/**
+ * The base of operators that run a user function per record. It owns the plumbing every such operator
+ * shares: the key of the current record, the error policy (fail, skip to dead letters, retry), and async
+ * functions with up to `concurrency` records in flight, in input order unless `ordered: false`.
+ * Subclasses say how to call the function (`call`) and what to do with its result (`handleResult`).
+ */
+export abstract class UserFunctionOperator extends StreamOperator {
+  private lastFlush = 0;
+
+  protected abstract call(record: unknown, input: number): unknown;
+  protected abstract handleResult(record: unknown, result: unknown): void;
+
+  processBatch(records: unknown[], input: number): void | Promise<void> {
+    const metrics = this.setup.metrics;
+    metrics.recordsIn += records.length;
+    metrics.batchesIn++;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i];
+      const result = this.attempt(record, input, 0);
+      if (result === SKIPPED) continue;
+      if (isThenable(result)) {
+        return this.setup.options.ordered
+          ? this.processOrdered(records, input, i, result)
+          : this.processUnordered(records, input, i, result);
+      }
+      this.handleResult(record, result);
+    }
+  }
+
+  /** Calls the function once, applying the error policy; may return a promise. */
+  private attempt(record: unknown, input: number, failures: number): unknown {
+    const keySelector = this.setup.keySelectors[input];
+    let result: unknown;
+    try {
+      if (keySelector !== undefined) this.setup.ctx.keyedState.currentKey = keySelector(record);
+      result = this.call(record, input);
+    } catch (error) {
+      return this.onFailure(record, input, error, failures);
+    }
+    if (isThenable(result)) {
+      return Promise.resolve(result).then(undefined, (error) => this.onFailure(record, input, error, failures));
+    }
+    return result;
+  }
+
+  private onFailure(record: unknown, input: number, error: unknown, failures: number): unknown {
+    const { metrics, options } = this.setup;
+    metrics.errors++;
+    if (options.onError === 'retry' && failures < options.maxRetries) {
+      metrics.retries++;
+      if (options.retryDelayMs > 0) {
+        return sleep(this.setup.clock, options.retryDelayMs).then(() => this.attempt(record, input, failures + 1));
+      }
+      return this.attempt(record, input, failures + 1);
+    }
+    if (options.onError === 'skip') {
+      metrics.skipped++;
+      const deadLetter: DeadLetter = {
+        operator: options.name,
+        record,
+        error: error instanceof Error ? { name: error.name, message: error.message } : { name: 'Error', message: String(error) },
+        attempts: failures + 1,
+      };
+      this.setup.output.emitSide(DEAD_LETTER_TAG, deadLetter);
+      return SKIPPED;
+    }
+    if (error instanceof OperatorError) throw error;
+    throw new OperatorError(options.name, record, error);
+  }
+
+  private async processOrdered(records: unknown[], input: number, start: number, first: unknown): Promise<void> {
+    const concurrency = this.setup.options.concurrency;
+    const window: InFlight[] = [{ record: records[start], outcome: settle(first) }];
+    let next = start + 1;
+    this.lastFlush = this.setup.clock.now();
+    while (window.length > 0) {
+      while (window.length < concurrency && next < records.length) {
+        const record = records[next++];
+        const result = this.attempt(record, input, 0);
+        window.push({ record, outcome: settle(result) });
+      }
+      const head = window.shift()!;
+      const outcome = await head.outcome;
+      if (!outcome.ok) throw outcome.error;
+      if (outcome.value !== SKIPPED) this.handleResult(head.record, outcome.value);
+      await this.flushIfLingering();
+    }
+  }
+
+  private async processUnordered(records: unknown[], input: number, start: number, first: unknown): Promise<void> {
+    const concurrency = this.setup.options.concurrency;
+    const completed: Array<{ record: unknown; outcome: Outcome }> = [];
+    let inFlight = 0;
+    let wake: (() => void) | undefined;
+    const track = (record: unknown, result: unknown) => {
+      inFlight++;
+      settle(result).then((outcome) => {
+        inFlight--;
+        completed.push({ record, outcome });
+        wake?.();
+      });
+    };
+    track(records[start], first);
+    let next = start + 1;
+    this.lastFlush = this.setup.clock.now();
+    while (inFlight > 0 || completed.length > 0 || next < records.length) {
+      while (inFlight < concurrency && next < records.length) {
+        const record = records[next++];
+        const result = this.attempt(record, input, 0);
+        if (isThenable(result)) track(record, result);
+        else if (result !== SKIPPED) this.handleResult(record, result);
+      }
+      if (completed.length === 0 && inFlight > 0) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+      }
+      for (const { record, outcome } of completed.splice(0)) {
+        if (!outcome.ok) throw outcome.error;
+        if (outcome.value !== SKIPPED) this.handleResult(record, outcome.value);
+      }
+      await this.flushIfLingering();
+    }
+  }
+
+  /** Async operators hand on finished records at least every `lingerMs`, so slow calls do not hold them. */
+  private flushIfLingering(): void | Promise<void> {
+    const now = this.setup.clock.now();
+    if (now - this.lastFlush < this.setup.lingerMs) return;
+    this.lastFlush = now;
+    return this.setup.output.flush();
+  }
+}
+
+function settle(result: unknown): Promise<Outcome> {
+  return Promise.resolve(result).then(
+    (value) => ({ ok: true, value }),
+    (error) => ({ ok: false, error }),
+  );
+}

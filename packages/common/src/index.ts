@@ -1,4 +1,13 @@
 export {
+  type DeepPartial,
+  type LoadConfigOptions,
+  loadConfig,
+  loadEnvFile,
+  parseConfig,
+} from './config.js';
+export { type ConfigIssue, formatKeyPath } from './config-issues.js';
+export { type EnvVariables, expandEnv } from './env-expansion.js';
+export {
   ConfigError,
   JobStoppedError,
   OperatorError,
@@ -14,3 +23,12 @@ export {
 } from './errors.js';
 export { canonicalKey, hashString, partitionForKey, stableHash } from './hash.js';
 export { createLogger, getLogger, type Logger, type LoggerOptions, type LogLevel } from './logger.js';
+export {
+  type LoadSageConfigOptions,
+  loadSageConfig,
+  SAGE_CONFIG_FILE,
+  type SageConfig,
+  type SageConfigInput,
+  sageConfigSchema,
+} from './sage-config.js';
+export { isSecretKey, maskSecret, redactSecrets } from './secrets.js';

@@ -87,7 +87,7 @@ export abstract class UserFunctionOperator extends StreamOperator {
     const window: InFlight[] = [{ record: records[start], outcome: settle(first) }];
     let next = start + 1;
     this.lastFlush = this.setup.clock.now();
-    while (window.length > 0) {
+    while (window.length > 0 || next < records.length) {
       while (window.length < concurrency && next < records.length) {
         const record = records[next++];
         const result = this.attempt(record, input, 0);

@@ -1,1 +1,13 @@
-export const placeholder = 1;
+export {
+  FileSink,
+  type FileSinkConfig,
+  FileSource,
+  type FileSourceConfig,
+  IoError,
+  JSONLBatch,
+  type JSONLBatchConfig,
+  JSONLSink,
+  type JSONLSinkConfig,
+  TerminalSink,
+  type TerminalSinkConfig,
+} from './io/index.js';

@@ -23,16 +23,7 @@ export class KeyedStateBackend implements KeyedStateStore {
   }
 
   value<T>(name: string, initial?: T): ValueState<T> {
-    const slot = this.slot(name);
-    return {
-      get: () => (slot.has(name) ? (slot.get(name) as T) : initial),
-      set: (value: T) => {
-        slot.set(name, value);
-      },
-      clear: () => {
-        slot.delete(name);
-      },
-    };
+    return new BoundValueState<T>(this.slot(name), name, initial);
   }
 
   list<T>(name: string): ListState<T> {
@@ -84,5 +75,28 @@ export class KeyedStateBackend implements KeyedStateStore {
     let slot = this.byKey.get(key);
     if (slot === undefined) this.byKey.set(key, (slot = new Map()));
     return slot;
+  }
+}
+
+/** A value state bound to one key's slot. Setting `undefined` clears it. */
+class BoundValueState<T> implements ValueState<T> {
+  constructor(
+    private readonly slot: Map<string, unknown>,
+    private readonly name: string,
+    private readonly initial: T | undefined,
+  ) {}
+
+  get(): T | undefined {
+    const value = this.slot.get(this.name);
+    return value === undefined ? this.initial : (value as T);
+  }
+
+  set(value: T): void {
+    if (value === undefined) this.slot.delete(this.name);
+    else this.slot.set(this.name, value);
+  }
+
+  clear(): void {
+    this.slot.delete(this.name);
   }
 }

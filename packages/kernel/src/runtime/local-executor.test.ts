@@ -141,7 +141,7 @@ describe('order', () => {
 describe('keyBy', () => {
   it('treats falsy keys (0, "", false) as real keys with their own state', async () => {
     class CountPerKey extends MapFunction<unknown, string> {
-      execute(record: unknown) {
+      execute(_record: unknown) {
         const count = this.ctx.state.value<number>('count', 0);
         count.set(count.get()! + 1);
         return `${JSON.stringify(this.ctx.getKey())}=${count.get()}`;

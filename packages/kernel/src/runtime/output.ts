@@ -27,7 +27,10 @@ export class Output {
   private readonly main: EdgeWriter[];
   private readonly sides = new Map<string, EdgeWriter[]>();
   private readonly all: EdgeWriter[];
-  recordsOut = 0;
+  /** With exactly one edge to exactly one target, records go straight into its buffer (the common case). */
+  private readonly single: EdgeWriter | undefined;
+  private direct: unknown[] | undefined;
+  private counted = 0;
 
   constructor(edges: OutputEdge[], private readonly batchSize: number, startIndex: number) {
     this.all = edges.map((edge) => new EdgeWriter(edge, startIndex));
@@ -39,6 +42,15 @@ export class Output {
       list.push(writer);
       this.sides.set(tag, list);
     }
+    if (this.all.length === 1 && this.main.length === 1 && this.main[0]!.targetCount === 1) {
+      this.single = this.main[0];
+      this.direct = this.single.buffers[0];
+    }
+  }
+
+  /** Records emitted on the main output so far. */
+  get recordsOut(): number {
+    return this.counted + (this.direct?.length ?? 0);
   }
 
   get hasMain(): boolean {
@@ -50,14 +62,19 @@ export class Output {
   }
 
   emit(record: unknown): void {
-    this.recordsOut++;
+    const direct = this.direct;
+    if (direct !== undefined) {
+      direct.push(record);
+      return;
+    }
+    this.counted++;
     const main = this.main;
     for (let i = 0; i < main.length; i++) main[i]!.write(record);
   }
 
   /** Emits a whole array (sources); the array is not retained. */
   emitAll(records: readonly unknown[]): void {
-    this.recordsOut += records.length;
+    if (this.direct === undefined) this.counted += records.length;
     const main = this.main;
     for (let i = 0; i < main.length; i++) {
       const writer = main[i]!;
@@ -80,6 +97,12 @@ export class Output {
 
   /** Hands every buffered batch to its channel; resolves when all are accepted. */
   flush(): void | Promise<void> {
+    if (this.single !== undefined) {
+      this.counted += this.direct!.length;
+      const pending = this.single.flush(this.batchSize);
+      this.direct = this.single.buffers[0];
+      return pending;
+    }
     let waiting: Promise<void>[] | undefined;
     for (const writer of this.all) {
       const pending = writer.flush(this.batchSize);
@@ -96,9 +119,9 @@ export class Output {
 }
 
 class EdgeWriter {
-  private readonly buffers: unknown[][];
+  readonly buffers: unknown[][];
+  readonly targetCount: number;
   private nextTarget: number;
-  private readonly targetCount: number;
 
   constructor(readonly edge: OutputEdge, startIndex: number) {
     this.targetCount = edge.targets.length;

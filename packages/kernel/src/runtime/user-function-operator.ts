@@ -28,17 +28,43 @@ export abstract class UserFunctionOperator extends StreamOperator {
     const metrics = this.setup.metrics;
     metrics.recordsIn += records.length;
     metrics.batchesIn++;
-    for (let i = 0; i < records.length; i++) {
+    return this.processFrom(records, input, 0);
+  }
+
+  /** The general path from record `start` on: error policy per record, async from the first promise. */
+  protected processFrom(records: unknown[], input: number, start: number): void | Promise<void> {
+    for (let i = start; i < records.length; i++) {
       const record = records[i];
       const result = this.attempt(record, input, 0);
       if (result === SKIPPED) continue;
-      if (isThenable(result)) {
-        return this.setup.options.ordered
-          ? this.processOrdered(records, input, i, result)
-          : this.processUnordered(records, input, i, result);
-      }
+      if (isThenable(result)) return this.processAsync(records, input, i, result);
       this.handleResult(record, result);
     }
+  }
+
+  /**
+   * For subclasses with a fast loop: record `index` returned `result` (a value or a promise) from a plain
+   * call; handle it with the full policy and continue the batch on the general path.
+   */
+  protected resume(records: unknown[], input: number, index: number, result: unknown): void | Promise<void> {
+    if (isThenable(result)) {
+      const record = records[index];
+      const guarded = Promise.resolve(result).then(undefined, (error) => this.onFailure(record, input, error, 0));
+      return this.processAsync(records, input, index, guarded);
+    }
+    if (result !== SKIPPED) this.handleResult(records[index], result);
+    return this.processFrom(records, input, index + 1);
+  }
+
+  /** For subclasses with a fast loop: record `index` threw `error`; apply the policy and continue. */
+  protected resumeAfterError(records: unknown[], input: number, index: number, error: unknown): void | Promise<void> {
+    return this.resume(records, input, index, this.onFailure(records[index], input, error, 0));
+  }
+
+  private processAsync(records: unknown[], input: number, start: number, first: unknown): Promise<void> {
+    return this.setup.options.ordered
+      ? this.processOrdered(records, input, start, first)
+      : this.processUnordered(records, input, start, first);
   }
 
   /** Calls the function once, applying the error policy; may return a promise. */

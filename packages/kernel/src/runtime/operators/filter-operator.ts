@@ -1,8 +1,10 @@
+import type { OperatorSetup } from '../stream-operator.js';
+import type { UserFunction } from './function-instance.js';
 import { FunctionOperator } from './function-operator.js';
 
 /** `filter`: emits the record when the function returns a truthy value. */
 export class FilterOperator extends FunctionOperator {
-  protected handleResult(record: unknown, keep: unknown): void {
-    if (keep) this.setup.output.emit(record);
+  constructor(setup: OperatorSetup, userFunction: UserFunction) {
+    super(setup, userFunction, 'emitRecordIfTrue');
   }
 }

@@ -1,5 +1,6 @@
 import type { FlatMapFunction } from '../../api/functions.js';
-import { isThenable } from '../stream-operator.js';
+import { isThenable, type OperatorSetup } from '../stream-operator.js';
+import type { UserFunction } from './function-instance.js';
 import { FunctionOperator } from './function-operator.js';
 
 /**
@@ -7,6 +8,17 @@ import { FunctionOperator } from './function-operator.js';
  * argument) followed by the iterable it returned.
  */
 export class FlatMapOperator extends FunctionOperator {
+  constructor(setup: OperatorSetup, userFunction: UserFunction) {
+    super(setup, userFunction, 'discard');
+  }
+
+  /** The general path: the collector and iterable results do not fit the one-result fast loop. */
+  override processBatch(records: unknown[], input: number): void | Promise<void> {
+    this.setup.metrics.recordsIn += records.length;
+    this.setup.metrics.batchesIn++;
+    return this.processFrom(records, input, 0);
+  }
+
   protected override call(record: unknown): unknown {
     const collected: unknown[] = [];
     const instance = this.instance as FlatMapFunction | undefined;
@@ -24,7 +36,7 @@ export class FlatMapOperator extends FunctionOperator {
     return appendIterable(collected, returned);
   }
 
-  protected handleResult(_record: unknown, records: unknown): void {
+  protected override handleResult(_record: unknown, records: unknown): void {
     const output = this.setup.output;
     for (const record of records as unknown[]) output.emit(record);
   }

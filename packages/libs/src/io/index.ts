@@ -1,0 +1,6 @@
+export { FileSink, type FileSinkConfig } from './file-sink.js';
+export { FileSource, type FileSourceConfig } from './file-source.js';
+export { IoError } from './io-error.js';
+export { JSONLBatch, type JSONLBatchConfig } from './jsonl-batch.js';
+export { JSONLSink, type JSONLSinkConfig } from './jsonl-sink.js';
+export { TerminalSink, type TerminalSinkConfig } from './terminal-sink.js';

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Sets up SAGE-TS on this machine and runs the main example (or, with --test, every test).
+# Idempotent: a second run only checks what is already there.
+set -euo pipefail
+
+usage() {
+  cat <<'TEXT'
+Usage: ./quickstart.sh [--test] [--bench] [--skip-system] [--help]
+
+Sets up everything SAGE-TS needs, non-interactively:
+  1. system packages through apt-get, when missing (needs root or sudo)
+  2. pnpm, at the version pinned in package.json
+  3. the workspace install and build
+Then runs the main example.
+
+  --test          after set-up, run every test (lint, dependency rules, typecheck, unit and integration tests)
+  --bench         after set-up, run the kernel benchmark
+  --skip-system   do not install system packages (you manage them yourself)
+  --help          show this help
+TEXT
+}
+
+MODE=example
+SKIP_SYSTEM=0
+for argument in "$@"; do
+  case "$argument" in
+    --test) MODE=test ;;
+    --bench) MODE=bench ;;
+    --skip-system) SKIP_SYSTEM=1 ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "quickstart: unknown flag '$argument' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+say() { printf '\033[1m[sage]\033[0m %s\n' "$*"; }
+
+# Native addons built by node-gyp find Node's headers here instead of downloading them.
+export npm_config_nodedir="${npm_config_nodedir:-/usr}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
+export TURBO_TELEMETRY_DISABLED=1
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+APT_UPDATED=0
+apt_install() {
+  [ "$SKIP_SYSTEM" -eq 1 ] && { say "skipping system packages: $*"; return 0; }
+  if ! command -v apt-get >/dev/null 2>&1; then
+    say "apt-get not found: install these yourself: $*"
+    return 1
+  fi
+  if [ "$APT_UPDATED" -eq 0 ]; then
+    as_root apt-get update -qq
+    APT_UPDATED=1
+  fi
+  say "installing system packages: $*"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+check_node() {
+  if ! command -v node >/dev/null 2>&1; then
+    echo "quickstart: Node.js 20.12 or newer is required (https://nodejs.org); it was not found" >&2
+    exit 1
+  fi
+  local version major minor
+  version=$(node -p 'process.versions.node')
+  major=${version%%.*}
+  minor=$(echo "$version" | cut -d. -f2)
+  if [ "$major" -lt 20 ] || { [ "$major" -eq 20 ] && [ "$minor" -lt 12 ]; }; then
+    echo "quickstart: Node.js 20.12 or newer is required, found $version" >&2
+    exit 1
+  fi
+}
+
+ensure_system_packages() {
+  local missing=()
+  command -v git >/dev/null 2>&1 || missing+=(git)
+  command -v g++ >/dev/null 2>&1 || missing+=(g++)
+  command -v make >/dev/null 2>&1 || missing+=(make)
+  command -v python3 >/dev/null 2>&1 || missing+=(python3)
+  if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
+}
+
+ensure_pnpm() {
+  local pinned
+  pinned=$(node -p "require('./package.json').packageManager.split('@')[1]")
+  if command -v pnpm >/dev/null 2>&1 && [ "$(pnpm --version 2>/dev/null)" = "$pinned" ]; then
+    return 0
+  fi
+  say "installing pnpm $pinned"
+  if [ -w "$(npm prefix -g)" ]; then
+    npm install -g --silent "pnpm@$pinned"
+  else
+    as_root npm install -g --silent "pnpm@$pinned"
+  fi
+}
+
+redis_answers() {
+  node -e '
+    const url = new URL(process.env.REDIS_URL);
+    const socket = require("node:net").connect(Number(url.port || 6379), url.hostname);
+    socket.setTimeout(1000, () => process.exit(1));
+    socket.on("error", () => process.exit(1));
+    socket.on("connect", () => socket.write((url.password ? `AUTH ${decodeURIComponent(url.password)}\r\n` : "") + "PING\r\n"));
+    socket.on("data", (data) => process.exit(String(data).includes("PONG") ? 0 : 1));
+  '
+}
+
+# Tests that talk to Redis use REDIS_URL; start a throw-away local one when none answers.
+ensure_redis() {
+  if redis_answers; then return 0; fi
+  command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+  local port
+  port=$(node -p 'new URL(process.env.REDIS_URL).port || 6379')
+  say "starting redis-server on 127.0.0.1:$port (no persistence)"
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --save '' --appendonly no \
+    --dir /tmp --logfile /tmp/sage-redis.log
+  for _ in $(seq 1 50); do redis_answers && return 0; sleep 0.1; done
+  echo "quickstart: redis-server did not answer on $REDIS_URL (see /tmp/sage-redis.log)" >&2
+  exit 1
+}
+
+check_node
+ensure_system_packages
+ensure_pnpm
+say "installing the workspace"
+pnpm install --frozen-lockfile --reporter=silent
+say "building"
+pnpm run build --output-logs=errors-only
+
+case "$MODE" in
+  test)
+    ensure_redis
+    say "running every test"
+    pnpm test
+    ;;
+  bench)
+    pnpm bench:kernel
+    ;;
+  example)
+    say "running examples/hello_world (more in examples/README.md)"
+    pnpm exec sage run examples/hello_world/hello_world.ts
+    ;;
+esac

@@ -1,0 +1,75 @@
+/**
+ * Every package must work when installed from its published tarball, outside the workspace: this packs
+ * each one with `pnpm pack` (which turns `workspace:` ranges into versions), installs the tarballs into an
+ * empty project with npm, and runs a small pipeline there, directly and through the `sage` command.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const packages = ['common', 'kernel', 'middleware', 'libs', 'cli'];
+const work = mkdtempSync(join(tmpdir(), 'sage-pack-'));
+const project = join(work, 'project');
+
+const run = (command: string, args: string[], cwd: string) =>
+  execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
+
+beforeAll(() => {
+  const tarballs = join(work, 'tarballs');
+  for (const name of packages) {
+    run('pnpm', ['pack', '--pack-destination', tarballs], join(root, 'packages', name));
+  }
+  mkdirSync(project, { recursive: true });
+  run('npm', ['init', '-y'], project);
+  const files = readdirSync(tarballs).map((file) => join(tarballs, file));
+  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...files], project);
+  const manifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8'));
+  manifest.type = 'module';
+  writeFileSync(join(project, 'package.json'), JSON.stringify(manifest, null, 2));
+});
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const pipeline = `
+import { LocalEnvironment, MapFunction } from '@sage/kernel';
+import { runOperator } from '@sage/kernel/testing';
+import { TerminalSink } from '@sage/libs/io';
+class Upper extends MapFunction { execute(s) { return s.toUpperCase(); } }
+const env = new LocalEnvironment('packed', { logLevel: 'silent' });
+env.fromBatch(['packed', 'and', 'installed']).map(Upper).keyBy((w) => w.length).map((w) => w + '!', { parallelism: 2 }).filter(() => true).sink(TerminalSink);
+const result = await env.submit({ autostop: true });
+const harness = await runOperator('map', (n) => n * 2, { records: [1, 2] });
+console.log('status ' + result.status + ' harness ' + harness.output.join(','));
+`;
+
+describe('published packages', () => {
+  it('carry no workspace-only paths: a pipeline runs from the installed tarballs', () => {
+    writeFileSync(join(project, 'pipeline.mjs'), pipeline);
+    const stdout = run(process.execPath, ['pipeline.mjs'], project);
+    const lines = stdout.trim().split('\n');
+    expect([...lines.slice(0, 3)].sort()).toEqual(['AND!', 'INSTALLED!', 'PACKED!']);
+    expect(lines[3]).toBe('status finished harness 2,4');
+  });
+
+  it('installs the sage command, which runs a TypeScript pipeline file', () => {
+    const version = JSON.parse(readFileSync(join(root, 'packages/cli/package.json'), 'utf8')).version;
+    expect(run(join(project, 'node_modules/.bin/sage'), ['--version'], project).trim()).toBe(version);
+    writeFileSync(join(project, 'pipeline.ts'), pipeline.replace("(s) {", "(s: string) {"));
+    const stdout = run(join(project, 'node_modules/.bin/sage'), ['run', 'pipeline.ts'], project);
+    expect(stdout).toContain('status finished harness 2,4');
+  });
+
+  it('ship only built files, types and docs', () => {
+    for (const name of packages) {
+      const manifest = JSON.parse(readFileSync(join(project, 'node_modules/@sage', name, 'package.json'), 'utf8'));
+      expect(JSON.stringify(manifest.dependencies ?? {})).not.toContain('workspace:');
+      const shipped = readdirSync(join(project, 'node_modules/@sage', name));
+      expect(shipped).toContain('dist');
+      expect(shipped).not.toContain('src');
+    }
+  });
+});

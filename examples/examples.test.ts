@@ -149,7 +149,7 @@ describe('README', () => {
   it('lists every example with its command', () => {
     const readme = readFileSync(join(examplesDirectory, 'README.md'), 'utf8');
     const examples = readdirSync(examplesDirectory).filter(
-      (entry) => entry !== 'node_modules' && statSync(join(examplesDirectory, entry)).isDirectory(),
+      (entry) => entry !== 'node_modules' && !entry.startsWith('.') && statSync(join(examplesDirectory, entry)).isDirectory(),
     );
     expect(examples).toHaveLength(10);
     for (const name of examples) {

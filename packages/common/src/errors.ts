@@ -31,6 +31,16 @@ export class SageError extends Error {
   }
 }
 
+/**
+ * True for any SAGE error, also one thrown by another copy of this package (a bundler or a TypeScript
+ * loader can load two), where `instanceof SageError` would say false.
+ */
+export function isSageError(error: unknown): error is SageError {
+  if (error instanceof SageError) return true;
+  const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('SAGE_');
+}
+
 /** A configuration file or object is not what SAGE expects. */
 export class ConfigError extends SageError {
   constructor(message: string, options: SageErrorOptions = {}) {

@@ -18,11 +18,12 @@ export {
   ServiceError,
   ServiceNotFoundError,
   ServiceTimeoutError,
+  isSageError,
   truncateForMessage,
   ValidationError,
 } from './errors.js';
 export { canonicalKey, hashString, partitionForKey, stableHash } from './hash.js';
-export { createLogger, getLogger, type Logger, type LoggerOptions, type LogLevel } from './logger.js';
+export { createLogger, getLogger, resolveLogLevel, type Logger, type LoggerOptions, type LogLevel } from './logger.js';
 export {
   type LoadSageConfigOptions,
   loadSageConfig,

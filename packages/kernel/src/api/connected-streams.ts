@@ -7,10 +7,11 @@ import { DataStream } from './data-stream.js';
 import {
   BaseCoMapFunction,
   BaseJoinFunction,
-  type FunctionClass,
+  type ConfigOf,
   isFunctionClass,
   MapFunction,
   type MaybePromise,
+  type OutputOf,
 } from './functions.js';
 import { KeyedStream } from './keyed-stream.js';
 import type { OperatorOptions } from './operator-options.js';
@@ -31,8 +32,8 @@ export class ConnectedStreams {
 
   /** Union: applies one function to the records of every connected stream. */
   map<U>(fn: (record: any) => MaybePromise<U>, options?: OperatorOptions): DataStream<Exclude<U, undefined>>;
-  map<U, C>(fn: FunctionClass<MapFunction<any, U, C>, C>, config?: C, options?: OperatorOptions): DataStream<U>;
-  map(target: unknown, second?: unknown, third?: unknown): DataStream<any> {
+  map<F extends new (config?: any) => MapFunction<any, any>>(fn: F, config?: ConfigOf<F>, options?: OperatorOptions): DataStream<OutputOf<F>>;
+  map(target: unknown, second?: unknown, third?: unknown): any {
     const { userFunction, options } = parseCall('map on connected streams', MapFunction, target, second, third);
     return this.add('map', options, (setup) => new MapOperator(setup, userFunction));
   }
@@ -41,7 +42,11 @@ export class ConnectedStreams {
    * Applies `mapN` of a `BaseCoMapFunction` class to the records of the N-th connected stream. The class
    * must define `map0` … `mapN` for every connected stream.
    */
-  coMap<U, C>(fn: FunctionClass<BaseCoMapFunction<U, C>, C>, config?: C, options?: OperatorOptions): DataStream<U> {
+  coMap<F extends new (config?: any) => BaseCoMapFunction<any>>(
+    fn: F,
+    config?: ConfigOf<F>,
+    options?: OperatorOptions,
+  ): DataStream<F extends new (config?: any) => BaseCoMapFunction<infer U> ? U : never> {
     const where = `coMap over ${this.streams.length} streams`;
     if (!isFunctionClass(fn) || !(fn.prototype instanceof BaseCoMapFunction)) {
       throw new ValidationError(`${where}: expected a class extending BaseCoMapFunction`);
@@ -62,7 +67,11 @@ export class ConnectedStreams {
    * Keyed join of exactly two keyed streams: `execute(payload, key, tag)` sees every record of both, with
    * `tag` 0 or 1, on the instance that owns the key.
    */
-  join<U, C>(fn: FunctionClass<BaseJoinFunction<U, any, C>, C>, config?: C, options?: OperatorOptions): DataStream<U> {
+  join<F extends new (config?: any) => BaseJoinFunction<any>>(
+    fn: F,
+    config?: ConfigOf<F>,
+    options?: OperatorOptions,
+  ): DataStream<F extends new (config?: any) => BaseJoinFunction<infer U> ? U : never> {
     if (this.streams.length !== 2) {
       throw new PipelineError(`join needs exactly two connected streams, got ${this.streams.length}`);
     }

@@ -12,11 +12,12 @@ import {
   type BaseFunction,
   FilterFunction,
   FlatMapFunction,
-  type FunctionClass,
+  type ConfigOf,
   isFunctionClass,
   KeyByFunction,
   MapFunction,
   type MaybePromise,
+  type OutputOf,
   SinkFunction,
 } from './functions.js';
 import type { KeyByOptions, OperatorOptions } from './operator-options.js';
@@ -26,8 +27,10 @@ import type { KeyedStream } from './keyed-stream.js';
 type OperatorFactory = (userFunction: UserFunction) => (setup: OperatorSetup) => StreamOperator;
 
 /** A sink at the end of a stream. */
-export interface StreamSink {
+export interface StreamSink<T = unknown> {
   readonly name: string;
+  /** The records the sink skipped under `onError: 'skip'`, each with its error. */
+  deadLetters(): DataStream<DeadLetter<T>>;
 }
 
 /**
@@ -49,8 +52,8 @@ export class DataStream<T = unknown> {
 
   /** Applies a function to each record; a result of `undefined` drops the record. */
   map<U>(fn: (record: T) => MaybePromise<U>, options?: OperatorOptions): DataStream<Exclude<U, undefined>>;
-  map<U, C>(fn: FunctionClass<MapFunction<T, U, C>, C>, config?: C, options?: OperatorOptions): DataStream<U>;
-  map(target: unknown, second?: unknown, third?: unknown): DataStream<any> {
+  map<F extends new (config?: any) => MapFunction<T, any>>(fn: F, config?: ConfigOf<F>, options?: OperatorOptions): DataStream<OutputOf<F>>;
+  map(target: unknown, second?: unknown, third?: unknown): any {
     return this.addOperator('map', MapFunction, target, second, third, (fn) => (setup) => new MapOperator(setup, fn));
   }
 
@@ -59,14 +62,18 @@ export class DataStream<T = unknown> {
     fn: (record: T, collect: (record: U) => void) => MaybePromise<Iterable<U> | undefined | void>,
     options?: OperatorOptions,
   ): DataStream<U>;
-  flatMap<U, C>(fn: FunctionClass<FlatMapFunction<T, U, C>, C>, config?: C, options?: OperatorOptions): DataStream<U>;
+  flatMap<F extends new (config?: any) => FlatMapFunction<T, any>>(
+    fn: F,
+    config?: ConfigOf<F>,
+    options?: OperatorOptions,
+  ): DataStream<F extends new (config?: any) => FlatMapFunction<any, infer U> ? U : never>;
   flatMap(target: unknown, second?: unknown, third?: unknown): DataStream<any> {
     return this.addOperator('flatMap', FlatMapFunction, target, second, third, (fn) => (setup) => new FlatMapOperator(setup, fn));
   }
 
   /** Keeps the records for which the function returns true. */
   filter(fn: (record: T) => MaybePromise<boolean>, options?: OperatorOptions): DataStream<T>;
-  filter<C>(fn: FunctionClass<FilterFunction<T, C>, C>, config?: C, options?: OperatorOptions): DataStream<T>;
+  filter<F extends new (config?: any) => FilterFunction<T>>(fn: F, config?: ConfigOf<F>, options?: OperatorOptions): DataStream<T>;
   filter(target: unknown, second?: unknown, third?: unknown): DataStream<T> {
     return this.addOperator('filter', FilterFunction, target, second, third, (fn) => (setup) => new FilterOperator(setup, fn));
   }
@@ -77,7 +84,11 @@ export class DataStream<T = unknown> {
    * `0`, `''` and `false` are keys like any other.
    */
   keyBy<K>(selector: (record: T) => K, options?: KeyByOptions): KeyedStream<T, K>;
-  keyBy<K, C>(selector: FunctionClass<KeyByFunction<T, K, C>, C>, config?: C, options?: KeyByOptions): KeyedStream<T, K>;
+  keyBy<F extends new (config?: any) => KeyByFunction<T, any>>(
+    selector: F,
+    config?: ConfigOf<F>,
+    options?: KeyByOptions,
+  ): KeyedStream<T, F extends new (config?: any) => KeyByFunction<any, infer K> ? K : never>;
   keyBy(target: unknown, second?: unknown, third?: unknown): KeyedStream<T, any> {
     const where = `keyBy on "${this.name}"`;
     const { userFunction, options } = parseCall(where, KeyByFunction, target, second, third);
@@ -107,18 +118,19 @@ export class DataStream<T = unknown> {
   }
 
   /** Consumes the stream; a function class's `close()` runs after the last record. */
-  sink(fn: (record: T) => MaybePromise<void>, options?: OperatorOptions): StreamSink;
-  sink<C>(fn: FunctionClass<SinkFunction<T, C>, C>, config?: C, options?: OperatorOptions): StreamSink;
-  sink(target: unknown, second?: unknown, third?: unknown): StreamSink {
+  sink(fn: (record: T) => MaybePromise<void>, options?: OperatorOptions): StreamSink<T>;
+  sink<F extends new (config?: any) => SinkFunction<T>>(fn: F, config?: ConfigOf<F>, options?: OperatorOptions): StreamSink<T>;
+  sink(target: unknown, second?: unknown, third?: unknown): StreamSink<T> {
     const stream = this.addOperator('sink', SinkFunction, target, second, third, (fn) => (setup) => new SinkOperator(setup, fn), 'sink');
-    return { name: stream.name };
+    return { name: stream.name, deadLetters: () => stream.deadLetters() };
   }
 
   /** Prints each record to stdout, after `prefix` when given. */
-  print(prefix?: string, options?: OperatorOptions): StreamSink {
+  print(prefix?: string, options?: OperatorOptions): StreamSink<T> {
     const lead = prefix === undefined ? '' : `${prefix} `;
+    const stdout = openStdout();
     const write = (record: T) => {
-      process.stdout.write(`${lead}${typeof record === 'string' ? record : JSON.stringify(record)}\n`);
+      stdout.write(`${lead}${typeof record === 'string' ? record : JSON.stringify(record)}\n`);
     };
     return this.sink(write, { name: this.builder.graph.defaultName('print'), ...options });
   }
@@ -168,4 +180,17 @@ export class DataStream<T = unknown> {
     });
     return new DataStream(this.builder, transformation);
   }
+}
+
+let stdoutGuarded = false;
+
+/** stdout for `print()`: when the reader goes away (`| head`), further lines are dropped instead of crashing. */
+function openStdout(): { write(text: string): void } {
+  if (!stdoutGuarded) {
+    stdoutGuarded = true;
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') process.emitWarning(error);
+    });
+  }
+  return { write: (text) => process.stdout.writable && process.stdout.write(text) };
 }

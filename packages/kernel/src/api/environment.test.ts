@@ -274,7 +274,7 @@ describe('graph validation', () => {
       execute() {}
     }
     expect(() => stream.map(NotAMap as never)).toThrow(/NotAMap must extend MapFunction/);
-    expect(() => stream.map((n: number) => n, {}, {} as never)).toThrow(/config object is only for function classes/);
+    expect(() => (stream.map as (...args: unknown[]) => unknown)((n: number) => n, {}, {})).toThrow(/config object is only for function classes/);
     stream.map((n: number) => n, { name: 'twin' });
     expect(() => stream.map((n: number) => n, { name: 'twin' })).toThrow(/two operators are named "twin"/);
   });

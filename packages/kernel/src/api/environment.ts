@@ -6,12 +6,20 @@ import type { JobResult } from '../runtime/job-result.js';
 import { CollectionSourceOperator } from '../runtime/operators/collection-source-operator.js';
 import { FunctionSourceOperator } from '../runtime/operators/function-source-operator.js';
 import { PassThroughOperator } from '../runtime/operators/pass-through-operator.js';
-import type { BaseService, ServiceClass } from '../services/base-service.js';
+import type { BaseService } from '../services/base-service.js';
 import type { ServiceDefinition } from '../services/service-registry.js';
 import { parseCall } from './call-shape.js';
 import { ConnectedStreams } from './connected-streams.js';
 import { DataStream } from './data-stream.js';
-import { BatchFunction, type FunctionClass, isFunctionClass, type MaybePromise, SourceFunction, type EndOfStream } from './functions.js';
+import {
+  BatchFunction,
+  type ConfigOf,
+  type EndOfStream,
+  isFunctionClass,
+  type MaybePromise,
+  type OutputOf,
+  SourceFunction,
+} from './functions.js';
 import { KeyedStream } from './keyed-stream.js';
 import { type KeyStrategy, type OperatorOptions, resolveOptions } from './operator-options.js';
 import type { StreamBuilder } from './stream-builder.js';
@@ -67,16 +75,20 @@ export abstract class BaseEnvironment implements StreamBuilder {
 
   /** An unbounded source: a `SourceFunction` class (or plain function) called as fast as downstream accepts. */
   fromSource<T>(fn: () => MaybePromise<T | undefined | EndOfStream>, options?: OperatorOptions): DataStream<T>;
-  fromSource<T, C>(fn: FunctionClass<SourceFunction<T, C>, C>, config?: C, options?: OperatorOptions): DataStream<T>;
-  fromSource(target: unknown, second?: unknown, third?: unknown): DataStream<any> {
+  fromSource<F extends new (config?: any) => SourceFunction<any>>(
+    fn: F,
+    config?: ConfigOf<F>,
+    options?: OperatorOptions,
+  ): DataStream<Exclude<OutputOf<F>, EndOfStream>>;
+  fromSource(target: unknown, second?: unknown, third?: unknown): any {
     const { userFunction, options } = parseCall('fromSource', SourceFunction, target, second, third);
     return this.addSource('source', options, (setup) => new FunctionSourceOperator(setup, userFunction, false));
   }
 
   /** A bounded source: an array, iterable, async iterable, or a `BatchFunction` class. */
   fromBatch<T>(data: Collection<T>, options?: OperatorOptions): DataStream<T>;
-  fromBatch<T, C>(fn: FunctionClass<BatchFunction<T, C>, C>, config?: C, options?: OperatorOptions): DataStream<T>;
-  fromBatch(target: unknown, second?: unknown, third?: unknown): DataStream<any> {
+  fromBatch<F extends new (config?: any) => BatchFunction<any>>(fn: F, config?: ConfigOf<F>, options?: OperatorOptions): DataStream<OutputOf<F>>;
+  fromBatch(target: unknown, second?: unknown, third?: unknown): any {
     if (isFunctionClass(target)) {
       const { userFunction, options } = parseCall('fromBatch', BatchFunction, target, second, third);
       return this.addSource('batch', options, (setup) => new FunctionSourceOperator(setup, userFunction, true));
@@ -109,7 +121,7 @@ export abstract class BaseEnvironment implements StreamBuilder {
   }
 
   /** Registers a service for `this.callService(name, …)`; it starts before the first task and stops after the last. */
-  registerService<S extends BaseService, C>(name: string, serviceClass: ServiceClass<S, C>, config?: C): this {
+  registerService<S extends new (config?: any) => BaseService>(name: string, serviceClass: S, config?: ConfigOf<S>): this {
     if (typeof serviceClass !== 'function') throw new ValidationError(`registerService("${name}"): expected a service class`);
     if (this.services.some((service) => service.name === name)) {
       throw new ValidationError(`registerService: a service named "${name}" is already registered`);

@@ -107,6 +107,21 @@ export abstract class BaseJoinFunction<Out = any, Key = any, Config = any> exten
 /** A constructor of a function class taking its config object. */
 export type FunctionClass<F extends BaseFunction = BaseFunction, Config = any> = new (config?: Config) => F;
 
+/**
+ * The config object a class's constructor takes. Typing operators by the class itself (rather than by
+ * its config) keeps generic classes usable: `map(MyGenericMap, config)` infers from the class.
+ */
+export type ConfigOf<Class> = Class extends new (config?: infer Config) => unknown ? Config : never;
+
+/** What instances of a function class emit (the `Out` of `MapFunction<In, Out>` and friends). */
+export type OutputOf<Class> = Class extends new (...args: any[]) => infer Instance
+  ? Instance extends { execute(...args: any[]): infer Result }
+    ? UnwrapOutput<Awaited<Result>>
+    : never
+  : never;
+
+type UnwrapOutput<Result> = Result extends Iterable<infer Item> ? (Result extends string ? Result : Item) : Exclude<Result, undefined | void>;
+
 /** True when `candidate` is a SAGE function class rather than a plain function. */
 export function isFunctionClass(candidate: unknown): candidate is FunctionClass {
   return typeof candidate === 'function' && candidate.prototype instanceof BaseFunction;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Channel, DATA, END } from './channel.js';
+import { Channel, DATA, type DataMessage, END } from './channel.js';
 
-const data = (n: number) => ({ kind: DATA, edge: 0, records: [n] }) as const;
+const data = (n: number): DataMessage => ({ kind: DATA, edge: 0, records: [n] });
 
 describe('Channel', () => {
   it('delivers messages in order and makes producers wait when full', async () => {

@@ -10,6 +10,30 @@ import type { StreamOperator } from './stream-operator.js';
 /** The edge index of the message a loop tracker sends to end a future stream. */
 export const LOOP_END_EDGE = -1;
 
+/**
+ * Opens, runs and closes one instance. `close` runs only when `open` succeeded, also after a failure; a
+ * failing `close` is reported only when nothing failed before it, so it never hides the first error.
+ */
+async function lifecycle(
+  open: () => void | Promise<void>,
+  body: () => Promise<void>,
+  close: () => void | Promise<void>,
+): Promise<void> {
+  await open();
+  let failure: { error: unknown } | undefined;
+  try {
+    await body();
+  } catch (error) {
+    failure = { error };
+  }
+  try {
+    await close();
+  } catch (error) {
+    failure ??= { error };
+  }
+  if (failure !== undefined) throw failure.error;
+}
+
 /** Runs one source instance. */
 export async function runSourceTask(
   source: SourceOperator,
@@ -20,13 +44,17 @@ export async function runSourceTask(
 ): Promise<void> {
   metrics.startedAt = clock.now();
   try {
-    await source.open();
-    await source.run(stop);
-    await output.end();
+    await lifecycle(
+      () => source.open(),
+      async () => {
+        await source.run(stop);
+        await output.end();
+      },
+      () => source.close(),
+    );
   } finally {
     metrics.recordsOut = output.recordsOut;
     metrics.finishedAt = clock.now();
-    await source.close();
   }
 }
 
@@ -48,37 +76,42 @@ export interface OperatorTaskParts {
  * has sent end-of-partition, then finishes, flushes and sends its own end downstream.
  */
 export async function runOperatorTask(parts: OperatorTaskParts): Promise<void> {
-  const { operator, channel, output, metrics, clock, inputs, loop, externalEdges } = parts;
+  const { operator, channel, output, metrics, clock } = parts;
   metrics.startedAt = clock.now();
-  let open = false;
   try {
-    await operator.open();
-    open = true;
-    let remainingEnds = 0;
-    for (const edge of inputs) remainingEnds += edge.upstreamInstances;
-    while (remainingEnds > 0) {
-      const message = channel.poll() ?? (await channel.take());
-      if (message.kind === DATA) {
-        const started = clock.now();
-        const processing = operator.processBatch(message.records, inputs[message.edge]!.inputIndex);
-        if (processing !== undefined) await processing;
-        const flushing = output.flush();
-        if (flushing !== undefined) await flushing;
-        metrics.busyMs += clock.now() - started;
-        loop?.finishWork();
-      } else if (message.edge === LOOP_END_EDGE) {
-        break;
-      } else {
-        remainingEnds--;
-        if (loop !== undefined && externalEdges.has(message.edge)) loop.externalInputEnded();
-      }
-    }
-    await operator.finish();
-    await output.end();
+    await lifecycle(
+      () => operator.open(),
+      () => consume(parts),
+      () => operator.close(),
+    );
   } finally {
     metrics.recordsOut = output.recordsOut;
     metrics.maxQueueDepth = channel.maxDepth;
     metrics.finishedAt = clock.now();
-    if (open) await operator.close();
   }
+}
+
+async function consume(parts: OperatorTaskParts): Promise<void> {
+  const { operator, channel, output, metrics, clock, inputs, loop, externalEdges } = parts;
+  let remainingEnds = 0;
+  for (const edge of inputs) remainingEnds += edge.upstreamInstances;
+  while (remainingEnds > 0) {
+    const message = channel.poll() ?? (await channel.take());
+    if (message.kind === DATA) {
+      const started = clock.now();
+      const processing = operator.processBatch(message.records, inputs[message.edge]!.inputIndex);
+      if (processing !== undefined) await processing;
+      const flushing = output.flush();
+      if (flushing !== undefined) await flushing;
+      metrics.busyMs += clock.now() - started;
+      loop?.finishWork();
+    } else if (message.edge === LOOP_END_EDGE) {
+      break;
+    } else {
+      remainingEnds--;
+      if (loop !== undefined && externalEdges.has(message.edge)) loop.externalInputEnded();
+    }
+  }
+  await operator.finish();
+  await output.end();
 }

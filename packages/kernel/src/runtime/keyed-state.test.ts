@@ -60,6 +60,31 @@ describe('KeyedStateBackend', () => {
     expect((failure as Error).message).toContain('call keyBy() first');
   });
 
+  it('keeps each record on its own key across awaits with concurrency > 1', async () => {
+    class Claim extends MapFunction<{ k: string; delay: number }, string | undefined> {
+      async execute(record: { k: string; delay: number }) {
+        const owner = this.ctx.state.value<string>('owner');
+        if (record.delay < 0) return `${record.k}=${owner.get()}`;
+        // Later records start while this one waits: the handle must still point at this record's key.
+        for (let i = 0; i < record.delay; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+        owner.set(record.k);
+        return undefined;
+      }
+    }
+    const keys = ['a', 'b', 'c', 'd'];
+    const records = [
+      ...keys.map((k, i) => ({ k, delay: 8 - 2 * i })),
+      ...keys.map((k) => ({ k, delay: -1 })), // a second batch reads what the first wrote
+    ];
+    const { output } = await runOperator('map', Claim, {
+      records,
+      keyBy: (r: { k: string }) => r.k,
+      options: { concurrency: 4 },
+      environment: { batchSize: 4 },
+    });
+    expect(output).toEqual(['a=a', 'b=b', 'c=c', 'd=d']);
+  });
+
   it('keyed state works through the harness with keyBy', async () => {
     class RunningSum extends MapFunction<{ k: string; v: number }, string> {
       execute(record: { k: string; v: number }) {

@@ -8,12 +8,20 @@ function stateKey(key: unknown): unknown {
 
 /**
  * The keyed state of one operator instance: per key, a map from state name to value. Handles are bound to
- * the key that is current when they are taken.
+ * the key that is current when they are taken, and are meant for the `execute` call that took them.
  */
 export class KeyedStateBackend implements KeyedStateStore {
   private readonly byKey = new Map<unknown, Map<string, unknown>>();
   currentKey: unknown;
   keyed = false;
+  /**
+   * With one record in flight per instance the key cannot change under a running call, so one value
+   * handle per name is rebound instead of allocating one per record (the hot path of keyed counting).
+   */
+  reuseHandles = false;
+  private readonly valueHandles = new Map<string, BoundValueState<unknown>>();
+  private slotOwner: unknown;
+  private slotCache: Map<string, unknown> | undefined;
 
   constructor(private readonly operatorName: string) {}
 
@@ -23,7 +31,12 @@ export class KeyedStateBackend implements KeyedStateStore {
   }
 
   value<T>(name: string, initial?: T): ValueState<T> {
-    return new BoundValueState<T>(this.slot(name), name, initial);
+    const slot = this.slot(name);
+    if (!this.reuseHandles) return new BoundValueState<T>(slot, name, initial);
+    let handle = this.valueHandles.get(name) as BoundValueState<T> | undefined;
+    if (handle === undefined) this.valueHandles.set(name, (handle = new BoundValueState<T>(slot, name, initial)));
+    else handle.rebind(slot, initial);
+    return handle;
   }
 
   list<T>(name: string): ListState<T> {
@@ -71,9 +84,13 @@ export class KeyedStateBackend implements KeyedStateStore {
         `operator "${this.operatorName}" used keyed state "${name}" but its input is not keyed: call keyBy() first`,
       );
     }
+    // Consecutive accesses for the same record (or key) skip the lookup.
+    if (this.slotCache !== undefined && this.slotOwner === this.currentKey) return this.slotCache;
     const key = stateKey(this.currentKey);
     let slot = this.byKey.get(key);
     if (slot === undefined) this.byKey.set(key, (slot = new Map()));
+    this.slotOwner = this.currentKey;
+    this.slotCache = slot;
     return slot;
   }
 }
@@ -81,10 +98,15 @@ export class KeyedStateBackend implements KeyedStateStore {
 /** A value state bound to one key's slot. Setting `undefined` clears it. */
 class BoundValueState<T> implements ValueState<T> {
   constructor(
-    private readonly slot: Map<string, unknown>,
+    private slot: Map<string, unknown>,
     private readonly name: string,
-    private readonly initial: T | undefined,
+    private initial: T | undefined,
   ) {}
+
+  rebind(slot: Map<string, unknown>, initial: T | undefined): void {
+    this.slot = slot;
+    this.initial = initial;
+  }
 
   get(): T | undefined {
     const value = this.slot.get(this.name);

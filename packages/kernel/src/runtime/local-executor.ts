@@ -139,6 +139,7 @@ export class LocalExecutor {
           registry,
         );
         ctx.keyedState.keyed = keySelectors.some((selector) => selector !== undefined);
+        ctx.keyedState.reuseHandles = transformation.options.concurrency === 1;
         const metrics = new InstanceMetrics();
         instances.push(metrics);
         const outputEdges: OutputEdge[] = vertex.outputs.map((edge) => ({

@@ -72,9 +72,19 @@ export class Output {
     for (let i = 0; i < main.length; i++) main[i]!.write(record);
   }
 
-  /** Emits a whole array (sources); the array is not retained. */
-  emitAll(records: readonly unknown[]): void {
-    if (this.direct === undefined) this.counted += records.length;
+  /** Emits a whole array; takes ownership of it (the caller must not change it afterwards). */
+  emitAll(records: unknown[]): void {
+    if (this.direct !== undefined) {
+      if (this.direct.length === 0) {
+        // Hand the array on as the next batch instead of copying it record by record.
+        this.single!.buffers[0] = records;
+        this.direct = records;
+      } else {
+        for (let i = 0; i < records.length; i++) this.direct.push(records[i]);
+      }
+      return;
+    }
+    this.counted += records.length;
     const main = this.main;
     for (let i = 0; i < main.length; i++) {
       const writer = main[i]!;

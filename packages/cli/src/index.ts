@@ -2,7 +2,6 @@ export { type CliIo, processIo, type TextSink } from './cli-io.js';
 export { createProgram, runCli } from './cli.js';
 export { initConfig, type InitConfigOptions, SAGE_CONFIG_TEMPLATE_PATH } from './config/init-config.js';
 export { showConfig, type ShowConfigOptions } from './config/show-config.js';
-export { toYaml } from './config/to-yaml.js';
 export { createDefaultChecks } from './doctor/default-checks.js';
 export { createDoctorContext, doctor, type DoctorOptions } from './doctor/doctor.js';
 export type {

@@ -48,7 +48,7 @@ describe('showConfig', () => {
     expect(out).toContain('  batchSize: 64\n');
     expect(out).toContain('  lingerMs: 5\n');
     expect(out).toContain('    model: small-model\n');
-    expect(out).toContain('    apiKey: "sk-p…(38 chars)"\n');
+    expect(out).toContain('    apiKey: sk-p…(38 chars)\n');
     expect(out).toContain('redis://:****@cache:6379');
     expect(out).not.toContain(API_KEY);
     expect(out).not.toContain('hunter2');

@@ -5,7 +5,7 @@ import { loadSageConfig, redactSecrets, SAGE_CONFIG_FILE } from '@sage/common';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { formatError } from '../format-error.js';
-import { toYaml } from './to-yaml.js';
+import { stringify } from 'yaml';
 
 export interface ShowConfigOptions {
   /** Config file to read instead of `sage.config.yaml` in the working directory; it must exist. */
@@ -22,7 +22,7 @@ export function showConfig(io: CliIo, options: ShowConfigOptions = {}): number {
     return EXIT_FAILURE;
   }
   io.stdout.write(`# ${describeSource(io.cwd, options.file)}; defaults applied, secrets masked\n`);
-  io.stdout.write(toYaml(redactSecrets(config)));
+  io.stdout.write(stringify(redactSecrets(config)));
   return EXIT_OK;
 }
 

@@ -44,9 +44,11 @@ export interface DeadLetter<T = unknown> {
   attempts: number;
 }
 
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value instanceof Promise ||
-    (value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function')
-  );
+/**
+ * Whether a function's result is async. Only Promises count (every async function returns one): checking
+ * for a `then` method on every plain result would cost a property lookup per record on the hot path.
+ * Other thenables must be wrapped (`Promise.resolve(query)`).
+ */
+export function isThenable(value: unknown): value is Promise<unknown> {
+  return value instanceof Promise;
 }

@@ -1,5 +1,5 @@
 import type { BaseFunction } from '../../api/functions.js';
-import { isThenable, type OperatorSetup } from '../stream-operator.js';
+import type { OperatorSetup } from '../stream-operator.js';
 import { UserFunctionOperator } from '../user-function-operator.js';
 import { instantiate, type UserFunction } from './function-instance.js';
 
@@ -63,7 +63,7 @@ export abstract class FunctionOperator extends UserFunctionOperator {
         const record = records[i];
         if (keySelector !== undefined) state.currentKey = keySelector(record);
         const result = execute(record);
-        if (typeof result === 'object' && result !== null && isThenable(result)) {
+        if (result instanceof Promise) {
           return this.resume(records, input, i, result);
         }
         if (use === 'emitResult') {

@@ -12,7 +12,8 @@ export type SageErrorCode =
   | 'SAGE_SERVICE_NOT_FOUND'
   | 'SAGE_FUTURE'
   | 'SAGE_JOB_STOPPED'
-  | 'SAGE_NATIVE';
+  | 'SAGE_NATIVE'
+  | 'SAGE_STORAGE';
 
 export interface SageErrorOptions {
   cause?: unknown;
@@ -102,6 +103,19 @@ export class ServiceTimeoutError extends SageError {
     super('SAGE_SERVICE_TIMEOUT', `service call ${service}.${method} timed out after ${timeoutMs} ms`, {
       details: { service, method, timeoutMs },
     });
+  }
+}
+
+/**
+ * Stored data cannot be used: a path that is not a SAGE database, a corrupt or foreign file, a format
+ * version this release does not read. The data on disk is left as it was.
+ */
+export class StorageError extends SageError {
+  readonly path: string;
+
+  constructor(path: string, message: string, options: SageErrorOptions = {}) {
+    super('SAGE_STORAGE', `${path}: ${message}`, { ...options, details: { path, ...options.details } });
+    this.path = path;
   }
 }
 

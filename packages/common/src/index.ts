@@ -13,6 +13,7 @@ export {
   OperatorError,
   PipelineError,
   SageError,
+  StorageError,
   type SageErrorCode,
   type SageErrorOptions,
   ServiceError,
@@ -22,6 +23,7 @@ export {
   truncateForMessage,
   ValidationError,
 } from './errors.js';
+export { crc32 } from './checksum.js';
 export { canonicalKey, hashString, partitionForKey, stableHash } from './hash.js';
 export { createLogger, getLogger, resolveLogLevel, type Logger, type LoggerOptions, type LogLevel } from './logger.js';
 export {

@@ -2,7 +2,7 @@ import type { Logger } from '@sage/common';
 import type { ExecutionGraph, ExecutionVertex } from '../graph/execution-graph.js';
 import { ServiceRegistry, type ServiceDefinition } from '../services/service-registry.js';
 import { Channel, END } from './channel.js';
-import type { Clock } from './clock.js';
+import { type Clock, sleep } from './clock.js';
 import type { JobResult, JobStatus } from './job-result.js';
 import { LoopTracker } from './loop-tracker.js';
 import { aggregateMetrics, InstanceMetrics } from './metrics.js';
@@ -11,6 +11,9 @@ import { Output, type OutputEdge } from './output.js';
 import { RuntimeContext } from './runtime-context.js';
 import type { KeySelector, OperatorSetup } from './stream-operator.js';
 import { LOOP_END_EDGE, runOperatorTask, runSourceTask } from './task.js';
+
+/** How long a failed job waits for its other tasks to wind down before it reports the failure. */
+const FAILURE_GRACE_MS = 2_000;
 
 export interface RuntimeSettings {
   /** Records per batch between operators. */
@@ -93,6 +96,8 @@ export class LocalExecutor {
 
   private async runToEnd(tasks: Array<() => Promise<void>>): Promise<void> {
     let firstError: unknown;
+    let failed!: () => void;
+    const failure = new Promise<void>((resolve) => (failed = resolve));
     const running = tasks.map((task) =>
       task().catch((error) => {
         if (firstError === undefined) {
@@ -100,10 +105,13 @@ export class LocalExecutor {
           // Tear the job down: sources stop, and every task waiting on a channel wakes with the error.
           this.stopSignal.stop();
           for (const channel of this.channels) channel.abort(error);
+          failed();
         }
       }),
     );
-    await Promise.all(running);
+    const allDone = Promise.all(running);
+    // After a failure, tasks stuck in a user function that never settles must not hold the job open.
+    await Promise.race([allDone, failure.then(() => Promise.race([allDone, sleep(this.settings.clock, FAILURE_GRACE_MS)]))]);
     if (firstError !== undefined) throw firstError;
   }
 

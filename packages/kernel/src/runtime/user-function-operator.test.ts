@@ -207,3 +207,14 @@ describe('map', () => {
     expect(output).toEqual(['a!', 'b!']);
   });
 });
+
+describe('a failing job', () => {
+  it('reports the failure even while another instance is stuck in a call that never settles', async () => {
+    const env = new LocalEnvironment('stuck', { ...quiet });
+    env.fromBatch([1, 2, 3]).map(() => new Promise(() => {}), { name: 'stuck' }).sink(() => {});
+    env.fromBatch([1]).map(() => {
+      throw new Error('real failure');
+    }).sink(() => {});
+    await expect(env.submit({ autostop: true })).rejects.toThrow('real failure');
+  });
+});

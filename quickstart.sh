@@ -8,7 +8,7 @@ usage() {
 Usage: ./quickstart.sh [--test] [--bench] [--skip-system] [--help]
 
 Sets up everything SAGE-TS needs, non-interactively:
-  1. system packages through apt-get, when missing (needs root or sudo)
+  1. system packages through apt-get, when missing (needs root or sudo): FAISS, OpenBLAS (OpenMP), cmake, g++
   2. pnpm, at the version pinned in package.json
   3. the workspace install and build
 Then runs the main example.
@@ -74,13 +74,27 @@ check_node() {
   fi
 }
 
+# Debian packages the native addons build against: FAISS (static) with the OpenMP build of OpenBLAS
+# (the reference BLAS is 12-60x slower; the pthread OpenBLAS fights OpenMP on small machines).
+NATIVE_PACKAGES=(libfaiss-dev libopenblas-openmp-dev cmake g++ make python3)
+
 ensure_system_packages() {
   local missing=()
   command -v git >/dev/null 2>&1 || missing+=(git)
-  command -v g++ >/dev/null 2>&1 || missing+=(g++)
-  command -v make >/dev/null 2>&1 || missing+=(make)
-  command -v python3 >/dev/null 2>&1 || missing+=(python3)
+  for package in "${NATIVE_PACKAGES[@]}"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  done
   if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
+  prefer_openmp_openblas
+}
+
+prefer_openmp_openblas() {
+  local openmp=/usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3
+  [ -e "$openmp" ] || return 0
+  command -v update-alternatives >/dev/null 2>&1 || return 0
+  if [ "$(update-alternatives --query libblas.so.3-x86_64-linux-gnu 2>/dev/null | awk '/^Value:/ {print $2}')" != "$openmp" ]; then
+    as_root update-alternatives --set libblas.so.3-x86_64-linux-gnu "$openmp" >/dev/null 2>&1 || true
+  fi
 }
 
 ensure_pnpm() {

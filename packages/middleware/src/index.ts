@@ -1,2 +1,28 @@
 export { KeyValueService, type KeyValueServiceConfig } from './services/key-value-service.js';
 export { type ServiceCaller, type ServiceMethodName, type ServiceProxy, serviceProxy } from './services/service-proxy.js';
+export {
+  type BackendChoice,
+  Collection,
+  type CollectionInfo,
+  type CollectionOptions,
+  type ColumnBatch,
+  DEFAULT_INDEX_PARAMS,
+  type Filter,
+  type Fusion,
+  type Hit,
+  type HybridSearchOptions,
+  type IndexKind,
+  type IndexParams,
+  type KeywordSearchOptions,
+  type Metadata,
+  type MetadataValue,
+  type Metric,
+  type RecordInput,
+  SageDB,
+  type SageDBOptions,
+  type SearchOptions,
+  type StoredRecord,
+  VectorDBService,
+  type VectorDBServiceConfig,
+  type VectorStore,
+} from './sage-db/index.js';

@@ -1,0 +1,240 @@
+import { ValidationError } from '@sage/common';
+import { compileFilter } from './filter/compile-filter.js';
+import { completeShortResults, searchMatching } from './filtered-search.js';
+import { type RankedList, fuseRrf, fuseWeighted } from './fusion.js';
+import { type ColumnBatch, prepareBatch, prepareQuery } from './record-input.js';
+import type { RecordStore } from './record-store.js';
+import type { CollectionStorage } from './storage/collection-storage.js';
+import { type WalOperation } from './storage/wal-codec.js';
+import type {
+  CollectionInfo,
+  Filter,
+  Hit,
+  HybridSearchOptions,
+  KeywordSearchOptions,
+  RecordInput,
+  SearchOptions,
+  StoredRecord,
+} from './types.js';
+import type { BackendResult } from './vector-index-backend.js';
+
+const MAX_K = 10_000;
+
+/**
+ * A named set of records with one vector dimension and metric. Writes are applied one at a time, each
+ * logged durably before it is acknowledged; searches run concurrently with them, off the JavaScript
+ * thread when the native backend is in use.
+ */
+export class Collection {
+  private writing: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  /** @internal created by `SageDB` */
+  constructor(
+    private readonly storage: CollectionStorage,
+    private readonly store: RecordStore,
+  ) {}
+
+  get name(): string {
+    return this.storage.name;
+  }
+
+  /** Live records. */
+  get count(): number {
+    return this.store.count;
+  }
+
+  info(): CollectionInfo {
+    const { dimension, metric, kind, params } = this.storage.settings;
+    return { name: this.name, dimension, metric, index: kind, indexParams: { ...params }, count: this.count };
+  }
+
+  /** Adds or replaces records (by id); resolves with their ids once the write is durable. */
+  upsert(records: readonly RecordInput[] | ColumnBatch): Promise<string[]> {
+    const batch = prepareBatch(`upsert into "${this.name}"`, this.storage.settings.dimension, records);
+    const operation: WalOperation = {
+      op: 'upsert',
+      records: batch.ids.map((id, index) => ({
+        id,
+        vector: batch.vectors.subarray(index * this.dimension, (index + 1) * this.dimension),
+        metadata: batch.metadata[index]!,
+        ...(batch.texts[index] === undefined ? {} : { text: batch.texts[index] }),
+      })),
+    };
+    return this.write(operation, () => this.store.upsert(batch.ids, batch.vectors, batch.metadata, batch.texts)).then(
+      () => batch.ids,
+    );
+  }
+
+  /** Deletes records by id; resolves with how many existed, once the write is durable. */
+  delete(ids: readonly string[]): Promise<number> {
+    if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) {
+      throw new ValidationError(`delete from "${this.name}": ids must be an array of strings`);
+    }
+    return this.write({ op: 'delete', ids: [...ids] }, () => this.store.delete(ids));
+  }
+
+  get(id: string): StoredRecord | undefined {
+    return this.store.record(id);
+  }
+
+  /** The ids of all records, in no particular order. */
+  ids(): string[] {
+    return this.store.ids();
+  }
+
+  /** The `k` records closest to `vector` (among those matching `filter`), best first. */
+  async search(vector: Float32Array | readonly number[], options: SearchOptions = {}): Promise<Hit[]> {
+    const [hits] = await this.searchBatch([vector], options);
+    return hits!;
+  }
+
+  /** `search` for many query vectors in one call (one trip off the JavaScript thread). */
+  async searchBatch(vectors: readonly (Float32Array | readonly number[])[], options: SearchOptions = {}): Promise<Hit[][]> {
+    this.assertOpen();
+    const where = `search in "${this.name}"`;
+    const queries = new Float32Array(vectors.length * this.dimension);
+    vectors.forEach((vector, index) => queries.set(prepareQuery(`${where}: query ${index}`, this.dimension, vector), index * this.dimension));
+    const k = checkK(where, options.k);
+    const matching = options.filter === undefined ? undefined : this.matching(options.filter);
+    // A record deleted while a search runs drops out of its results; searching again restores exactly k.
+    for (let attempt = 0; ; attempt++) {
+      const results = await this.searchLabels(queries, k, options, matching);
+      const hits = results.map((result) => this.toHits(result, k, options.includeVector ?? false));
+      if (attempt === 2 || hits.every((list, index) => list.length === results[index]!.labels.length)) return hits;
+    }
+  }
+
+  /** BM25 keyword search over the records' text. */
+  async keywordSearch(text: string, options: KeywordSearchOptions = {}): Promise<Hit[]> {
+    this.assertOpen();
+    const where = `keywordSearch in "${this.name}"`;
+    if (typeof text !== 'string') throw new ValidationError(`${where}: text must be a string`);
+    const k = checkK(where, options.k);
+    const allowed = options.filter === undefined ? undefined : this.matching(options.filter);
+    return this.toHits(this.keywordLabels(text, k, allowed), k, false);
+  }
+
+  /**
+   * Vector and keyword search fused: reciprocal rank fusion (`rrf`, default) or weighted min-max
+   * normalised scores (`weighted`). `score` of each hit is the fused score.
+   */
+  async hybridSearch(options: HybridSearchOptions): Promise<Hit[]> {
+    this.assertOpen();
+    const where = `hybridSearch in "${this.name}"`;
+    if (options === null || typeof options !== 'object') throw new ValidationError(`${where}: options must be an object`);
+    const query = prepareQuery(where, this.dimension, options.vector);
+    if (typeof options.text !== 'string') throw new ValidationError(`${where}: text must be a string`);
+    const k = checkK(where, options.k);
+    const candidates = Math.max(k, options.candidates ?? Math.max(50, 4 * k));
+    const matching = options.filter === undefined ? undefined : this.matching(options.filter);
+    const [vectorSide] = await this.searchLabels(query, candidates, {}, matching);
+    const keywordSide = this.keywordLabels(options.text, candidates, matching);
+    const lists: RankedList[] = [toRanked(vectorSide!), toRanked(keywordSide)];
+    const fusion = options.fusion ?? 'rrf';
+    let fused: Array<{ label: number; score: number }>;
+    if (fusion === 'rrf') {
+      fused = fuseRrf(lists, k, options.rrfK ?? 60);
+    } else if (fusion === 'weighted') {
+      const vectorWeight = options.vectorWeight ?? 0.5;
+      if (!(vectorWeight >= 0 && vectorWeight <= 1)) throw new ValidationError(`${where}: vectorWeight must be within [0, 1]`);
+      fused = fuseWeighted([{ ...lists[0]!, weight: vectorWeight }, { ...lists[1]!, weight: 1 - vectorWeight }], k);
+    } else {
+      throw new ValidationError(`${where}: fusion must be 'rrf' or 'weighted', got ${String(fusion)}`);
+    }
+    return this.toHits({ labels: Uint32Array.from(fused.map((entry) => entry.label)), scores: Float32Array.from(fused.map((entry) => entry.score)) }, k, false);
+  }
+
+  /** Writes a snapshot and starts a new write-ahead log (also done automatically as the log grows). */
+  checkpoint(): Promise<void> {
+    this.assertOpen();
+    return this.exclusive(() => this.storage.checkpoint(this.store));
+  }
+
+  /** Checkpoints if there is anything in the log, then releases files and memory. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.exclusive(async () => {
+      if (this.storage.walBytes > 0) await this.storage.checkpoint(this.store);
+      await this.storage.close();
+      this.store.backend.close();
+    });
+    this.closed = true;
+  }
+
+  private get dimension(): number {
+    return this.storage.settings.dimension;
+  }
+
+  private matching(filter: Filter): Uint32Array {
+    return compileFilter(filter).evaluate(this.store.metadataIndex);
+  }
+
+  private async searchLabels(queries: Float32Array, k: number, options: SearchOptions, matching: Uint32Array | undefined): Promise<BackendResult[]> {
+    const backend = this.store.backend;
+    const params = { k, efSearch: options.efSearch ?? this.storage.settings.params.efSearch, nprobe: options.nprobe };
+    checkPositive(`search in "${this.name}"`, 'efSearch', options.efSearch);
+    checkPositive(`search in "${this.name}"`, 'nprobe', options.nprobe);
+    if (matching !== undefined) return searchMatching(backend, queries, matching, params);
+    const results = await backend.search(queries, k, params);
+    const expected = Math.min(k, backend.size);
+    if (results.every((result) => result.labels.length >= expected)) return results;
+    return completeShortResults(backend, queries, results, expected, k, this.store.liveLabels());
+  }
+
+  private keywordLabels(text: string, k: number, allowed: Uint32Array | undefined): BackendResult {
+    const allowedSet = allowed === undefined ? undefined : new Set(allowed);
+    return this.store.keywords.search(text, k, allowedSet === undefined ? undefined : (label: number) => allowedSet.has(label));
+  }
+
+  private toHits(result: BackendResult, k: number, includeVector: boolean): Hit[] {
+    const hits: Hit[] = [];
+    for (let i = 0; i < result.labels.length && hits.length < k; i++) {
+      const id = this.store.idOf(result.labels[i]!);
+      const entry = id === undefined ? undefined : this.store.entry(id);
+      if (id === undefined || entry === undefined) continue;
+      const hit: Hit = { id, score: result.scores[i]!, metadata: entry.metadata };
+      if (entry.text !== undefined) hit.text = entry.text;
+      if (includeVector) hit.vector = this.store.backend.vector(entry.label);
+      hits.push(hit);
+    }
+    return hits;
+  }
+
+  private write<T>(operation: WalOperation, apply: () => Promise<T>): Promise<T> {
+    this.assertOpen();
+    return this.exclusive(async () => {
+      await this.storage.log(operation);
+      const result = await apply();
+      if (this.storage.shouldCheckpoint()) await this.storage.checkpoint(this.store);
+      return result;
+    });
+  }
+
+  /** Runs `task` after every earlier write: writes and checkpoints never interleave. */
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.writing.then(task);
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ValidationError(`collection "${this.name}" is closed`);
+  }
+}
+
+function checkK(where: string, k: number | undefined): number {
+  if (k === undefined) return 10;
+  if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new ValidationError(`${where}: k must be an integer from 1 to ${MAX_K}, got ${String(k)}`);
+  return k;
+}
+
+function checkPositive(where: string, option: string, value: number | undefined): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+    throw new ValidationError(`${where}: ${option} must be a positive integer, got ${String(value)}`);
+  }
+}
+
+function toRanked(result: BackendResult): RankedList {
+  return { labels: result.labels, scores: result.scores };
+}

@@ -1,0 +1,71 @@
+import type { BackendResult, VectorIndexBackend } from './vector-index-backend.js';
+import { toBitmap } from './filter/bitmap.js';
+
+/**
+ * Matching records whose vectors together hold at most this many floats are searched by an exact scan of
+ * just those records (a few milliseconds at memory bandwidth); larger matching sets are searched inside
+ * the index with a filter, whose cost barely depends on how many records match.
+ */
+export const EXACT_SCAN_BUDGET_FLOATS = 8_000_000;
+
+/** The largest candidate list a filtered HNSW search may use before the exact scan is cheaper anyway. */
+const MAX_FILTERED_EF = 4096;
+
+export interface FilteredSearchParams {
+  k: number;
+  efSearch: number;
+  nprobe?: number;
+}
+
+/**
+ * Top-k among `matching` labels (sorted, all live) that returns exactly `min(k, matching.length)` results
+ * per query. It picks an exact scan of the matching subset or a search inside the index restricted to
+ * them by their share of the collection, and completes any query the index answered short (HNSW can
+ * miss under a tight filter) with the exact scan.
+ */
+export async function searchMatching(
+  backend: VectorIndexBackend,
+  queries: Float32Array,
+  matching: Uint32Array,
+  params: FilteredSearchParams,
+): Promise<BackendResult[]> {
+  const queryCount = queries.length / backend.dimension;
+  if (matching.length === 0) return Array.from({ length: queryCount }, emptyResult);
+  if (matching.length * backend.dimension <= EXACT_SCAN_BUDGET_FLOATS || matching.length <= params.k) {
+    return backend.searchSubset(queries, params.k, matching);
+  }
+  const share = matching.length / Math.max(1, backend.size);
+  const efSearch = Math.min(MAX_FILTERED_EF, Math.ceil(Math.max(params.efSearch, params.k) / share));
+  const results = await backend.search(queries, params.k, {
+    efSearch,
+    nprobe: params.nprobe,
+    allowed: toBitmap(matching, backend.nextLabel),
+  });
+  return completeShortResults(backend, queries, results, Math.min(params.k, matching.length), params.k, matching);
+}
+
+/** Re-runs, as an exact scan over `labels`, every query that returned fewer than `expected` results. */
+export async function completeShortResults(
+  backend: VectorIndexBackend,
+  queries: Float32Array,
+  results: BackendResult[],
+  expected: number,
+  k: number,
+  labels: Uint32Array,
+): Promise<BackendResult[]> {
+  const dimension = backend.dimension;
+  const short = results.flatMap((result, index) => (result.labels.length < expected ? [index] : []));
+  if (short.length === 0) return results;
+  const rerun = new Float32Array(short.length * dimension);
+  short.forEach((query, row) => rerun.set(queries.subarray(query * dimension, (query + 1) * dimension), row * dimension));
+  const exact = await backend.searchSubset(rerun, k, labels);
+  const completed = [...results];
+  short.forEach((query, row) => {
+    completed[query] = exact[row]!;
+  });
+  return completed;
+}
+
+function emptyResult(): BackendResult {
+  return { labels: new Uint32Array(0), scores: new Float32Array(0) };
+}

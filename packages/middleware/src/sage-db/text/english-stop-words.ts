@@ -1,0 +1,40 @@
+/**
+ * The English stop words dropped by the tokenizer: Lucene's classic English set (`EnglishAnalyzer`), 33
+ * function words. A short list on purpose: every word removed is a word nobody can search for, and BM25's
+ * idf already gives frequent words little weight.
+ */
+export const ENGLISH_STOP_WORDS: ReadonlySet<string> = new Set([
+  'a',
+  'an',
+  'and',
+  'are',
+  'as',
+  'at',
+  'be',
+  'but',
+  'by',
+  'for',
+  'if',
+  'in',
+  'into',
+  'is',
+  'it',
+  'no',
+  'not',
+  'of',
+  'on',
+  'or',
+  'such',
+  'that',
+  'the',
+  'their',
+  'then',
+  'there',
+  'these',
+  'they',
+  'this',
+  'to',
+  'was',
+  'will',
+  'with',
+]);

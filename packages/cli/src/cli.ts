@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { type CliIo, processIo } from './cli-io.js';
 import { registerConfig } from './commands/register-config.js';
 import { registerDoctor } from './commands/register-doctor.js';
+import { registerExtensions } from './commands/register-extensions.js';
 import { registerRun } from './commands/register-run.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { formatError } from './format-error.js';
@@ -26,6 +27,7 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void = (
   registerRun(program, io, setExitCode);
   registerDoctor(program, io, setExitCode);
   registerConfig(program, io, setExitCode);
+  registerExtensions(program, io, setExitCode);
   return program;
 }
 

@@ -1,8 +1,8 @@
 /**
- * The native addons `sage doctor` reports on, and how each is probed. This is the one place to change when an
- * addon ships: replace its `probe` with one that loads the real binding (for example
- * `() => loadNativeBinding('@sage/sage-db')`) and reports its version or load error.
+ * The native addons `sage doctor` reports on: the extensions of `sage extensions` (one registry), probed by
+ * loading them, plus those announced for later releases.
  */
+import { EXTENSIONS, extensionState, fixFor, PLANNED_EXTENSIONS } from '../extensions/extensions.js';
 
 export type NativeAddonProbeResult =
   | { state: 'loaded'; version?: string; path?: string }
@@ -17,13 +17,19 @@ export interface NativeAddon {
   probe(): Promise<NativeAddonProbeResult>;
 }
 
-const NOT_BUILT_YET = 'not built (arrives with the sage_db / sage_flow extensions)';
-
-async function notBuiltYet(): Promise<NativeAddonProbeResult> {
-  return { state: 'missing', reason: NOT_BUILT_YET };
-}
-
 export const NATIVE_ADDONS: readonly NativeAddon[] = [
-  { name: 'sage_db', probe: notBuiltYet },
-  { name: 'sage_flow', probe: notBuiltYet },
+  ...EXTENSIONS.map((extension) => ({
+    name: extension.name,
+    async probe(): Promise<NativeAddonProbeResult> {
+      const state = await extensionState(extension);
+      if (state.state === 'built') return { state: 'loaded', path: state.path };
+      return { state: 'missing', reason: state.reason, fix: fixFor(extension, state) };
+    },
+  })),
+  ...Object.entries(PLANNED_EXTENSIONS).map(([name, reason]) => ({
+    name,
+    async probe(): Promise<NativeAddonProbeResult> {
+      return { state: 'missing', reason };
+    },
+  })),
 ];

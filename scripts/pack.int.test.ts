@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const packages = ['common', 'kernel', 'middleware', 'libs', 'cli'];
+/** Packages outside `packages/`, by directory, with their npm names. */
+const nativePackages = [{ directory: 'native/sage_db', name: 'sage-db-native' }];
 const work = mkdtempSync(join(tmpdir(), 'sage-pack-'));
 const project = join(work, 'project');
 
@@ -23,6 +25,7 @@ beforeAll(() => {
   for (const name of packages) {
     run('pnpm', ['pack', '--pack-destination', tarballs], join(root, 'packages', name));
   }
+  for (const { directory } of nativePackages) run('pnpm', ['pack', '--pack-destination', tarballs], join(root, directory));
   mkdirSync(project, { recursive: true });
   run('npm', ['init', '-y'], project);
   const files = readdirSync(tarballs).map((file) => join(tarballs, file));
@@ -64,7 +67,7 @@ describe('published packages', () => {
   });
 
   it('ship only built files, types and docs', () => {
-    for (const name of packages) {
+    for (const name of [...packages, ...nativePackages.map((entry) => entry.name)]) {
       const manifest = JSON.parse(readFileSync(join(project, 'node_modules/@sage', name, 'package.json'), 'utf8'));
       expect(JSON.stringify(manifest.dependencies ?? {})).not.toContain('workspace:');
       const shipped = readdirSync(join(project, 'node_modules/@sage', name));

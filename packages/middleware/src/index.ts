@@ -21,6 +21,7 @@ export {
   SageDB,
   type SageDBOptions,
   type SearchOptions,
+  type SearchStrategy,
   type StoredRecord,
   VectorDBService,
   type VectorDBServiceConfig,

@@ -172,7 +172,15 @@ export class Collection {
 
   private async searchLabels(queries: Float32Array, k: number, options: SearchOptions, matching: Uint32Array | undefined): Promise<BackendResult[]> {
     const backend = this.store.backend;
-    const params = { k, efSearch: options.efSearch ?? this.storage.settings.params.efSearch, nprobe: options.nprobe };
+    const params = {
+      k,
+      efSearch: options.efSearch ?? this.storage.settings.params.efSearch,
+      nprobe: options.nprobe,
+      strategy: options.strategy,
+    };
+    if (options.strategy !== undefined && !['auto', 'exact', 'index'].includes(options.strategy)) {
+      throw new ValidationError(`search in "${this.name}": strategy must be 'auto', 'exact' or 'index', got ${String(options.strategy)}`);
+    }
     checkPositive(`search in "${this.name}"`, 'efSearch', options.efSearch);
     checkPositive(`search in "${this.name}"`, 'nprobe', options.nprobe);
     if (matching !== undefined) return searchMatching(backend, queries, matching, params);

@@ -1,3 +1,4 @@
+import type { SearchStrategy } from './types.js';
 import type { BackendResult, VectorIndexBackend } from './vector-index-backend.js';
 import { toBitmap } from './filter/bitmap.js';
 
@@ -10,11 +11,13 @@ export const EXACT_SCAN_BUDGET_FLOATS = 8_000_000;
 
 /** The largest candidate list a filtered HNSW search may use before the exact scan is cheaper anyway. */
 const MAX_FILTERED_EF = 4096;
+const FILTERED_EF_FACTOR = 4;
 
 export interface FilteredSearchParams {
   k: number;
   efSearch: number;
   nprobe?: number;
+  strategy?: SearchStrategy;
 }
 
 /**
@@ -31,11 +34,13 @@ export async function searchMatching(
 ): Promise<BackendResult[]> {
   const queryCount = queries.length / backend.dimension;
   if (matching.length === 0) return Array.from({ length: queryCount }, emptyResult);
-  if (matching.length * backend.dimension <= EXACT_SCAN_BUDGET_FLOATS || matching.length <= params.k) {
-    return backend.searchSubset(queries, params.k, matching);
-  }
+  const strategy = params.strategy ?? 'auto';
+  const small = matching.length * backend.dimension <= EXACT_SCAN_BUDGET_FLOATS || matching.length <= params.k;
+  if (strategy === 'exact' || (strategy === 'auto' && small)) return backend.searchSubset(queries, params.k, matching);
+  // Only `share` of the nodes a graph search visits can be results, so its candidate list grows by 1/share;
+  // the extra factor buys the recall a filtered caller expects (measured: 0.79 -> 0.99+ at 50%).
   const share = matching.length / Math.max(1, backend.size);
-  const efSearch = Math.min(MAX_FILTERED_EF, Math.ceil(Math.max(params.efSearch, params.k) / share));
+  const efSearch = Math.min(MAX_FILTERED_EF, Math.ceil((FILTERED_EF_FACTOR * Math.max(params.efSearch, params.k)) / share));
   const results = await backend.search(queries, params.k, {
     efSearch,
     nprobe: params.nprobe,

@@ -18,6 +18,7 @@ export {
   type Metric,
   type RecordInput,
   type SearchOptions,
+  type SearchStrategy,
   type StoredRecord,
 } from './types.js';
 export { VectorDBService, type VectorDBServiceConfig } from './vector-db-service.js';

@@ -88,7 +88,14 @@ export interface SearchOptions {
   nprobe?: number;
   /** Include the stored vector in each hit; default false. */
   includeVector?: boolean;
+  /**
+   * How a filtered search runs: `auto` (default) picks by the share of matching records, `exact` scans the
+   * matching records, `index` searches inside the index restricted to them (completed exactly if short).
+   */
+  strategy?: SearchStrategy;
 }
+
+export type SearchStrategy = 'auto' | 'exact' | 'index';
 
 /** A search result. `score`: higher is closer (similarity for ip/cosine, negative squared distance for l2). */
 export interface Hit {

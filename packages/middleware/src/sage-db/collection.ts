@@ -5,7 +5,7 @@ import { type RankedList, fuseRrf, fuseWeighted } from './fusion.js';
 import { type ColumnBatch, prepareBatch, prepareQuery } from './record-input.js';
 import type { RecordStore } from './record-store.js';
 import type { CollectionStorage } from './storage/collection-storage.js';
-import { type WalOperation } from './storage/wal-codec.js';
+import type { WalOperation } from './storage/wal-codec.js';
 import type {
   CollectionInfo,
   Filter,
@@ -94,7 +94,9 @@ export class Collection {
     this.assertOpen();
     const where = `search in "${this.name}"`;
     const queries = new Float32Array(vectors.length * this.dimension);
-    vectors.forEach((vector, index) => queries.set(prepareQuery(`${where}: query ${index}`, this.dimension, vector), index * this.dimension));
+    vectors.forEach((vector, index) => {
+      queries.set(prepareQuery(`${where}: query ${index}`, this.dimension, vector), index * this.dimension);
+    });
     const k = checkK(where, options.k);
     const matching = options.filter === undefined ? undefined : this.matching(options.filter);
     // A record deleted while a search runs drops out of its results; searching again restores exactly k.

@@ -62,7 +62,9 @@ export async function completeShortResults(
   const short = results.flatMap((result, index) => (result.labels.length < expected ? [index] : []));
   if (short.length === 0) return results;
   const rerun = new Float32Array(short.length * dimension);
-  short.forEach((query, row) => rerun.set(queries.subarray(query * dimension, (query + 1) * dimension), row * dimension));
+  short.forEach((query, row) => {
+    rerun.set(queries.subarray(query * dimension, (query + 1) * dimension), row * dimension);
+  });
   const exact = await backend.searchSubset(rerun, k, labels);
   const completed = [...results];
   short.forEach((query, row) => {

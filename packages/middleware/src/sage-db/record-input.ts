@@ -52,11 +52,15 @@ export function prepareBatch(where: string, dimension: number, input: readonly R
 /** An id given twice in one batch is written once, with its last values (as two upserts in a row would). */
 function keepLastOfEachId(batch: PreparedBatch, dimension: number): PreparedBatch {
   const lastIndex = new Map<string, number>();
-  batch.ids.forEach((id, index) => lastIndex.set(id, index));
+  batch.ids.forEach((id, index) => {
+    lastIndex.set(id, index);
+  });
   if (lastIndex.size === batch.ids.length) return batch;
   const keep = [...lastIndex.values()].sort((a, b) => a - b);
   const vectors = new Float32Array(keep.length * dimension);
-  keep.forEach((from, to) => vectors.set(batch.vectors.subarray(from * dimension, (from + 1) * dimension), to * dimension));
+  keep.forEach((from, to) => {
+    vectors.set(batch.vectors.subarray(from * dimension, (from + 1) * dimension), to * dimension);
+  });
   return {
     ids: keep.map((index) => batch.ids[index]!),
     vectors,

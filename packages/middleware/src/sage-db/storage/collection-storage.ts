@@ -181,7 +181,9 @@ async function apply(store: RecordStore, operation: WalOperation): Promise<void>
   }
   const dimension = store.backend.dimension;
   const vectors = new Float32Array(operation.records.length * dimension);
-  operation.records.forEach((record, index) => vectors.set(record.vector, index * dimension));
+  operation.records.forEach((record, index) => {
+    vectors.set(record.vector, index * dimension);
+  });
   await store.upsert(
     operation.records.map((record) => record.id),
     vectors,

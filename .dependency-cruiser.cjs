@@ -16,6 +16,13 @@ module.exports = {
   forbidden: [
     ...layerRules,
     {
+      name: 'native-faces-stand-alone',
+      comment: 'a native addon package is the lowest layer: it imports no workspace package',
+      severity: 'error',
+      from: { path: '^native/' },
+      to: { path: '^packages/' },
+    },
+    {
       name: 'no-circular',
       comment: 'circular imports make load order fragile (a class can be used before it is defined)',
       severity: 'error',

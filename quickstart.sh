@@ -76,7 +76,7 @@ check_node() {
 
 # Debian packages the native addons build against: FAISS (static) with the OpenMP build of OpenBLAS
 # (the reference BLAS is 12-60x slower; the pthread OpenBLAS fights OpenMP on small machines).
-NATIVE_PACKAGES=(libfaiss-dev libopenblas-openmp-dev cmake g++ make python3)
+NATIVE_PACKAGES=(libfaiss-dev libopenblas-openmp-dev libgtest-dev cmake g++ make python3)
 
 ensure_system_packages() {
   local missing=()

@@ -163,6 +163,14 @@ async function prepareDirectory(path: string): Promise<void> {
     throw new StorageError(path, `database format version ${parsed.version} is not supported (this release reads ${MARKER.version})`);
   }
   await mkdir(join(path, 'collections'), { recursive: true });
+  await removeLeftovers(join(path, 'collections'));
+}
+
+/** Collections half-created or half-dropped when a process died; they were never visible under their name. */
+async function removeLeftovers(collections: string): Promise<void> {
+  const entries = await readdir(collections);
+  const leftovers = entries.filter((entry) => entry.startsWith('.creating-') || entry.startsWith('.dropped-'));
+  await Promise.all(leftovers.map((entry) => rm(join(collections, entry), { recursive: true, force: true })));
 }
 
 async function exists(path: string): Promise<boolean> {

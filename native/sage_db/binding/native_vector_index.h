@@ -1,0 +1,65 @@
+// NativeVectorIndex: the JS class around sagedb::VectorIndex. Slow methods return promises (workers.h);
+// getters and vector() are synchronous and never wait for a running add/search.
+//
+//   new NativeVectorIndex(settings)                     settings: see args.h readSettings
+//   .dimension .metric .kind                            fixed
+//   .size .nextLabel .tombstones .activeIndex .nlist    live state
+//   add(vectors: Float32Array): Promise<number>         first label
+//   remove(labels: Uint32Array): Promise<number>        newly removed
+//   vector(label: number): Float32Array | undefined
+//   search(queries, k, efSearch, nprobe, allowed: Uint8Array | null): Promise<RawResults>
+//   searchExact(queries, k, allowed: Uint8Array | null): Promise<RawResults>
+//   searchSubset(queries, k, labels: Uint32Array): Promise<RawResults>
+//   compact(): Promise<Int32Array>
+//   save(path: string): Promise<void>
+//   close(): void                                       later calls throw SAGE_DB_CLOSED
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+
+#include "sagedb/vector_index.h"
+
+namespace sagedb_node {
+
+class NativeVectorIndex : public Napi::ObjectWrap<NativeVectorIndex> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  /// Wraps an index created in C++ (load).
+  static Napi::Value NewInstance(Napi::Env env, std::shared_ptr<sagedb::VectorIndex> index);
+
+  explicit NativeVectorIndex(const Napi::CallbackInfo& info);
+
+ private:
+  /// The index, or nullptr after throwing SAGE_DB_CLOSED.
+  std::shared_ptr<sagedb::VectorIndex> live(Napi::Env env) const;
+
+  Napi::Value GetDimension(const Napi::CallbackInfo& info);
+  Napi::Value GetMetric(const Napi::CallbackInfo& info);
+  Napi::Value GetKind(const Napi::CallbackInfo& info);
+  Napi::Value GetSize(const Napi::CallbackInfo& info);
+  Napi::Value GetNextLabel(const Napi::CallbackInfo& info);
+  Napi::Value GetTombstones(const Napi::CallbackInfo& info);
+  Napi::Value GetActiveIndex(const Napi::CallbackInfo& info);
+  Napi::Value GetNlist(const Napi::CallbackInfo& info);
+  Napi::Value GetClosed(const Napi::CallbackInfo& info);
+
+  Napi::Value Add(const Napi::CallbackInfo& info);
+  Napi::Value Remove(const Napi::CallbackInfo& info);
+  Napi::Value Vector(const Napi::CallbackInfo& info);
+  Napi::Value Search(const Napi::CallbackInfo& info);
+  Napi::Value SearchExact(const Napi::CallbackInfo& info);
+  Napi::Value SearchSubset(const Napi::CallbackInfo& info);
+  Napi::Value Compact(const Napi::CallbackInfo& info);
+  Napi::Value Save(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+
+  std::shared_ptr<sagedb::VectorIndex> index_;
+  // Fixed settings, kept so the getters still answer after close().
+  int32_t dimension_ = 0;
+  sagedb::Metric metric_ = sagedb::Metric::L2;
+  sagedb::IndexKind kind_ = sagedb::IndexKind::Flat;
+};
+
+}  // namespace sagedb_node

@@ -74,7 +74,9 @@ describe.each(['faiss', 'exact'] as const)('SageDB persistence (%s backend)', (b
     expect(docs.count).toBe(2);
     await docs.upsert([{ id: 'e', vector: [4, 4] }]);
     await db.close();
-    expect((await reopen()).docs.count).toBe(3);
+    const again = await reopen();
+    expect(again.docs.count).toBe(3);
+    await again.db.close();
   });
 
   it('refuses a log corrupted in the middle, naming the file', async () => {

@@ -26,7 +26,7 @@ export interface IndexParams {
   autoThreshold: number;
 }
 
-/** The same defaults as `DEFAULT_INDEX_PARAMS` of `@sage/middleware`. */
+/** Defaults of every index parameter (SageDB re-exports them as `DEFAULT_INDEX_PARAMS`). */
 export const DEFAULT_PARAMS: Readonly<IndexParams> = Object.freeze({
   M: 32,
   efConstruction: 200,

@@ -3,6 +3,7 @@
  * shape and the value actually received (truncated, and masked under secret keys).
  */
 import type { z } from 'zod';
+import { editDistance } from './edit-distance.js';
 import { truncateForMessage } from './errors.js';
 import { isSecretKey, redactValue } from './secrets.js';
 
@@ -184,19 +185,6 @@ function closest(key: string, known: readonly string[]): string | undefined {
     }
   }
   return best;
-}
-
-function editDistance(left: string, right: string): number {
-  let previous = Array.from({ length: right.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= left.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= right.length; j++) {
-      const substitution = previous[j - 1] + (left[i - 1] === right[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[right.length];
 }
 
 /** Loose view of zod's schema definitions, enough to walk to the object schema at a key path. */

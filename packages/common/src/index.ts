@@ -24,6 +24,7 @@ export {
   ValidationError,
 } from './errors.js';
 export { crc32 } from './checksum.js';
+export { editDistance } from './edit-distance.js';
 export { canonicalKey, hashString, partitionForKey, stableHash } from './hash.js';
 export { createLogger, getLogger, resolveLogLevel, type Logger, type LoggerOptions, type LogLevel } from './logger.js';
 export {

@@ -3,42 +3,17 @@
  * optional text) searchable by vector, by metadata filter, by BM25 keywords, or by both fused.
  */
 
-/** Distance used by a collection. `cosine` normalises vectors and ranks by inner product. */
-export type Metric = 'l2' | 'ip' | 'cosine';
+import { DEFAULT_PARAMS, type IndexKind, type IndexParams, type Metric } from '@sage/sage-db-native';
 
-/** Index kinds. `auto` is exact (`flat`) while small and becomes `hnsw` past `autoThreshold` records. */
-export type IndexKind = 'flat' | 'hnsw' | 'ivf_flat' | 'ivf_pq' | 'auto';
+/**
+ * Distance (`l2`, `ip`, `cosine`: normalised vectors ranked by inner product), index kinds (`flat`, `hnsw`,
+ * `ivf_flat`, `ivf_pq`, `auto`: exact while small, HNSW past `autoThreshold`) and index parameters are
+ * those of the native index; see docs/sage-db.md for the defaults.
+ */
+export type { IndexKind, IndexParams, Metric };
 
-/** Index parameters; every field has a documented default (see `DEFAULT_INDEX_PARAMS`). */
-export interface IndexParams {
-  /** HNSW: links per node. Default 32. */
-  M: number;
-  /** HNSW: candidate list size while building. Default 200. */
-  efConstruction: number;
-  /** HNSW: candidate list size while searching (raised to at least k). Default 64. */
-  efSearch: number;
-  /** IVF: number of lists; 0 picks about 4 * sqrt(n) when the index trains. Default 0. */
-  nlist: number;
-  /** IVF: lists probed per query. Default 16. */
-  nprobe: number;
-  /** IVF-PQ: sub-quantizers (must divide the dimension). Default 8. */
-  pqM: number;
-  /** IVF-PQ: bits per sub-quantizer code. Default 8. */
-  pqNbits: number;
-  /** `auto`: record count at which the collection switches from exact search to HNSW. Default 20,000. */
-  autoThreshold: number;
-}
-
-export const DEFAULT_INDEX_PARAMS: Readonly<IndexParams> = Object.freeze({
-  M: 32,
-  efConstruction: 200,
-  efSearch: 64,
-  nlist: 0,
-  nprobe: 16,
-  pqM: 8,
-  pqNbits: 8,
-  autoThreshold: 20_000,
-});
+/** Defaults of every index parameter (M 32, efConstruction 200, efSearch 64, nlist 0, nprobe 16, pqM 8, pqNbits 8, autoThreshold 20,000). */
+export const DEFAULT_INDEX_PARAMS: Readonly<IndexParams> = DEFAULT_PARAMS;
 
 export interface CollectionOptions {
   dimension: number;

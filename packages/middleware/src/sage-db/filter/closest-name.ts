@@ -1,3 +1,5 @@
+import { editDistance } from '@sage/common';
+
 /**
  * The known name a typo most likely meant, for "did you mean" hints: the same name in another case, or one
  * at most 2 edits away (at most a third of its letters). A leading `$` is ignored when measuring, so
@@ -21,18 +23,4 @@ export function closestName(name: string, known: readonly string[]): string | un
 
 function stripDollar(name: string): string {
   return name.startsWith('$') ? name.slice(1) : name;
-}
-
-/** Levenshtein distance (insertions, deletions, substitutions), two rows at a time. */
-function editDistance(left: string, right: string): number {
-  let previous = Array.from({ length: right.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= left.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= right.length; j++) {
-      const substitution = previous[j - 1] + (left[i - 1] === right[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[right.length];
 }

@@ -66,6 +66,23 @@ describe('published packages', () => {
     expect(stdout).toContain('status finished harness 2,4');
   });
 
+  it('build the sage_db addon from the installed package and run SageDB on FAISS', () => {
+    const sage = join(project, 'node_modules/.bin/sage');
+    const built = run(sage, ['extensions', 'install', 'sage_db'], project);
+    expect(built).toContain('sage_db  built and loadable');
+    writeFileSync(
+      join(project, 'vectors.mjs'),
+      `import { SageDB } from '@sage/middleware';
+const db = await SageDB.open('./kb', { backend: 'faiss' });
+const docs = await db.createCollection('docs', { dimension: 2, metric: 'l2', index: 'hnsw' });
+await docs.upsert([{ id: 'near', vector: [0, 0], text: 'close by' }, { id: 'far', vector: [9, 9] }]);
+console.log((await docs.search([1, 1], { k: 1 }))[0].id, db.backend);
+await db.close();
+`,
+    );
+    expect(run(process.execPath, ['vectors.mjs'], project).trim()).toBe('near faiss');
+  });
+
   it('ship only built files, types and docs', () => {
     for (const name of [...packages, ...nativePackages.map((entry) => entry.name)]) {
       const manifest = JSON.parse(readFileSync(join(project, 'node_modules/@sage', name, 'package.json'), 'utf8'));

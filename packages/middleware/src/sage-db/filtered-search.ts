@@ -4,10 +4,11 @@ import { toBitmap } from './filter/bitmap.js';
 
 /**
  * Matching records whose vectors together hold at most this many floats are searched by an exact scan of
- * just those records (a few milliseconds at memory bandwidth); larger matching sets are searched inside
- * the index with a filter, whose cost barely depends on how many records match.
+ * just those records (well under a millisecond); larger matching sets are searched inside the index with
+ * a filter, whose cost barely depends on how many records match (measured: at 50% of 100k x 128 the
+ * filtered HNSW search answers many times more queries per second than the subset scan).
  */
-export const EXACT_SCAN_BUDGET_FLOATS = 8_000_000;
+export const EXACT_SCAN_BUDGET_FLOATS = 2_000_000;
 
 /** The largest candidate list a filtered HNSW search may use before the exact scan is cheaper anyway. */
 const MAX_FILTERED_EF = 4096;

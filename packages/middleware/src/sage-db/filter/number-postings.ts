@@ -53,7 +53,7 @@ export class NumberPostings {
     const from = lower === undefined ? 0 : this.boundary(lower, !lowerInclusive);
     const to = upper === undefined ? this.length : this.boundary(upper, upperInclusive);
     if (to <= from) return EMPTY_LABELS;
-    return this.labels.slice(from, to).sort();
+    return sortLabels(this.labels.subarray(from, to));
   }
 
   /** First index whose value is `> value` (after = true) or `>= value` (after = false). */
@@ -137,4 +137,23 @@ export class NumberPostings {
     this.values = values;
     this.labels = labels;
   }
+}
+
+/** Below this many labels a comparison sort is cheapest; above it, a presence map read back in order. */
+const PRESENCE_SORT_MIN = 4096;
+
+/**
+ * Distinct labels in ascending order, as a new array. Wide ranges (half a collection) are sorted by
+ * marking each label in a byte map and reading it back: linear in the largest label, no comparisons.
+ */
+function sortLabels(labels: Uint32Array): Uint32Array {
+  if (labels.length < PRESENCE_SORT_MIN) return labels.slice().sort();
+  let largest = 0;
+  for (let i = 0; i < labels.length; i++) if (labels[i]! > largest) largest = labels[i]!;
+  const present = new Uint8Array(largest + 1);
+  for (let i = 0; i < labels.length; i++) present[labels[i]!] = 1;
+  const sorted = new Uint32Array(labels.length);
+  let next = 0;
+  for (let label = 0; label <= largest; label++) if (present[label] === 1) sorted[next++] = label;
+  return sorted;
 }

@@ -158,3 +158,26 @@ describe.each(['faiss', 'exact'] as const)('Collection (%s backend)', (backend) 
     expect(docs.count).toBe(3997);
   });
 });
+
+describe('evaluated filters', () => {
+  it('are reused between searches and forgotten after every write', async () => {
+    const directory = temporaryDirectory();
+    const db = await SageDB.open(directory.path, { backend: 'exact' });
+    const docs = await db.createCollection('cache', { dimension: 2, metric: 'l2', index: 'flat' });
+    await docs.upsert([
+      { id: 'a', vector: [0, 0], metadata: { lang: 'en' } },
+      { id: 'b', vector: [1, 1], metadata: { lang: 'fr' } },
+    ]);
+    const filter = { lang: 'en' };
+    expect((await docs.search([1, 1], { filter })).map((hit) => hit.id)).toEqual(['a']);
+    await docs.upsert([{ id: 'c', vector: [1, 1], metadata: { lang: 'en' } }]);
+    expect((await docs.search([1, 1], { filter })).map((hit) => hit.id)).toEqual(['c', 'a']);
+    await docs.upsert([{ id: 'c', vector: [1, 1], metadata: { lang: 'fr' } }]);
+    expect((await docs.keywordSearch('x', { filter })).map((hit) => hit.id)).toEqual([]);
+    expect((await docs.search([1, 1], { filter })).map((hit) => hit.id)).toEqual(['a']);
+    await docs.delete(['a']);
+    expect(await docs.search([1, 1], { filter })).toEqual([]);
+    await db.close();
+    directory.remove();
+  });
+});

@@ -1,7 +1,7 @@
 import { ValidationError } from '@sage/common';
-import { compileFilter } from './filter/compile-filter.js';
 import { completeShortResults, searchMatching } from './filtered-search.js';
 import { type RankedList, fuseRrf, fuseWeighted } from './fusion.js';
+import { MatchingCache, type MatchingSet } from './matching-cache.js';
 import { type ColumnBatch, prepareBatch, prepareQuery } from './record-input.js';
 import type { RecordStore } from './record-store.js';
 import type { CollectionStorage } from './storage/collection-storage.js';
@@ -28,12 +28,15 @@ const MAX_K = 10_000;
 export class Collection {
   private writing: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private readonly matchingCache: MatchingCache;
 
   /** @internal created by `SageDB` */
   constructor(
     private readonly storage: CollectionStorage,
     private readonly store: RecordStore,
-  ) {}
+  ) {
+    this.matchingCache = new MatchingCache(store.metadataIndex);
+  }
 
   get name(): string {
     return this.storage.name;
@@ -150,7 +153,10 @@ export class Collection {
   /** Writes a snapshot and starts a new write-ahead log (also done automatically as the log grows). */
   checkpoint(): Promise<void> {
     this.assertOpen();
-    return this.exclusive(() => this.storage.checkpoint(this.store));
+    return this.exclusive(async () => {
+      await this.storage.checkpoint(this.store);
+      this.matchingCache.clear(); // compaction renumbers labels
+    });
   }
 
   /** Checkpoints if there is anything in the log, then releases files and memory. */
@@ -168,11 +174,11 @@ export class Collection {
     return this.storage.settings.dimension;
   }
 
-  private matching(filter: Filter): Uint32Array {
-    return compileFilter(filter).evaluate(this.store.metadataIndex);
+  private matching(filter: Filter): MatchingSet {
+    return this.matchingCache.get(filter);
   }
 
-  private async searchLabels(queries: Float32Array, k: number, options: SearchOptions, matching: Uint32Array | undefined): Promise<BackendResult[]> {
+  private async searchLabels(queries: Float32Array, k: number, options: SearchOptions, matching: MatchingSet | undefined): Promise<BackendResult[]> {
     const backend = this.store.backend;
     const params = {
       k,
@@ -192,9 +198,8 @@ export class Collection {
     return completeShortResults(backend, queries, results, expected, k, this.store.liveLabels());
   }
 
-  private keywordLabels(text: string, k: number, allowed: Uint32Array | undefined): BackendResult {
-    const allowedSet = allowed === undefined ? undefined : new Set(allowed);
-    return this.store.keywords.search(text, k, allowedSet === undefined ? undefined : (label: number) => allowedSet.has(label));
+  private keywordLabels(text: string, k: number, allowed: MatchingSet | undefined): BackendResult {
+    return this.store.keywords.search(text, k, allowed?.bitmap(this.store.backend.nextLabel));
   }
 
   private toHits(result: BackendResult, k: number, includeVector: boolean): Hit[] {
@@ -215,9 +220,14 @@ export class Collection {
     this.assertOpen();
     return this.exclusive(async () => {
       await this.storage.log(operation);
-      const result = await apply();
-      if (this.storage.shouldCheckpoint()) await this.storage.checkpoint(this.store);
-      return result;
+      try {
+        const result = await apply();
+        if (this.storage.shouldCheckpoint()) await this.storage.checkpoint(this.store);
+        return result;
+      } finally {
+        // Filters evaluated while the write was applied (or before it) describe an older state.
+        this.matchingCache.clear();
+      }
     });
   }
 

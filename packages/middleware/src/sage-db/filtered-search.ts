@@ -1,6 +1,6 @@
 import type { SearchStrategy } from './types.js';
 import type { BackendResult, VectorIndexBackend } from './vector-index-backend.js';
-import { toBitmap } from './filter/bitmap.js';
+import type { MatchingSet } from './matching-cache.js';
 
 /**
  * Matching records whose vectors together hold at most this many floats are searched by an exact scan of
@@ -22,7 +22,7 @@ export interface FilteredSearchParams {
 }
 
 /**
- * Top-k among `matching` labels (sorted, all live) that returns exactly `min(k, matching.length)` results
+ * Top-k among the matching labels (sorted, all live) that returns exactly `min(k, matching.length)` results
  * per query. It picks an exact scan of the matching subset or a search inside the index restricted to
  * them by their share of the collection, and completes any query the index answered short (HNSW can
  * miss under a tight filter) with the exact scan.
@@ -30,9 +30,10 @@ export interface FilteredSearchParams {
 export async function searchMatching(
   backend: VectorIndexBackend,
   queries: Float32Array,
-  matching: Uint32Array,
+  matchingSet: MatchingSet,
   params: FilteredSearchParams,
 ): Promise<BackendResult[]> {
+  const matching = matchingSet.labels;
   const queryCount = queries.length / backend.dimension;
   if (matching.length === 0) return Array.from({ length: queryCount }, emptyResult);
   const strategy = params.strategy ?? 'auto';
@@ -45,7 +46,7 @@ export async function searchMatching(
   const results = await backend.search(queries, params.k, {
     efSearch,
     nprobe: params.nprobe,
-    allowed: toBitmap(matching, backend.nextLabel),
+    allowed: matchingSet.bitmap(backend.nextLabel),
   });
   return completeShortResults(backend, queries, results, Math.min(params.k, matching.length), params.k, matching);
 }

@@ -2,21 +2,10 @@
  * The raw shape of the compiled addon (`build/Release/sage_db_native.node`, binding/*.cc). Only the
  * TypeScript face talks to it; nothing here validates or fills defaults.
  */
-import type { IndexKind, Metric } from './types.js';
+import type { IndexKind, IndexParams, Metric } from './types.js';
 
-export interface RawSettings {
-  dimension: number;
-  metric: Metric;
-  kind: IndexKind;
-  M: number;
-  efConstruction: number;
-  efSearch: number;
-  nlist: number;
-  nprobe: number;
-  pqM: number;
-  pqNbits: number;
-  autoThreshold: number;
-}
+/** The flat settings object the binding reads: the index kind and metric plus every parameter. */
+export type RawSettings = { dimension: number; metric: Metric; kind: IndexKind } & IndexParams;
 
 /** All queries' results in two flat arrays; query q owns `[offsets[q], offsets[q + 1])`. */
 export interface RawResults {

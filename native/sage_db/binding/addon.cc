@@ -5,6 +5,7 @@
 #include "args.h"
 #include "errors.h"
 #include "native_vector_index.h"
+#include "sagedb/task_pool.h"
 #include "sagedb/vector_index.h"
 #include "workers.h"
 
@@ -34,6 +35,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("faissVersion", Napi::String::New(env, sagedb::VectorIndex::faissVersion()));
   exports.Set("simd", Napi::String::New(env, sagedb::VectorIndex::simdLevel()));
   exports.Set("threadsPerCall", Napi::Number::New(env, sagedb::VectorIndex::threadsPerCall()));
+  exports.Set("searchThreads", Napi::Number::New(env, double(sagedb::TaskPool::defaultThreads())));
   exports.Set("fileFormatVersion", Napi::Number::New(env, sagedb::kFileFormatVersion));
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   return exports;

@@ -3,10 +3,19 @@
 
 #include <napi.h>
 
+#include "search_dispatcher.h"
+
 namespace sagedb_node {
 
 struct AddonData {
   Napi::FunctionReference vectorIndexConstructor;
+  /// Created on the first search; owned by its environment cleanup hook.
+  SearchDispatcher* searches = nullptr;
+
+  SearchDispatcher& searchDispatcher(Napi::Env env) {
+    if (searches == nullptr) searches = SearchDispatcher::create(env);
+    return *searches;
+  }
 };
 
 }  // namespace sagedb_node

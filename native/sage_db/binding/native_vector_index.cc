@@ -149,10 +149,9 @@ Napi::Value NativeVectorIndex::Search(const Napi::CallbackInfo& info) {
       !copyOptionalBitmap(env, info[4], "allowed", allowed, hasAllowed)) {
     return env.Undefined();
   }
-  auto* worker = new SearchWorker(env, std::move(index), SearchMode::Index, std::move(queries), nq, k,
-                                  int32_t(efSearch), int32_t(nprobe), std::move(allowed), hasAllowed, {});
-  worker->Queue();
-  return worker->Promise();
+  SearchRequest request{std::move(index), SearchMode::Index, std::move(queries), size_t(nq), k, int32_t(efSearch),
+                        int32_t(nprobe), std::move(allowed), hasAllowed, {}};
+  return env.GetInstanceData<AddonData>()->searchDispatcher(env).submit(env, std::move(request));
 }
 
 Napi::Value NativeVectorIndex::SearchExact(const Napi::CallbackInfo& info) {
@@ -169,10 +168,9 @@ Napi::Value NativeVectorIndex::SearchExact(const Napi::CallbackInfo& info) {
       !copyOptionalBitmap(env, info[2], "allowed", allowed, hasAllowed)) {
     return env.Undefined();
   }
-  auto* worker = new SearchWorker(env, std::move(index), SearchMode::Exact, std::move(queries), nq, k, 0, 0,
-                                  std::move(allowed), hasAllowed, {});
-  worker->Queue();
-  return worker->Promise();
+  SearchRequest request{std::move(index), SearchMode::Exact, std::move(queries), size_t(nq), k, 0, 0,
+                        std::move(allowed), hasAllowed, {}};
+  return env.GetInstanceData<AddonData>()->searchDispatcher(env).submit(env, std::move(request));
 }
 
 Napi::Value NativeVectorIndex::SearchSubset(const Napi::CallbackInfo& info) {
@@ -187,10 +185,9 @@ Napi::Value NativeVectorIndex::SearchSubset(const Napi::CallbackInfo& info) {
       !readInteger(env, info[1], "k", 0, 2147483647, k) || !copyUint32(env, info[2], "labels", labels)) {
     return env.Undefined();
   }
-  auto* worker = new SearchWorker(env, std::move(index), SearchMode::Subset, std::move(queries), nq, k, 0, 0, {},
-                                  false, std::move(labels));
-  worker->Queue();
-  return worker->Promise();
+  SearchRequest request{std::move(index), SearchMode::Subset, std::move(queries), size_t(nq), k, 0, 0, {}, false,
+                        std::move(labels)};
+  return env.GetInstanceData<AddonData>()->searchDispatcher(env).submit(env, std::move(request));
 }
 
 Napi::Value NativeVectorIndex::Compact(const Napi::CallbackInfo& info) {

@@ -77,49 +77,26 @@ Napi::Value RemoveWorker::Result(Napi::Env env) { return Napi::Number::New(env, 
 
 // ---- search ------------------------------------------------------------------------------------------------
 
-SearchWorker::SearchWorker(Napi::Env env, IndexPtr index, SearchMode mode, std::vector<float> queries, size_t nq,
-                           int64_t k, int32_t efSearch, int32_t nprobe, std::vector<uint8_t> allowed, bool hasAllowed,
-                           std::vector<uint32_t> labels)
-    : PromiseWorker(env, "sage_db.search"),
-      index_(std::move(index)),
-      mode_(mode),
-      queries_(std::move(queries)),
-      nq_(nq),
-      k_(k),
-      efSearch_(efSearch),
-      nprobe_(nprobe),
-      allowed_(std::move(allowed)),
-      hasAllowed_(hasAllowed),
-      labels_(std::move(labels)) {}
-
-void SearchWorker::Run() {
-  const uint8_t* allowed = hasAllowed_ ? allowed_.data() : nullptr;
-  switch (mode_) {
+std::vector<sagedb::QueryResult> SearchRequest::operator()() const {
+  // An empty bitmap still means "nothing allowed": give the core a valid pointer.
+  static const uint8_t none = 0;
+  const uint8_t* bitmap = !hasAllowed ? nullptr : allowed.empty() ? &none : allowed.data();
+  switch (mode) {
     case SearchMode::Index: {
       sagedb::SearchOptions options;
-      options.efSearch = efSearch_;
-      options.nprobe = nprobe_;
-      options.allowed = allowed;
-      options.allowedBytes = allowed_.size();
-      // An empty bitmap still means "nothing allowed": give the core a valid pointer.
-      static const uint8_t none = 0;
-      if (hasAllowed_ && allowed_.empty()) options.allowed = &none;
-      results_ = index_->search(queries_.data(), nq_, k_, options);
-      break;
+      options.efSearch = efSearch;
+      options.nprobe = nprobe;
+      options.allowed = bitmap;
+      options.allowedBytes = allowed.size();
+      return index->search(queries.data(), nq, k, options);
     }
-    case SearchMode::Exact: {
-      static const uint8_t none = 0;
-      if (hasAllowed_ && allowed_.empty()) allowed = &none;
-      results_ = index_->searchExact(queries_.data(), nq_, k_, allowed, allowed_.size());
-      break;
-    }
+    case SearchMode::Exact:
+      return index->searchExact(queries.data(), nq, k, bitmap, allowed.size());
     case SearchMode::Subset:
-      results_ = index_->searchSubset(queries_.data(), nq_, k_, labels_.data(), labels_.size());
-      break;
+      return index->searchSubset(queries.data(), nq, k, labels.data(), labels.size());
   }
+  return {};
 }
-
-Napi::Value SearchWorker::Result(Napi::Env env) { return resultsToJs(env, results_); }
 
 // ---- compact / save / load ---------------------------------------------------------------------------------
 

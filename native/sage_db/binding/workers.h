@@ -1,5 +1,5 @@
-// Napi::AsyncWorker subclasses: every slow call (add, remove, search, compact, save, load) runs on the libuv
-// thread pool and settles a promise. Inputs are copied on the JS thread before the worker starts, so the
+// Napi::AsyncWorker subclasses: every slow write (add, remove, compact, save, load) runs on the libuv thread
+// pool and settles a promise; searches run on the SearchDispatcher's threads. Inputs are copied on the JS thread before the worker starts, so the
 // caller may reuse or detach its typed arrays immediately.
 #pragma once
 
@@ -61,26 +61,20 @@ class RemoveWorker final : public PromiseWorker {
 
 enum class SearchMode { Index, Exact, Subset };
 
-class SearchWorker final : public PromiseWorker {
- public:
-  SearchWorker(Napi::Env env, IndexPtr index, SearchMode mode, std::vector<float> queries, size_t nq, int64_t k,
-               int32_t efSearch, int32_t nprobe, std::vector<uint8_t> allowed, bool hasAllowed,
-               std::vector<uint32_t> labels);
+/// One search call with copies of its inputs; called on a SearchDispatcher thread.
+struct SearchRequest {
+  IndexPtr index;
+  SearchMode mode = SearchMode::Index;
+  std::vector<float> queries;
+  size_t nq = 0;
+  int64_t k = 0;
+  int32_t efSearch = 0;
+  int32_t nprobe = 0;
+  std::vector<uint8_t> allowed;
+  bool hasAllowed = false;
+  std::vector<uint32_t> labels;
 
- private:
-  void Run() override;
-  Napi::Value Result(Napi::Env env) override;
-  IndexPtr index_;
-  SearchMode mode_;
-  std::vector<float> queries_;
-  size_t nq_;
-  int64_t k_;
-  int32_t efSearch_;
-  int32_t nprobe_;
-  std::vector<uint8_t> allowed_;
-  bool hasAllowed_;
-  std::vector<uint32_t> labels_;
-  std::vector<sagedb::QueryResult> results_;
+  std::vector<sagedb::QueryResult> operator()() const;
 };
 
 class CompactWorker final : public PromiseWorker {

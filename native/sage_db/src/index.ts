@@ -36,6 +36,11 @@ export interface SageDbNative {
   readonly simd: 'avx2' | 'generic';
   /** OpenMP threads per call (SAGE_DB_THREADS, default 1). */
   readonly threadsPerCall: number;
+  /**
+   * Threads the addon runs searches on, shared by every index of the process (SAGE_DB_SEARCH_THREADS,
+   * default one less than the CPU count, 1 to 8). Writes, saves and loads run on the libuv pool.
+   */
+  readonly searchThreads: number;
   /** Version of the index file format `save` writes. */
   readonly fileFormatVersion: number;
   /** A new, empty index. Throws SAGE_DB_INVALID for bad settings. */
@@ -58,6 +63,7 @@ export function loadSageDbNative(): SageDbNative {
     faissVersion: raw.faissVersion,
     simd: raw.simd,
     threadsPerCall: raw.threadsPerCall,
+    searchThreads: raw.searchThreads,
     fileFormatVersion: raw.fileFormatVersion,
     createIndex(settings) {
       return new VectorIndex(new raw.NativeVectorIndex(resolveSettings(settings)));

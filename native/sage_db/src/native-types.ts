@@ -41,6 +41,7 @@ export interface RawSageDbNative {
   readonly faissVersion: string;
   readonly simd: 'avx2' | 'generic';
   readonly threadsPerCall: number;
+  readonly searchThreads: number;
   readonly fileFormatVersion: number;
   readonly napiVersion: number;
 }

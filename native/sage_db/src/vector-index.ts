@@ -8,11 +8,12 @@ const MAX_K = 2 ** 31 - 1;
 /**
  * A FAISS-backed vector index living in native memory: dense vectors under consecutive labels (from 0, in
  * insertion order, never reused), tombstones until `compact()`, scores higher-is-closer (l2: negative
- * squared distance; ip/cosine: inner product). Slow calls run on the libuv thread pool.
+ * squared distance; ip/cosine: inner product). Searches run on the addon's search threads, writes on the libuv
+ * thread pool: never on the JavaScript thread.
  *
  * Ordering: writes (`add`, `remove`, `compact`, `save`) take effect in call order even when not awaited
  * (labels follow call order; a `remove` sees the labels of every `add` called before it; `save` writes
- * every earlier write). Searches are not queued: they run concurrently with each other and with writes and
+ * every earlier write). Searches are not queued behind writes: they run concurrently with each other and with writes and
  * see the writes completed when they start. Arrays passed in are copied at call time.
  *
  * Create it through `loadSageDbNative()`.

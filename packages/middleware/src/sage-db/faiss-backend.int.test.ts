@@ -3,9 +3,11 @@
  *   pnpm --filter @sage/sage-db-native build
  * Without the addon only the "not built" test runs (the rest is skipped, with the reason in its title).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SageError, ValidationError } from '@sage/common';
 import { isSageDbNativeBuilt } from '@sage/sage-db-native';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -364,6 +366,73 @@ describe.skipIf(!native.built)(`faissBackendFactory (real FAISS${native.built ? 
     await removed;
     expect(backend.vector(batch * batches)).toBeUndefined();
     expect(backend.size).toBe(batch * batches);
+  });
+
+  it('settles hundreds of searches in flight on several indexes, each with its own answer', async () => {
+    const d = 16;
+    const data = vectors(3000, d, 21);
+    const queries = vectors(64, d, 22);
+    const flat = create(settings(d, 'l2', 'flat'));
+    const hnsw = create(settings(d, 'ip', 'hnsw'));
+    await Promise.all([flat.add(data), hnsw.add(data)]);
+    const one = (backend: VectorIndexBackend, q: number, k: number) => backend.search(row(queries, d, q), k, { efSearch: 64 });
+    const expected = [];
+    for (let q = 0; q < 64; q++) expected.push([(await one(flat, q, 1 + (q % 7)))[0], (await one(hnsw, q, 1 + (q % 5)))[0]]);
+    const inFlight: Promise<BackendResult[]>[] = [];
+    for (let round = 0; round < 4; round++) {
+      for (let q = 0; q < 64; q++) inFlight.push(one(flat, q, 1 + (q % 7)), one(hnsw, q, 1 + (q % 5)));
+    }
+    const answers = await Promise.all(inFlight);
+    answers.forEach(([answer], i) => {
+      const q = (i >> 1) % 64;
+      const want = expected[q]![i & 1]!;
+      expect(Array.from(answer!.labels)).toEqual(Array.from(want.labels));
+      expect(Array.from(answer!.scores)).toEqual(Array.from(want.scores));
+    });
+    const truth = bruteForce(data, row(queries, d, 5), d, 1 + (5 % 7), 'l2');
+    expect(Array.from(expected[5]![0]!.labels)).toEqual(truth.labels);
+  });
+
+  it('lets an idle process exit and shuts its search threads down with a worker thread', () => {
+    const run = (script: string) =>
+      spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: fileURLToPath(new URL('../..', import.meta.url)),
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+    // No close(): the search threads must not keep the event loop alive once every search has settled.
+    const idle = run(`
+      import { loadSageDbNative } from '@sage/sage-db-native';
+      const index = loadSageDbNative().createIndex({ dimension: 4, metric: 'l2', kind: 'flat' });
+      await index.add(new Float32Array([0, 0, 0, 0, 1, 1, 1, 1]));
+      const [hit] = await index.search(new Float32Array([1, 1, 1, 1]), 1);
+      console.log('label', hit.labels[0]);
+    `);
+    expect(idle.error).toBeUndefined();
+    expect(idle.stderr).toBe('');
+    expect(idle.stdout.trim()).toBe('label 1');
+    expect(idle.status).toBe(0);
+    // A worker thread has its own search threads; ending it mid-search must join them cleanly.
+    const worker = run(`
+      import { Worker } from 'node:worker_threads';
+      const code = \`
+        const { loadSageDbNative } = await import('@sage/sage-db-native');
+        const { parentPort } = await import('node:worker_threads');
+        const index = loadSageDbNative().createIndex({ dimension: 8, metric: 'l2', kind: 'flat' });
+        await index.add(new Float32Array(8 * 20000).map((_, i) => i % 13));
+        const [hit] = await index.search(new Float32Array(8).fill(3), 3);
+        parentPort.postMessage(hit.labels.length);
+        for (let i = 0; i < 50; i++) index.search(new Float32Array(8 * 64), 10);
+      \`;
+      const w = new Worker(code, { eval: true, type: 'module' });
+      const found = await new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); });
+      await w.terminate();
+      console.log('worker found', found);
+    `);
+    expect(worker.error).toBeUndefined();
+    expect(worker.stderr).toBe('');
+    expect(worker.stdout.trim()).toBe('worker found 3');
+    expect(worker.status).toBe(0);
   });
 
   it('close frees the index; later calls fail with SAGE_DB_CLOSED', async () => {

@@ -1,0 +1,56 @@
+// Runs searches on a sagedb::TaskPool (threads of the addon's own, not libuv's) and settles their promises on
+// the JavaScript thread. Completions are batched: however many searches finish while the JS thread is busy,
+// it wakes once and settles them all.
+#pragma once
+
+#include <napi.h>
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "errors.h"
+#include "sagedb/task_pool.h"
+#include "sagedb/vector_index.h"
+
+namespace sagedb_node {
+
+class SearchDispatcher {
+ public:
+  using Search = std::function<std::vector<sagedb::QueryResult>()>;
+
+  /// Created once per environment (AddonData::searches). It deletes itself in an environment cleanup hook,
+  /// registered after its thread-safe function so that it runs first: the pool threads are joined before
+  /// Node closes the function they call (queued searches are dropped, the environment is going away).
+  static SearchDispatcher* create(Napi::Env env);
+
+  /// Queues `search` (which owns copies of its inputs) and returns the promise of its RawResults.
+  Napi::Promise submit(Napi::Env env, Search search);
+
+  size_t threads() const { return pool_->threads(); }
+  long spinMicros() const { return long(pool_->spin().count()); }
+
+ private:
+  struct Pending {
+    Napi::Promise::Deferred deferred;
+    Search search;
+    std::vector<sagedb::QueryResult> results;
+    bool failed = false;
+    ErrorInfo error;
+  };
+
+  explicit SearchDispatcher(Napi::Env env);
+  ~SearchDispatcher();
+  void run(Pending* pending);  // a pool thread
+  void settleAll(Napi::Env env);  // the JS thread
+
+  Napi::ThreadSafeFunction wakeJs_;
+  std::mutex mutex_;
+  std::vector<Pending*> finished_;  // guarded by mutex_
+  bool wakeQueued_ = false;         // guarded by mutex_: a settleAll call is already on its way
+  size_t inFlight_ = 0;             // JS thread only: while > 0 the event loop stays alive
+  std::unique_ptr<sagedb::TaskPool> pool_;
+};
+
+}  // namespace sagedb_node

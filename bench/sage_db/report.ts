@@ -46,7 +46,7 @@ function installedVersion(name: string): string {
 
 export function printHeader(options: BenchOptions, bandwidth: Bandwidth): void {
   const cpu = cpus();
-  const threads = ['OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'SAGE_DB_THREADS'].map((name) => `${name}=${process.env[name] ?? 'unset'}`).join(' ');
+  const threads = ['OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'SAGE_DB_THREADS', 'SAGE_DB_SEARCH_THREADS'].map((name) => `${name}=${process.env[name] ?? 'unset'}`).join(' ');
   console.log(`# SageDB vector search benchmark${options.quick ? ' (--quick)' : ''}\n`);
   console.log(`- date: ${new Date().toISOString()}`);
   console.log(`- node: ${process.version} (${process.platform}/${process.arch}), memory ${(totalmem() / 2 ** 30).toFixed(0)} GiB`);

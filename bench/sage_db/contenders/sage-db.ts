@@ -1,6 +1,6 @@
 /**
  * SageDB through its public TypeScript face (`@sage/middleware`), faiss backend: an `hnsw` collection
- * (searched one query at a time and with `searchBatch`) or a `flat` (exact) one. Building is what a user
+ * (searched one query at a time, by 8 concurrent callers, and with `searchBatch`) or a `flat` (exact) one. Building is what a user
  * does: `upsert` in batches of 10,000 records (string ids, `{ sel }` metadata), each durable in the
  * write-ahead log before it resolves. The database lives in a temporary directory removed on dispose.
  */
@@ -12,6 +12,7 @@ import type { Dataset } from '../dataset.js';
 import type { Contender, Pass, Runner } from './contender.js';
 
 const UPSERT_BATCH = 10_000;
+const IN_FLIGHT = 8;
 
 export function sageDbContender(kind: 'hnsw' | 'flat', M: number, efConstruction: number): Contender {
   const name = kind === 'hnsw' ? 'SageDB HNSW' : 'SageDB flat';
@@ -29,6 +30,21 @@ export function sageDbContender(kind: 'hnsw' | 'flat', M: number, efConstruction
       const options = { k, ...efSearch(ef), ...(threshold === undefined ? {} : { filter: { sel: { $lt: threshold } } }) };
       const out: Hit[][] = new Array(count);
       for (let q = 0; q < count; q++) out[q] = await collection!.search(queries[q]!, options);
+      return out;
+    },
+    decode,
+  };
+  /** Callers awaiting their own queries at once (an async map with concurrency 8); still one search thread. */
+  const concurrent: Runner<Hit[]> = {
+    name: `${name} (${IN_FLIGHT} callers)`,
+    async run({ k, ef, count }: Pass) {
+      const options = { k, ...efSearch(ef) };
+      const out: Hit[][] = new Array(count);
+      let next = 0;
+      const caller = async () => {
+        for (let q = next++; q < count; q = next++) out[q] = await collection!.search(queries[q]!, options);
+      };
+      await Promise.all(Array.from({ length: IN_FLIGHT }, caller));
       return out;
     },
     decode,
@@ -68,7 +84,7 @@ export function sageDbContender(kind: 'hnsw' | 'flat', M: number, efConstruction
       await collection!.checkpoint();
       return { bytes: directorySize(directory!), what: 'collection directory after checkpoint()' };
     },
-    runners: kind === 'hnsw' ? [single, batch] : [single],
+    runners: kind === 'hnsw' ? [single, concurrent, batch] : [single],
     filtered: { ...single, how: 'SageDB filter `{ sel: { $lt: t } }`' },
     async dispose() {
       await db?.close();

@@ -1,9 +1,13 @@
 import { invalid, SageDbError } from './errors.js';
+import { LoopPoller, pollBudgetFromEnv } from './loop-poller.js';
 import type { RawNativeVectorIndex, RawResults } from './native-types.js';
 import { checkInteger } from './settings.js';
 import type { ActiveIndex, IndexKind, Metric, QueryResult, SearchOptions } from './types.js';
 
 const MAX_K = 2 ** 31 - 1;
+
+/** One per process: searches of every index share the event loop. */
+const poller = new LoopPoller(pollBudgetFromEnv());
 
 /**
  * A FAISS-backed vector index living in native memory: dense vectors under consecutive labels (from 0, in
@@ -95,7 +99,7 @@ export class VectorIndex {
     if (options.allowed !== undefined && !(options.allowed instanceof Uint8Array)) {
       throw invalid('allowed must be a Uint8Array bitmap');
     }
-    return split(await this.#raw.search(queries, k, efSearch, nprobe, options.allowed ?? null));
+    return split(await poller.track(this.#raw.search(queries, k, efSearch, nprobe, options.allowed ?? null)));
   }
 
   /** Exact top-k over every live vector (optionally only allowed ones), whatever the active index. */
@@ -103,14 +107,14 @@ export class VectorIndex {
     this.#rows('queries', queries);
     checkInteger('k', k, 0, MAX_K);
     if (allowed !== undefined && !(allowed instanceof Uint8Array)) throw invalid('allowed must be a Uint8Array bitmap');
-    return split(await this.#raw.searchExact(queries, k, allowed ?? null));
+    return split(await poller.track(this.#raw.searchExact(queries, k, allowed ?? null)));
   }
 
   /** Exact top-k over exactly the given labels (removed, unknown and repeated labels are skipped). */
   async searchSubset(queries: Float32Array, k: number, labels: Uint32Array | readonly number[]): Promise<QueryResult[]> {
     this.#rows('queries', queries);
     checkInteger('k', k, 0, MAX_K);
-    return split(await this.#raw.searchSubset(queries, k, toLabels('labels', labels)));
+    return split(await poller.track(this.#raw.searchSubset(queries, k, toLabels('labels', labels))));
   }
 
   /** Rewrites storage without tombstones; resolves to old label -> new label, or -1 if removed. */

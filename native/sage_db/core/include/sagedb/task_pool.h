@@ -38,7 +38,7 @@ class TaskPool {
   /// Threads for the default pool: `SAGE_DB_SEARCH_THREADS` when set to 1..256, else one less than the
   /// hardware threads (the JavaScript thread needs a core), at least 1 and at most 8.
   static size_t defaultThreads();
-  /// `SAGE_DB_SEARCH_SPIN_US` when set to 0..100000, else 100 µs.
+  /// `SAGE_DB_SEARCH_SPIN_US` when set to 0..100000, else 300 µs.
   static std::chrono::microseconds defaultSpin();
 
  private:

@@ -91,30 +91,36 @@ export class VectorIndex {
   }
 
   /** Top-k per query through the active index (may return fewer than k under a tight filter with HNSW). */
-  async search(queries: Float32Array, k: number, options: SearchOptions = {}): Promise<QueryResult[]> {
-    this.#rows('queries', queries);
-    checkInteger('k', k, 0, MAX_K);
-    const efSearch = options.efSearch === undefined ? 0 : checkInteger('efSearch', options.efSearch, 1, 1 << 20);
-    const nprobe = options.nprobe === undefined ? 0 : checkInteger('nprobe', options.nprobe, 1, 1 << 20);
-    if (options.allowed !== undefined && !(options.allowed instanceof Uint8Array)) {
-      throw invalid('allowed must be a Uint8Array bitmap');
-    }
-    return split(await poller.track(this.#raw.search(queries, k, efSearch, nprobe, options.allowed ?? null)));
+  search(queries: Float32Array, k: number, options: SearchOptions = {}): Promise<QueryResult[]> {
+    return this.#search(() => {
+      this.#rows('queries', queries);
+      checkInteger('k', k, 0, MAX_K);
+      const efSearch = options.efSearch === undefined ? 0 : checkInteger('efSearch', options.efSearch, 1, 1 << 20);
+      const nprobe = options.nprobe === undefined ? 0 : checkInteger('nprobe', options.nprobe, 1, 1 << 20);
+      if (options.allowed !== undefined && !(options.allowed instanceof Uint8Array)) {
+        throw invalid('allowed must be a Uint8Array bitmap');
+      }
+      return this.#raw.search(queries, k, efSearch, nprobe, options.allowed ?? null);
+    });
   }
 
   /** Exact top-k over every live vector (optionally only allowed ones), whatever the active index. */
-  async searchExact(queries: Float32Array, k: number, allowed?: Uint8Array): Promise<QueryResult[]> {
-    this.#rows('queries', queries);
-    checkInteger('k', k, 0, MAX_K);
-    if (allowed !== undefined && !(allowed instanceof Uint8Array)) throw invalid('allowed must be a Uint8Array bitmap');
-    return split(await poller.track(this.#raw.searchExact(queries, k, allowed ?? null)));
+  searchExact(queries: Float32Array, k: number, allowed?: Uint8Array): Promise<QueryResult[]> {
+    return this.#search(() => {
+      this.#rows('queries', queries);
+      checkInteger('k', k, 0, MAX_K);
+      if (allowed !== undefined && !(allowed instanceof Uint8Array)) throw invalid('allowed must be a Uint8Array bitmap');
+      return this.#raw.searchExact(queries, k, allowed ?? null);
+    });
   }
 
   /** Exact top-k over exactly the given labels (removed, unknown and repeated labels are skipped). */
-  async searchSubset(queries: Float32Array, k: number, labels: Uint32Array | readonly number[]): Promise<QueryResult[]> {
-    this.#rows('queries', queries);
-    checkInteger('k', k, 0, MAX_K);
-    return split(await poller.track(this.#raw.searchSubset(queries, k, toLabels('labels', labels))));
+  searchSubset(queries: Float32Array, k: number, labels: Uint32Array | readonly number[]): Promise<QueryResult[]> {
+    return this.#search(() => {
+      this.#rows('queries', queries);
+      checkInteger('k', k, 0, MAX_K);
+      return this.#raw.searchSubset(queries, k, toLabels('labels', labels));
+    });
   }
 
   /** Rewrites storage without tombstones; resolves to old label -> new label, or -1 if removed. */
@@ -160,6 +166,17 @@ export class VectorIndex {
       },
     );
     return run;
+  }
+
+  /** Validation errors become rejections; no async wrapper on the hot path (one promise reaction less). */
+  #search(start: () => Promise<RawResults>): Promise<QueryResult[]> {
+    let raw: Promise<RawResults>;
+    try {
+      raw = start();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return poller.track(raw).then(split);
   }
 
   #rows(name: string, values: Float32Array): void {

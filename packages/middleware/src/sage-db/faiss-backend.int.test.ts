@@ -376,7 +376,7 @@ describe.skipIf(!native.built)(`faissBackendFactory (real FAISS${native.built ? 
     const hnsw = create(settings(d, 'ip', 'hnsw'));
     await Promise.all([flat.add(data), hnsw.add(data)]);
     const one = (backend: VectorIndexBackend, q: number, k: number) => backend.search(row(queries, d, q), k, { efSearch: 64 });
-    const expected = [];
+    const expected: BackendResult[][] = [];
     for (let q = 0; q < 64; q++) expected.push([(await one(flat, q, 1 + (q % 7)))[0], (await one(hnsw, q, 1 + (q % 5)))[0]]);
     const inFlight: Promise<BackendResult[]>[] = [];
     for (let round = 0; round < 4; round++) {

@@ -1,0 +1,2 @@
+export * from './contracts.js';
+export type { Embedder } from './embeddings/embedder.js';

@@ -49,7 +49,7 @@ export class Collection {
 
   info(): CollectionInfo {
     const { dimension, metric, kind, params } = this.storage.settings;
-    return { name: this.name, dimension, metric, index: kind, indexParams: { ...params }, count: this.count };
+    return { name: this.name, dimension, metric, index: kind, indexParams: { ...params }, count: this.count, metadata: this.storage.metadata };
   }
 
   /** Adds or replaces records (by id); resolves with their ids once the write is durable. */

@@ -93,7 +93,7 @@ function writeVector(where: string, dimension: number, vector: unknown, out: Flo
   }
 }
 
-function checkMetadata(where: string, metadata: unknown): Metadata {
+export function checkMetadata(where: string, metadata: unknown): Metadata {
   if (metadata === undefined) return {};
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
     throw new ValidationError(`${where}: metadata must be an object`);

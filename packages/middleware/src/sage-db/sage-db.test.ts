@@ -33,6 +33,25 @@ describe('SageDB', () => {
     await reopened.close();
   });
 
+  it('keeps the labels a collection was created with, across checkpoints and reopening', async () => {
+    const path = join(directory.path, 'kb');
+    const db = await SageDB.open(path, { backend: 'exact' });
+    const labels = { embedder: 'use-lite', dimension: 3, chunked: true, sources: ['a', 'b'] };
+    const docs = await db.createCollection('docs', { dimension: 3, metadata: labels });
+    expect(docs.info().metadata).toEqual(labels);
+    expect((await db.createCollection('plain', { dimension: 3 })).info().metadata).toEqual({});
+    await docs.upsert([{ id: 'x', vector: [1, 0, 0] }]);
+    await docs.checkpoint();
+    await db.close();
+    const reopened = await SageDB.open(path, { backend: 'exact' });
+    expect((await reopened.describeCollection('docs')).metadata).toEqual(labels);
+    await expect(reopened.createCollection('bad', { dimension: 3, metadata: { nested: { no: 1 } } as never })).rejects.toThrow(
+      /createCollection\("bad"\): metadata/,
+    );
+    expect(await reopened.listCollections()).toEqual(['docs', 'plain']);
+    await reopened.close();
+  });
+
   it('refuses a path that is not a database, without touching it', async () => {
     const file = join(directory.path, 'notes.txt');
     writeFileSync(file, 'hello');

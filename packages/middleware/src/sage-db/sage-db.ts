@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type BackendChoice, backendNamed, chooseBackend } from './backend-choice.js';
 import { Collection } from './collection.js';
 import { resolveCollectionSettings } from './collection-settings.js';
+import { checkMetadata } from './record-input.js';
 import { CollectionStorage } from './storage/collection-storage.js';
 import { syncDirectory, writeFileAtomic } from './storage/durable-file.js';
 import type { CollectionInfo, CollectionOptions } from './types.js';
@@ -58,7 +59,8 @@ export class SageDB {
     const settings = resolveCollectionSettings(`createCollection("${name}")`, options);
     const directory = this.collectionDirectory(name);
     if (await exists(directory)) throw new ValidationError(`createCollection: collection "${name}" already exists`);
-    await CollectionStorage.create(directory, name, settings, this.factory, this.backend);
+    const metadata = checkMetadata(`createCollection("${name}"): metadata`, options.metadata);
+    await CollectionStorage.create(directory, name, settings, this.factory, this.backend, metadata);
     return this.collection(name);
   }
 

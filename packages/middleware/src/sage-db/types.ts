@@ -22,6 +22,11 @@ export interface CollectionOptions {
   /** Default `auto`. */
   index?: IndexKind;
   indexParams?: Partial<IndexParams>;
+  /**
+   * Labels describing the collection itself (e.g. the embedding model that made its vectors), stored with it
+   * and returned by `describeCollection`. Same value types as record metadata.
+   */
+  metadata?: Metadata;
 }
 
 /** A metadata value: string, finite number, boolean, or a list of strings. */
@@ -110,4 +115,6 @@ export interface CollectionInfo {
   index: IndexKind;
   indexParams: IndexParams;
   count: number;
+  /** The labels given at creation (`{}` when none). */
+  metadata: Metadata;
 }

@@ -1,7 +1,7 @@
 import { StorageError } from '@sage/common';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { IndexKind, IndexParams, Metric } from '../types.js';
+import type { IndexKind, IndexParams, Metadata, Metric } from '../types.js';
 import { writeFileAtomic } from './durable-file.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -23,6 +23,8 @@ export interface CollectionManifest {
   records: { file: string; crc32: number; bytes: number };
   vectors: { file: string };
   wal: { file: string };
+  /** The collection's own labels (CollectionOptions.metadata); absent in collections created without. */
+  metadata?: Metadata;
 }
 
 export function generationFiles(generation: number) {

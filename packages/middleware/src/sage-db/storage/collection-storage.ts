@@ -44,6 +44,10 @@ export class CollectionStorage {
     return { dimension, metric, kind, params };
   }
 
+  get metadata(): Metadata {
+    return { ...this.manifest.metadata };
+  }
+
   get walBytes(): number {
     return this.wal.size;
   }
@@ -58,6 +62,7 @@ export class CollectionStorage {
     settings: BackendSettings,
     factory: VectorIndexBackendFactory,
     backendName: string,
+    metadata: Metadata = {},
   ): Promise<void> {
     const building = join(dirname(directory), `.creating-${basename(directory)}-${process.pid}`);
     await mkdir(building, { recursive: true });
@@ -81,6 +86,7 @@ export class CollectionStorage {
       records: { file: files.records, crc32: crc32(records), bytes: records.length },
       vectors: { file: files.vectors },
       wal: { file: files.wal },
+      ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
     });
     await rename(building, directory);
     await syncDirectory(dirname(directory));

@@ -1,4 +1,7 @@
 export {
+  CSVBatch,
+  type CSVBatchConfig,
+  type CSVRecord,
   FileSink,
   type FileSinkConfig,
   FileSource,

@@ -26,6 +26,35 @@ export function requiredString(owner: string, config: Record<string, unknown>, o
   return value;
 }
 
+export function optionalString(owner: string, config: Record<string, unknown>, option: string, fallback: string): string {
+  if (config[option] === undefined) return fallback;
+  return requiredString(owner, config, option);
+}
+
+export function optionalPositiveInteger(owner: string, config: Record<string, unknown>, option: string, fallback: number): number {
+  const value = config[option];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new ValidationError(`${owner}: option "${option}" must be a positive integer, got ${truncateForMessage(value)}`);
+  }
+  return value;
+}
+
+/** A non-empty array of distinct non-empty strings (column names, file extensions). */
+export function optionalNameList(owner: string, config: Record<string, unknown>, option: string): string[] | undefined {
+  const value = config[option];
+  if (value === undefined) return undefined;
+  const valid =
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((name) => typeof name === 'string' && name.length > 0) &&
+    new Set(value).size === value.length;
+  if (!valid) {
+    throw new ValidationError(`${owner}: option "${option}" must be a non-empty array of distinct non-empty strings, got ${truncateForMessage(value)}`);
+  }
+  return [...(value as string[])];
+}
+
 export function optionalBoolean(owner: string, config: Record<string, unknown>, option: string, fallback: boolean): boolean {
   const value = config[option];
   if (value === undefined) return fallback;

@@ -1,3 +1,4 @@
+export { CSVBatch, type CSVBatchConfig, type CSVRecord } from './csv-batch.js';
 export { FileSink, type FileSinkConfig } from './file-sink.js';
 export { FileSource, type FileSourceConfig } from './file-source.js';
 export { IoError } from './io-error.js';

@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import type { ReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { createInterface, type Interface } from 'node:readline';
 import { describeCause, IoError } from './io-error.js';
+import { openForReading } from './open-file.js';
 
 const BYTE_ORDER_MARK = '\uFEFF';
 /** Lines buffered before the file stream is paused, and the level at which it resumes. */
@@ -39,18 +39,7 @@ export class LineReader {
 
   /** Opens the file; a missing or unreadable file, or a directory, fails here with an `IoError` naming it. */
   async open(): Promise<void> {
-    let handle: Awaited<ReturnType<typeof open>>;
-    try {
-      handle = await open(this.filePath, 'r');
-    } catch (cause) {
-      throw new IoError(`${this.owner}: cannot open "${this.filePath}": ${describeCause(cause)}`, this.filePath, { cause });
-    }
-    try {
-      if ((await handle.stat()).isDirectory()) throw new Error('it is a directory');
-    } catch (cause) {
-      await handle.close();
-      throw new IoError(`${this.owner}: cannot read "${this.filePath}": ${describeCause(cause)}`, this.filePath, { cause });
-    }
+    const handle = await openForReading(this.owner, this.filePath);
     // The stream owns the handle from here: it closes it when it ends or is destroyed.
     this.input = handle.createReadStream({ encoding: this.encoding });
     const lines = createInterface({ input: this.input, crlfDelay: Number.POSITIVE_INFINITY });

@@ -1,0 +1,1 @@
+export { IndexWriter, type IndexWriterConfig, storableMetadata } from './index-writer.js';

@@ -1,4 +1,10 @@
 export { CSVBatch, type CSVBatchConfig, type CSVRecord } from './csv-batch.js';
+export {
+  type DirectoryDocument,
+  type DirectoryDocumentMetadata,
+  DirectorySource,
+  type DirectorySourceConfig,
+} from './directory-source.js';
 export { FileSink, type FileSinkConfig } from './file-sink.js';
 export { FileSource, type FileSourceConfig } from './file-source.js';
 export { IoError } from './io-error.js';

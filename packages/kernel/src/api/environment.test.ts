@@ -22,6 +22,21 @@ describe('sources', () => {
     expect(out).toEqual([0, 1, 2, 3, 4]);
   });
 
+  it('fromSource also takes a BatchFunction class, bounded as with fromBatch', async () => {
+    class Letters extends BatchFunction<string, { letters: string }> {
+      private at = 0;
+      execute() {
+        return this.config.letters[this.at++];
+      }
+    }
+    const env = new LocalEnvironment('source-batch', quiet);
+    const out = collect(env.fromSource(Letters, { letters: 'abc' }, { parallelism: 1 }).map((letter) => letter.toUpperCase()));
+    const result = await env.submit({ autostop: true });
+    expect(out).toEqual(['A', 'B', 'C']);
+    expect(result.status).toBe('finished');
+    expect(() => env.fromSource(MapFunction as never)).toThrow(/fromSource: MapFunction must extend SourceFunction/);
+  });
+
   it('fromBatch runs a BatchFunction until it returns undefined, calling open and close', async () => {
     const calls: string[] = [];
     class Lines extends BatchFunction<string> {

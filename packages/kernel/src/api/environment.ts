@@ -73,14 +73,22 @@ export abstract class BaseEnvironment implements StreamBuilder {
     };
   }
 
-  /** An unbounded source: a `SourceFunction` class (or plain function) called as fast as downstream accepts. */
+  /**
+   * A source: a `SourceFunction` class (or plain function) called as fast as downstream accepts, until it
+   * returns END_OF_STREAM. A `BatchFunction` class is accepted too and is bounded, as with `fromBatch`
+   * (`env.fromSource(FileSource, { filePath })` reads the file and ends).
+   */
   fromSource<T>(fn: () => MaybePromise<T | undefined | EndOfStream>, options?: OperatorOptions): DataStream<T>;
-  fromSource<F extends new (config?: any) => SourceFunction<any>>(
+  fromSource<F extends new (config?: any) => SourceFunction<any> | BatchFunction<any>>(
     fn: F,
     config?: ConfigOf<F>,
     options?: OperatorOptions,
   ): DataStream<Exclude<OutputOf<F>, EndOfStream>>;
   fromSource(target: unknown, second?: unknown, third?: unknown): any {
+    if (isFunctionClass(target) && target.prototype instanceof BatchFunction) {
+      const { userFunction, options } = parseCall('fromSource', BatchFunction, target, second, third);
+      return this.addSource('batch', options, (setup) => new FunctionSourceOperator(setup, userFunction, true));
+    }
     const { userFunction, options } = parseCall('fromSource', SourceFunction, target, second, third);
     return this.addSource('source', options, (setup) => new FunctionSourceOperator(setup, userFunction, false));
   }

@@ -1,0 +1,63 @@
+import { LocalEnvironment } from '@sage/kernel';
+import { DirectorySource } from '../../io/directory-source.js';
+import { Chunker, type ChunkerConfig } from '../chunking/chunker.js';
+import type { EmbedderSpec } from '../embedder-resolution.js';
+import { IndexWriter } from './index-writer.js';
+
+export interface BuildIndexOptions {
+  /** Directory of documents (txt, md, html, json). */
+  directory: string;
+  collection: string;
+  /** Database directory; default `SAGE_DB_PATH` or `./data/kb`. */
+  dbPath?: string;
+  /** Default `use-lite`. */
+  embedder?: EmbedderSpec;
+  /** Default: recursive splitter, 800 characters, 100 overlap. */
+  chunking?: ChunkerConfig;
+  /** Default true. */
+  recursive?: boolean;
+  extensions?: string[];
+  /** Documents embedded together; default 64. */
+  batchSize?: number;
+  /** Called with the number of chunks stored so far. */
+  onProgress?: (chunks: number) => void;
+}
+
+export interface BuildIndexResult {
+  documents: number;
+  chunks: number;
+  ms: number;
+}
+
+export const DEFAULT_CHUNKING: ChunkerConfig = { splitter: 'recursive', chunkSize: 800, chunkOverlap: 100 };
+
+/**
+ * Chunks, embeds and stores every document of a directory: the pipeline DirectorySource -> Chunker ->
+ * IndexWriter, run locally. Re-running it replaces chunks by id (chunk ids are stable), so it is safe to
+ * repeat after editing documents (chunks of deleted documents stay until the collection is dropped).
+ */
+export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndexResult> {
+  const started = performance.now();
+  const env = new LocalEnvironment('sage_index_build', { handleSignals: false });
+  let documents = 0;
+  let chunks = 0;
+  env
+    .fromBatch(DirectorySource, { directoryPath: options.directory, recursive: options.recursive ?? true, ...(options.extensions ? { extensions: options.extensions } : {}) })
+    .map((document) => {
+      documents++;
+      return document;
+    })
+    .flatMap(Chunker, options.chunking ?? DEFAULT_CHUNKING)
+    .sink(IndexWriter, {
+      collection: options.collection,
+      ...(options.dbPath ? { dbPath: options.dbPath } : {}),
+      ...(options.embedder ? { embedder: options.embedder } : {}),
+      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+      onProgress: (written) => {
+        chunks = written;
+        options.onProgress?.(written);
+      },
+    });
+  await env.submit({ autostop: true });
+  return { documents, chunks, ms: performance.now() - started };
+}

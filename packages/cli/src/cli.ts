@@ -4,6 +4,7 @@ import { type CliIo, processIo } from './cli-io.js';
 import { registerConfig } from './commands/register-config.js';
 import { registerDoctor } from './commands/register-doctor.js';
 import { registerExtensions } from './commands/register-extensions.js';
+import { registerIndex } from './commands/register-index.js';
 import { registerRun } from './commands/register-run.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { formatError } from './format-error.js';
@@ -15,7 +16,7 @@ import { readCliVersion } from './package-paths.js';
  */
 export function createProgram(io: CliIo, setExitCode: (code: number) => void = () => {}): Command {
   const program = new Command('sage')
-    .description('SAGE-TS: run dataflow pipelines, check the machine, manage project config')
+    .description('SAGE-TS: run dataflow pipelines, index documents, check the machine, manage project config')
     .version(readCliVersion(), '-v, --version', 'print the @sage/cli version')
     .showHelpAfterError('(run sage --help for usage)')
     .configureOutput({
@@ -28,6 +29,7 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void = (
   registerDoctor(program, io, setExitCode);
   registerConfig(program, io, setExitCode);
   registerExtensions(program, io, setExitCode);
+  registerIndex(program, io, setExitCode);
   return program;
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SageDB } from '@sage/middleware';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildIndex } from './build-index.js';
+import { buildIndex, countChunks } from './build-index.js';
 
 describe('buildIndex', () => {
   let root: string;
@@ -30,7 +30,9 @@ describe('buildIndex', () => {
       batchSize: 2,
       onProgress: (chunks: number) => progress.push(chunks),
     };
+    const planned = await countChunks(options);
     const first = await buildIndex(options);
+    expect(planned).toEqual({ documents: first.documents, chunks: first.chunks });
     expect(first.documents).toBe(3);
     expect(first.chunks).toBeGreaterThan(3); // a.md is ~1,400 characters: several chunks
     expect(progress.at(-1)).toBe(first.chunks);

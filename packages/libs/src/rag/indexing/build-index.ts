@@ -32,6 +32,35 @@ export interface BuildIndexResult {
 export const DEFAULT_CHUNKING: ChunkerConfig = { splitter: 'recursive', chunkSize: 800, chunkOverlap: 100 };
 
 /**
+ * How many chunks `buildIndex` will store for these options: the same reading and chunking, without the
+ * embedding (which is what takes the time). For progress bars.
+ */
+export async function countChunks(options: BuildIndexOptions): Promise<{ documents: number; chunks: number }> {
+  const env = new LocalEnvironment('sage_index_plan', { handleSignals: false });
+  let documents = 0;
+  let chunks = 0;
+  documentStream(env, options)
+    .map((document) => {
+      documents++;
+      return document;
+    })
+    .flatMap(Chunker, options.chunking ?? DEFAULT_CHUNKING)
+    .sink(() => {
+      chunks++;
+    });
+  await env.submit({ autostop: true });
+  return { documents, chunks };
+}
+
+function documentStream(env: LocalEnvironment, options: BuildIndexOptions) {
+  return env.fromBatch(DirectorySource, {
+    directoryPath: options.directory,
+    recursive: options.recursive ?? true,
+    ...(options.extensions ? { extensions: options.extensions } : {}),
+  });
+}
+
+/**
  * Chunks, embeds and stores every document of a directory: the pipeline DirectorySource -> Chunker ->
  * IndexWriter, run locally. Re-running it replaces chunks by id (chunk ids are stable), so it is safe to
  * repeat after editing documents (chunks of deleted documents stay until the collection is dropped).
@@ -41,8 +70,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
   const env = new LocalEnvironment('sage_index_build', { handleSignals: false });
   let documents = 0;
   let chunks = 0;
-  env
-    .fromBatch(DirectorySource, { directoryPath: options.directory, recursive: options.recursive ?? true, ...(options.extensions ? { extensions: options.extensions } : {}) })
+  documentStream(env, options)
     .map((document) => {
       documents++;
       return document;

@@ -1,10 +1,11 @@
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ValidationError } from '@sage/common';
 import { LocalEnvironment } from '@sage/kernel';
 import { collect } from '@sage/kernel/testing';
 import { describe, expect, it } from 'vitest';
 import { quiet, useTempDirectory } from './__fixtures__/temp-directory.js';
+import { waitUntil } from './__fixtures__/wait-until.js';
 import { FileSource, type FileSourceConfig } from './file-source.js';
 import { IoError } from './io-error.js';
 
@@ -68,6 +69,38 @@ describe('FileSource', () => {
     await expect(readLines({ filePath: directory() })).rejects.toThrow(`FileSource: cannot read "${directory()}": it is a directory`);
   });
 
+  it('with follow: true, emits appended lines while the job runs, until the job is stopped', async () => {
+    const filePath = fileWith('first\n\nsecond\n');
+    const env = new LocalEnvironment('file-source-follow', quiet);
+    const lines = collect(env.fromBatch(FileSource, { filePath, follow: true }).map((line) => line.toUpperCase()));
+    const running = await env.submit();
+    expect(running.status).toBe('running');
+    await waitUntil(() => lines.length === 2, 'the existing lines arrive');
+    appendFileSync(filePath, 'third\n');
+    await waitUntil(() => lines.length === 3, 'the appended line arrives');
+    appendFileSync(filePath, 'fourth\nfif');
+    await waitUntil(() => lines.length === 4, 'the second appended line arrives');
+    const result = await env.stop();
+    expect(result?.status).toBe('stopped');
+    expect(lines).toEqual(['FIRST', 'SECOND', 'THIRD', 'FOURTH']);
+  });
+
+  it('with follow: true, stops promptly while waiting for lines', async () => {
+    const env = new LocalEnvironment('file-source-follow-idle', quiet);
+    const lines = collect(env.fromBatch(FileSource, { filePath: fileWith(''), follow: true, pollIntervalMs: 60_000 }));
+    await env.submit();
+    const started = Date.now();
+    expect((await env.stop())?.status).toBe('stopped');
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(lines).toEqual([]);
+  });
+
+  it('with follow: true, refuses parallelism above 1', async () => {
+    await expect(readLines({ filePath: fileWith('a\n'), follow: true }, 2)).rejects.toThrow(
+      'FileSource: a followed file is read by one instance, so parallelism must be 1, got 2',
+    );
+  });
+
   it('checks its config on construction, naming the class, the option and the value', () => {
     expect(() => new FileSource()).toThrow(ValidationError);
     expect(() => new FileSource()).toThrow('FileSource: config must be an object, got undefined');
@@ -79,7 +112,15 @@ describe('FileSource', () => {
     expect(() => new FileSource({ filePath: 'a', skipEmpty: 'yes' } as never)).toThrow(
       'FileSource: option "skipEmpty" must be true or false, got "yes"',
     );
-    expect(() => new FileSource({ path: 'a' } as never)).toThrow('FileSource: unknown option "path" (known: filePath, encoding, skipEmpty)');
+    expect(() => new FileSource({ filePath: 'a', pollIntervalMs: 10 })).toThrow(
+      'FileSource: option "pollIntervalMs" applies only with follow: true',
+    );
+    expect(() => new FileSource({ filePath: 'a', follow: true, pollIntervalMs: 0 })).toThrow(
+      'FileSource: option "pollIntervalMs" must be a positive integer, got 0',
+    );
+    expect(() => new FileSource({ path: 'a' } as never)).toThrow(
+      'FileSource: unknown option "path" (known: filePath, encoding, skipEmpty, follow, pollIntervalMs)',
+    );
   });
 
   it('fails the job at submit when given a bad config', async () => {

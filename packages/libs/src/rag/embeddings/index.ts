@@ -1,0 +1,10 @@
+export { CachedEmbedder, type CachedEmbedderConfig } from './cached-embedder.js';
+export { createEmbedder, type EmbedderCacheConfig, type EmbedderConfig } from './create-embedder.js';
+export { embedInBatches } from './embed-in-batches.js';
+export type { Embedder } from './embedder.js';
+export { EmbeddingCache, type EmbeddingCacheConfig } from './embedding-cache.js';
+export { EmbeddingError, type EmbeddingErrorOptions } from './embedding-error.js';
+export { HashingEmbedder, type HashingEmbedderConfig } from './hashing-embedder.js';
+export { OpenAIEmbedder, type OpenAIEmbedderConfig } from './openai-embedder.js';
+export { UseLiteEmbedder, type UseLiteEmbedderConfig } from './use-lite-embedder.js';
+export { cosineSimilarity, l2Normalize } from './vectors.js';

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
-import { buildIndex, countChunks, defaultDbPath } from '@sage/libs/rag';
+import { buildIndexWithProgress, defaultDbPath } from '@sage/libs/rag';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_OK } from '../exit-codes.js';
-import { ProgressBar } from './progress-bar.js';
 
 export interface IndexBuildOptions {
   collection: string;
@@ -29,11 +28,7 @@ export async function indexBuild(directory: string, options: IndexBuildOptions, 
     chunking,
     ...(options.extensions ? { extensions: options.extensions } : {}),
   };
-  const { documents, chunks } = await countChunks(plan);
-  const bar = new ProgressBar(io.stderr, `indexing ${documents} documents`, chunks, 'chunks');
-  const result = await buildIndex({ ...plan, onProgress: (written) => bar.update(written) });
-  const seconds = result.ms / 1000;
-  bar.finish(`indexed ${result.documents} documents as ${result.chunks} chunks in ${seconds.toFixed(1)} s`);
+  const result = await buildIndexWithProgress(plan, io.stderr);
   io.stdout.write(`collection "${options.collection}" in ${dbPath}: ${result.chunks} chunks, embedder ${options.embedder}\n`);
   return EXIT_OK;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SageDB } from '@sage/middleware';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildIndex, countChunks } from './build-index.js';
+import { buildIndex, countChunks, ensureIndex } from './build-index.js';
 
 describe('buildIndex', () => {
   let root: string;
@@ -48,5 +48,18 @@ describe('buildIndex', () => {
     expect(gamma?.text).toContain('Gamma rays are photons.');
     expect(gamma?.text).not.toContain('ignored');
     await db.close();
+  });
+
+  it('ensureIndex builds a missing collection once, with a summary on the progress stream', async () => {
+    const dbPath = join(root, 'kb');
+    const out: string[] = [];
+    const progress = { write: (text: string) => out.push(text) };
+    const options = { directory: join(root, 'docs'), collection: 'once', dbPath, embedder: 'hashing-32', progress };
+    const first = await ensureIndex(options);
+    expect(first.built).toBe(true);
+    expect(out.join('')).toMatch(new RegExp(`^indexed 3 documents as ${first.chunks} chunks in [\\d.]+ s\\n$`));
+    const second = await ensureIndex(options);
+    expect(second).toEqual({ built: false, chunks: first.chunks });
+    expect(out).toHaveLength(1);
   });
 });

@@ -2,7 +2,9 @@ import { LocalEnvironment } from '@sage/kernel';
 import { DirectorySource } from '../../io/directory-source.js';
 import { Chunker, type ChunkerConfig } from '../chunking/chunker.js';
 import type { EmbedderSpec } from '../embedder-resolution.js';
+import { acquireDatabase } from '../knowledge-base.js';
 import { IndexWriter } from './index-writer.js';
+import { ProgressBar, type TextSink } from './progress-bar.js';
 
 export interface BuildIndexOptions {
   /** Directory of documents (txt, md, html, json). */
@@ -88,4 +90,36 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     });
   await env.submit({ autostop: true });
   return { documents, chunks, ms: performance.now() - started };
+}
+
+export interface EnsureIndexResult {
+  /** False when the collection already held chunks and was left as it was. */
+  built: boolean;
+  chunks: number;
+}
+
+/**
+ * Builds the collection from `directory` unless it already holds chunks (then it is used as it is: run
+ * `buildIndex` or `sage index build` to refresh it). While building, a progress bar goes to `progress`
+ * (default stderr).
+ */
+export async function ensureIndex(options: BuildIndexOptions & { progress?: TextSink }): Promise<EnsureIndexResult> {
+  const lease = await acquireDatabase(options.dbPath);
+  try {
+    const existing = (await lease.db.listCollections()).includes(options.collection) ? (await lease.db.collection(options.collection)).count : 0;
+    if (existing > 0) return { built: false, chunks: existing };
+  } finally {
+    await lease.release();
+  }
+  const result = await buildIndexWithProgress(options, options.progress);
+  return { built: true, chunks: result.chunks };
+}
+
+/** `buildIndex` with a progress bar over the chunks on `out` (default stderr) and a summary line at the end. */
+export async function buildIndexWithProgress(options: BuildIndexOptions, out: TextSink = process.stderr): Promise<BuildIndexResult> {
+  const { documents, chunks } = await countChunks(options);
+  const bar = new ProgressBar(out, `indexing ${documents} documents`, chunks, 'chunks');
+  const result = await buildIndex({ ...options, onProgress: (written) => bar.update(written) });
+  bar.finish(`indexed ${result.documents} documents as ${result.chunks} chunks in ${(result.ms / 1000).toFixed(1)} s`);
+  return result;
 }

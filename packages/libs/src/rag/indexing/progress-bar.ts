@@ -1,4 +1,8 @@
-import type { TextSink } from '../cli-io.js';
+/** Anything with a `write(text)`, such as `process.stderr`. */
+export interface TextSink {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
 
 const WIDTH = 28;
 const REDRAW_MS = 100;
@@ -13,7 +17,7 @@ export class ProgressBar {
   private drawn = false;
 
   constructor(
-    private readonly out: TextSink & { isTTY?: boolean },
+    private readonly out: TextSink,
     private readonly label: string,
     private readonly total: number,
     private readonly unit: string,

@@ -15,6 +15,8 @@ export {
   type JSONLBatchConfig,
   JSONLSink,
   type JSONLSinkConfig,
+  PostgresSink,
+  type PostgresSinkConfig,
   TerminalSink,
   type TerminalSinkConfig,
 } from './io/index.js';

@@ -10,4 +10,5 @@ export { FileSource, type FileSourceConfig } from './file-source.js';
 export { IoError } from './io-error.js';
 export { JSONLBatch, type JSONLBatchConfig } from './jsonl-batch.js';
 export { JSONLSink, type JSONLSinkConfig } from './jsonl-sink.js';
+export { PostgresSink, type PostgresSinkConfig } from './postgres-sink.js';
 export { TerminalSink, type TerminalSinkConfig } from './terminal-sink.js';

@@ -37,8 +37,8 @@ const DEFAULT_POLL_INTERVAL_MS = 1000;
  * job runs and `await env.stop()` ends it (or Ctrl+C); `submit({ autostop: true })` would wait for that
  * stop. Waiting for new lines costs nothing: the source sleeps until `fs.watch` reports a change, or
  * `pollIntervalMs` has passed. A followed file is read by one instance (parallelism 1), as instances that
- * each noticed a truncation at a different moment would no longer agree on line numbers; rebalance
- * downstream instead.
+ * each noticed a truncation at a different moment would no longer agree on line numbers; operators
+ * downstream may still run with more instances.
  */
 export class FileSource extends BatchFunction<string, FileSourceConfig> {
   private readonly filePath: string;

@@ -43,7 +43,7 @@ export class Chunker extends FlatMapFunction<DocumentInput, ChunkRecord, Chunker
   constructor(config?: ChunkerConfig) {
     super(config);
     const { splitter, ...options } = parseConfig('Chunker', chunkerConfigSchema, config);
-    if (splitter === 'sentence') this.splitter = new SentenceSplitter(options as z.input<typeof sentenceSplitterOptionsSchema>);
+    if (splitter === 'sentence') this.splitter = new SentenceSplitter(options);
     else if (splitter === 'character') this.splitter = new CharacterSplitter(options);
     else this.splitter = new RecursiveSplitter(options);
   }

@@ -47,7 +47,7 @@ for (const file of readdirSync(factbook).filter((name) => name.endsWith('.json')
   const id = `${file.replace(/\.json$/, '')}.md`;
   const facts = [
     `The capital of ${name} is ${capital}.`,
-    `${name} is a ${sentence(government)}`,
+    `The government type of ${name} is ${sentence(government)}`,
     `The national holiday of ${name} is ${sentence(holiday)}`,
     `The highest point of ${name} is ${sentence(highest)}`,
     ...[

@@ -1,7 +1,11 @@
+export * from './chunking/index.js';
 export { parseConfig } from './config.js';
 export * from './contracts.js';
 export { configForName, type EmbedderSpec, resolveCollectionEmbedder, sharedEmbedder } from './embedder-resolution.js';
 export * from './embeddings/index.js';
+export { formatAnswer } from './format-answer.js';
+export * from './generators/index.js';
 export * from './indexing/index.js';
 export { acquireDatabase, type DatabaseLease, DEFAULT_DB_PATH, defaultDbPath } from './knowledge-base.js';
+export * from './promptors/index.js';
 export * from './retrievers/index.js';

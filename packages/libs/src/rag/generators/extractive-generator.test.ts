@@ -51,7 +51,7 @@ describe('ExtractiveGenerator', () => {
     expect(generator.answer('When did the bridge open?', reversed).citations).toEqual([{ id: 'third' }]);
   });
 
-  it('numbers the documents it quotes in the order it quotes them', () => {
+  it('marks each quote with the rank of its document in the retrieved list, as the prompt context numbers them', () => {
     const documents = retrieved(
       ['weather', 'It rained all week.'],
       ['canberra', 'Canberra became the capital of Australia in 1913.'],
@@ -60,8 +60,9 @@ describe('ExtractiveGenerator', () => {
     const generation = new ExtractiveGenerator().answer('Who designed Canberra, the capital?', documents);
 
     const markers = [...generation.text.matchAll(/\[(\d+)\]/g)].map((match) => Number(match[1]));
-    expect(markers).toEqual([1, 2]);
+    expect([...markers].sort()).toEqual([2, 3]); // weather (rank 1) is not quoted
     expect(generation.citations).toHaveLength(2);
+    expect(generation.citations.map((citation) => documents.findIndex((document) => document.id === citation.id) + 1)).toEqual(markers);
     expect(generation.citations.map((citation) => citation.id).sort()).toEqual(['canberra', 'design']);
     // Each marker follows a sentence of the document it cites.
     for (const [index, citation] of generation.citations.entries()) {

@@ -42,7 +42,8 @@ interface ScoredSentence {
 /**
  * The offline answerer: no model, no network. It answers with the sentences of the retrieved documents that
  * best support the question (reads `query` and `retrievalResults`; `prompt` is not needed), each followed by
- * an `[n]` marker, and adds `citations: [{ id }]` of the documents quoted, in marker order, and
+ * an `[n]` marker (n: the document's rank among the retrieved ones, as in QAPromptor's numbered context),
+ * and adds `citations: [{ id }]` of the documents quoted, in the order first quoted, and
  * `generator: 'extractive'`. When no sentence shares a term with the question it says so (`NO_ANSWER`)
  * instead of guessing. Deterministic: the same record always gets the same answer.
  *
@@ -78,9 +79,9 @@ export class ExtractiveGenerator extends GeneratorFunction<ExtractiveGeneratorCo
     if (chosen.length === 0) return { text: NO_ANSWER, citations: [] };
     const citations: Citation[] = [];
     const parts = chosen.map((sentence) => {
-      let marker = citations.findIndex((citation) => citation.id === sentence.documentId) + 1;
-      if (marker === 0) marker = citations.push({ id: sentence.documentId });
-      return `${sentence.text} [${marker}]`;
+      if (!citations.some((citation) => citation.id === sentence.documentId)) citations.push({ id: sentence.documentId });
+      // [n] is the document's rank in the retrieved list, as in the context QAPromptor numbers for a model.
+      return `${sentence.text} [${sentence.rank + 1}]`;
     });
     return { text: parts.join(' '), citations };
   }

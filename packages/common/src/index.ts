@@ -26,7 +26,7 @@ export {
 export { crc32 } from './checksum.js';
 export { editDistance } from './edit-distance.js';
 export { canonicalKey, hashString, partitionForKey, stableHash } from './hash.js';
-export { createLogger, getLogger, resolveLogLevel, type Logger, type LoggerOptions, type LogLevel } from './logger.js';
+export { createLogger, formatLogLine, getLogger, type LogFormat, type Logger, type LoggerOptions, type LogLevel, resolveLogLevel } from './logger.js';
 export {
   type LoadSageConfigOptions,
   loadSageConfig,

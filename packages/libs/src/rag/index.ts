@@ -3,6 +3,7 @@ export { parseConfig } from './config.js';
 export * from './contracts.js';
 export { configForName, type EmbedderSpec, resolveCollectionEmbedder, sharedEmbedder } from './embedder-resolution.js';
 export * from './embeddings/index.js';
+export * from './evaluators/index.js';
 export { formatAnswer } from './format-answer.js';
 export * from './generators/index.js';
 export * from './indexing/index.js';

@@ -11,7 +11,7 @@ Sets up everything SAGE-TS needs, non-interactively:
   1. system packages through apt-get, when missing (needs root or sudo): FAISS, OpenBLAS (OpenMP), cmake, g++
   2. pnpm, at the version pinned in package.json
   3. the workspace install and build
-Then runs the main example.
+Then runs the main job (examples/rag: questions answered from a bundled corpus, offline).
 
   --test          after set-up, run every test (lint, dependency rules, typecheck, unit and integration tests)
   --bench         after set-up, run the kernel benchmark
@@ -154,7 +154,7 @@ case "$MODE" in
     pnpm bench:kernel
     ;;
   example)
-    say "running examples/hello_world (more in examples/README.md)"
-    pnpm exec sage run examples/hello_world/hello_world.ts
+    say "running the main job, examples/rag: questions answered from the bundled corpus (more in examples/README.md)"
+    pnpm exec sage run examples/rag/rag.ts
     ;;
 esac

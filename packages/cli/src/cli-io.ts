@@ -12,9 +12,11 @@ export interface CliIo {
   cwd: string;
   /** Environment the commands read; `sage run` also writes `SAGE_LOG_LEVEL` and `.env` values into it. */
   env: Record<string, string | undefined>;
+  /** Where interactive commands (`sage chat`) read lines from; default `process.stdin`. */
+  stdin?: NodeJS.ReadableStream;
 }
 
 /** The real process: its streams, working directory and environment. */
 export function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env };
+  return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env, stdin: process.stdin };
 }

@@ -1,6 +1,7 @@
 /** The `sage` command line, runnable in-process: `runCli(argv, io)` returns the exit code instead of exiting. */
 import { Command, CommanderError } from 'commander';
 import { type CliIo, processIo } from './cli-io.js';
+import { registerChat } from './commands/register-chat.js';
 import { registerConfig } from './commands/register-config.js';
 import { registerDoctor } from './commands/register-doctor.js';
 import { registerExtensions } from './commands/register-extensions.js';
@@ -30,6 +31,7 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void = (
   registerConfig(program, io, setExitCode);
   registerExtensions(program, io, setExitCode);
   registerIndex(program, io, setExitCode);
+  registerChat(program, io, setExitCode);
   return program;
 }
 

@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDirectory, removeDirectory } from '../__fixtures__/memory-io.js';
+import { CLI_PACKAGE_ROOT } from '../package-paths.js';
 import { corpusFingerprint, findDocsCorpus } from './docs-corpus.js';
 
 function write(path: string, text = '# Title\n\nSome text.\n'): void {
@@ -61,6 +63,22 @@ describe('findDocsCorpus', () => {
     write(join(base, 'notes', 'c.txt'));
     expect(findDocsCorpus({ docs: 'notes', cwd: base })).toEqual({ root: join(base, 'notes'), files: ['a.md', 'deep/b.MD'], origin: 'option' });
     expect(findDocsCorpus({ docs: 'missing', cwd: base })).toBeUndefined();
+  });
+
+  it('finds the copy made by scripts/copy-docs-corpus.mjs (the prepack step)', () => {
+    const repository = join(base, 'repo');
+    write(join(repository, 'README.md'));
+    write(join(repository, 'docs', 'rag.md'));
+    write(join(repository, 'docs', 'decisions', '0001-first.md'));
+    write(join(repository, 'docs', 'diagram.svg'), '<svg/>');
+    const packageRoot = join(base, 'node_modules', '@sage', 'cli');
+    write(join(packageRoot, 'docs-corpus', 'stale.md'));
+    execFileSync(process.execPath, [join(CLI_PACKAGE_ROOT, 'scripts', 'copy-docs-corpus.mjs'), repository, join(packageRoot, 'docs-corpus')], { stdio: 'pipe' });
+    expect(findDocsCorpus({ packageRoot })).toEqual({
+      root: join(packageRoot, 'docs-corpus'),
+      files: ['README.md', 'docs/decisions/0001-first.md', 'docs/rag.md'],
+      origin: 'package',
+    });
   });
 
   it('finds the real docs from the sources of @sage/cli', () => {

@@ -8,5 +8,6 @@ export { formatAnswer } from './format-answer.js';
 export * from './generators/index.js';
 export * from './indexing/index.js';
 export { acquireDatabase, type DatabaseLease, DEFAULT_DB_PATH, defaultDbPath } from './knowledge-base.js';
+export * from './langchain/index.js';
 export * from './promptors/index.js';
 export * from './retrievers/index.js';

@@ -1,0 +1,72 @@
+import type { DocumentInterface } from '@langchain/core/documents';
+import { BatchFunction } from '@sage/kernel';
+import { z } from 'zod';
+import { parseConfig } from '../config.js';
+import type { Document } from '../contracts.js';
+import { checkLangChainDocument, langChainDocumentId } from './document-id.js';
+
+const OPERATOR = 'LangChainLoaderSource';
+
+/** A LangChain document loader: `BaseDocumentLoader` (`load()`), or one that also streams (`lazyLoad()`). */
+export interface LangChainDocumentLoader {
+  load(): Promise<DocumentInterface[]>;
+  lazyLoad?(): AsyncIterable<DocumentInterface>;
+}
+
+export interface LangChainLoaderSourceConfig {
+  loader: LangChainDocumentLoader;
+  /** Use `lazyLoad()` when the loader has it (documents flow as they are read); default true. */
+  lazy?: boolean;
+}
+
+const schema = z.strictObject({
+  loader: z.custom<LangChainDocumentLoader>(
+    (value) => typeof value === 'object' && value !== null && typeof (value as LangChainDocumentLoader).load === 'function',
+    { message: 'expected a LangChain document loader (with load())' },
+  ),
+  lazy: z.boolean().default(true),
+});
+
+/**
+ * A bounded source over a LangChain document loader: emits one `Document` record `{ id, text, metadata }` per
+ * loaded document, then ends. `id` is `metadata.id`, else `doc.id`, else a stable hash of the content.
+ * Feed it to a chunker and an `IndexWriter` to index what any LangChain loader reads.
+ *
+ * ```ts
+ * env.fromBatch(LangChainLoaderSource, { loader: new CheerioWebBaseLoader(url) }).flatMap(RecursiveChunker, …).sink(IndexWriter, …)
+ * ```
+ */
+export class LangChainLoaderSource extends BatchFunction<Document, LangChainLoaderSourceConfig> {
+  private readonly settings: z.infer<typeof schema>;
+  private iterator: AsyncIterator<DocumentInterface> | undefined;
+  private index = 0;
+
+  constructor(config?: LangChainLoaderSourceConfig) {
+    super(config);
+    this.settings = parseConfig(OPERATOR, schema, config);
+  }
+
+  override async close(): Promise<void> {
+    // A job stopped early: let a lazy loader free what it holds (files, connections).
+    await this.iterator?.return?.();
+    this.iterator = undefined;
+  }
+
+  async execute(): Promise<Document | undefined> {
+    this.iterator ??= await this.start();
+    const next = await this.iterator.next();
+    if (next.done) return undefined;
+    const doc = checkLangChainDocument(OPERATOR, next.value, this.index++);
+    return { id: langChainDocumentId(doc), text: doc.pageContent, metadata: { ...doc.metadata } };
+  }
+
+  private async start(): Promise<AsyncIterator<DocumentInterface>> {
+    const { loader, lazy } = this.settings;
+    if (lazy && typeof loader.lazyLoad === 'function') return loader.lazyLoad()[Symbol.asyncIterator]();
+    const docs = await loader.load();
+    if (!Array.isArray(docs)) throw new TypeError(`${OPERATOR}: load() returned ${typeof docs}, not a list of documents`);
+    return (async function* () {
+      yield* docs;
+    })();
+  }
+}

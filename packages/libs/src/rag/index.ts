@@ -10,4 +10,5 @@ export * from './indexing/index.js';
 export { acquireDatabase, type DatabaseLease, DEFAULT_DB_PATH, defaultDbPath } from './knowledge-base.js';
 export * from './langchain/index.js';
 export * from './promptors/index.js';
+export * from './rerankers/index.js';
 export * from './retrievers/index.js';

@@ -30,7 +30,8 @@ const schema = z.strictObject({
 /**
  * A bounded source over a LangChain document loader: emits one `Document` record `{ id, text, metadata }` per
  * loaded document, then ends. `id` is `metadata.id`, else `doc.id`, else a stable hash of the content.
- * Feed it to a chunker and an `IndexWriter` to index what any LangChain loader reads.
+ * Feed it to a chunker and an `IndexWriter` to index what any LangChain loader reads. With parallelism p,
+ * every instance loads and instance i emits documents i, i+p, … so each document is emitted once.
  *
  * ```ts
  * env.fromBatch(LangChainLoaderSource, { loader: new CheerioWebBaseLoader(url) }).flatMap(RecursiveChunker, …).sink(IndexWriter, …)
@@ -46,18 +47,25 @@ export class LangChainLoaderSource extends BatchFunction<Document, LangChainLoad
     this.settings = parseConfig(OPERATOR, schema, config);
   }
 
-  override async close(): Promise<void> {
-    // A job stopped early: let a lazy loader free what it holds (files, connections).
-    await this.iterator?.return?.();
+  override close(): void {
+    // A job stopped early: let a lazy loader free what it holds (files, connections). Not awaited: a
+    // generator still waiting for its next document runs its cleanup once that wait ends.
+    this.iterator?.return?.()?.catch(() => {});
     this.iterator = undefined;
   }
 
   async execute(): Promise<Document | undefined> {
     this.iterator ??= await this.start();
-    const next = await this.iterator.next();
-    if (next.done) return undefined;
-    const doc = checkLangChainDocument(OPERATOR, next.value, this.index++);
-    return { id: langChainDocumentId(doc), text: doc.pageContent, metadata: { ...doc.metadata } };
+    const parallelism = this.ctx?.parallelism ?? 1;
+    const parallelIndex = this.ctx?.parallelIndex ?? 0;
+    for (;;) {
+      const next = await this.iterator.next();
+      if (next.done) return undefined;
+      const index = this.index++;
+      if (index % parallelism !== parallelIndex) continue;
+      const doc = checkLangChainDocument(OPERATOR, next.value, index);
+      return { id: langChainDocumentId(doc), text: doc.pageContent, metadata: { ...doc.metadata } };
+    }
   }
 
   private async start(): Promise<AsyncIterator<DocumentInterface>> {

@@ -32,21 +32,32 @@ const schema = z.strictObject({
  * A LangChain retriever as a SAGE retriever: `{ query }` (or a string) in, `retrievalResults` out in the
  * retriever's order. `id` is `metadata.id`, else `doc.id`, else a stable hash of the content; `score` is
  * `metadata.score` (or `metadata.relevanceScore`, as LangChain rerankers write it) when it is a number,
- * else `1 / rank` (1, 0.5, 0.33… best first). The document's metadata is kept.
+ * else `1 / rank` (1, 0.5, 0.33… best first). The document's metadata is kept. Async: give the operator a
+ * `concurrency` option to keep several queries in flight; queries still running when the job stops are aborted.
  */
 export class LangChainRetriever extends MapFunction<RetrieverInput, RetrievedRecord, LangChainRetrieverConfig> {
   private readonly settings: z.infer<typeof schema>;
+  private aborter = new AbortController();
 
   constructor(config?: LangChainRetrieverConfig) {
     super(config);
     this.settings = parseConfig(OPERATOR, schema, config);
   }
 
+  override open(): void {
+    this.aborter = new AbortController();
+  }
+
+  override close(): void {
+    this.aborter.abort(new Error(`${OPERATOR}: the job stopped`));
+  }
+
   async execute(input: RetrieverInput): Promise<RetrievedRecord> {
     const record = toQueryRecord(OPERATOR, input);
     const { retriever, topK, runConfig } = this.settings;
     const started = performance.now();
-    const docs = await retriever.invoke(record.query, runConfig);
+    const signal = runConfig?.signal instanceof AbortSignal ? AbortSignal.any([runConfig.signal, this.aborter.signal]) : this.aborter.signal;
+    const docs = await retriever.invoke(record.query, { ...runConfig, signal });
     if (!Array.isArray(docs)) throw new TypeError(`${OPERATOR}: the retriever returned ${typeof docs}, not a list of documents`);
     const kept = topK === undefined ? docs : docs.slice(0, topK);
     const retrievalResults = kept.map((doc, rank) => toRetrievedDocument(checkLangChainDocument(OPERATOR, doc, rank), rank));

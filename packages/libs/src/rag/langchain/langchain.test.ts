@@ -55,9 +55,35 @@ class LazyLoader extends ArrayLoader {
   }
 }
 
-async function runSource(loader: BaseDocumentLoader, lazy?: boolean): Promise<Document[]> {
+/** Pages without end, one every few milliseconds. */
+class EndlessLoader extends BaseDocumentLoader {
+  finished = false;
+  override async load(): Promise<LCDocument[]> {
+    throw new Error('endless: use lazyLoad()');
+  }
+  async *lazyLoad(): AsyncGenerator<LCDocument> {
+    try {
+      for (let page = 0; ; page++) {
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        yield new LCDocument({ pageContent: `page ${page}` });
+      }
+    } finally {
+      this.finished = true;
+    }
+  }
+}
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+async function runSource(loader: BaseDocumentLoader, lazy?: boolean, parallelism = 1): Promise<Document[]> {
   const env = new LocalEnvironment('langchain-loader-test', { logLevel: 'warn', handleSignals: false });
-  const output = collect(env.fromBatch(LangChainLoaderSource, { loader, ...(lazy === undefined ? {} : { lazy }) }));
+  const output = collect(env.fromBatch(LangChainLoaderSource, { loader, ...(lazy === undefined ? {} : { lazy }) }, { parallelism }));
   await env.submit({ autostop: true });
   return output;
 }
@@ -113,6 +139,7 @@ describe('LangChainRunnable', () => {
   });
 
   it('validates its config, naming the class and the option', () => {
+    expect(() => new LangChainRunnable()).toThrow(/LangChainRunnable: option "runnable"/);
     expect(() => new LangChainRunnable({ runnable: {} as never })).toThrow(ValidationError);
     expect(() => new LangChainRunnable({ runnable: {} as never })).toThrow(/LangChainRunnable: option "runnable": expected a LangChain Runnable/);
     const runnable = RunnableLambda.from((x: unknown) => x);
@@ -155,7 +182,17 @@ describe('LangChainRetriever', () => {
     expect(langChainDocumentId(new LCDocument({ pageContent: 'same' }))).toBe(langChainDocumentId(new LCDocument({ pageContent: 'same' })));
   });
 
+  it('fails the job on an error from upstream', async () => {
+    async function* upstream() {
+      yield 'password';
+      throw new Error('upstream broke');
+    }
+    const run = runOperator('map', LangChainRetriever, { records: upstream(), config: { retriever: new KeywordRetriever(docs) } });
+    await expect(run).rejects.toThrow(/upstream broke/);
+  });
+
   it('validates its config and records, naming the class and the option or field', async () => {
+    expect(() => new LangChainRetriever()).toThrow(/LangChainRetriever: option "retriever"/);
     expect(() => new LangChainRetriever({ retriever: undefined as never })).toThrow(/LangChainRetriever: option "retriever"/);
     expect(() => new LangChainRetriever({ retriever: new KeywordRetriever(docs), topK: 0 })).toThrow(/LangChainRetriever: option "topK"/);
     const run = runOperator('map', LangChainRetriever, { records: [{ question: 'q' }], config: { retriever: new KeywordRetriever(docs) } });
@@ -184,6 +221,23 @@ describe('LangChainLoaderSource', () => {
     expect(lazy.finished).toBe(true);
     expect(await runSource(new LazyLoader(loaded), false)).toEqual(documents);
     expect(await runSource(new ArrayLoader([]))).toEqual([]);
+  });
+
+  it('emits every document once with parallelism 2', async () => {
+    const many = Array.from({ length: 7 }, (_, page) => new LCDocument({ pageContent: `page ${page}` }));
+    const documents = await runSource(new ArrayLoader(many), undefined, 2);
+    expect(documents.map((document) => document.text).sort()).toEqual(many.map((doc) => doc.pageContent).sort());
+  });
+
+  it('stops an endless lazy loader when the job is stopped, letting it clean up', async () => {
+    const loader = new EndlessLoader();
+    const env = new LocalEnvironment('langchain-loader-endless', { logLevel: 'warn', handleSignals: false });
+    const documents = collect(env.fromBatch(LangChainLoaderSource, { loader }));
+    await env.submit();
+    await waitUntil(() => documents.length >= 3);
+    expect((await env.stop())?.status).toBe('stopped');
+    await waitUntil(() => loader.finished);
+    expect(documents.slice(0, 3).map((document) => document.text)).toEqual(['page 0', 'page 1', 'page 2']);
   });
 
   it('feeds an IndexWriter: a LangChain loader indexed into SageDB, searchable by SageRetriever', async () => {

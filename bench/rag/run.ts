@@ -8,10 +8,11 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MemoryVectorStore } from '@langchain/classic/vectorstores/memory';
-import { countChunks, UseLiteEmbedder } from '@sage/libs/rag';
+import { acquireDatabase, countChunks, UseLiteEmbedder } from '@sage/libs/rag';
 import { type Contender, type Measurement, measure } from '../kernel/harness.js';
+import { directQuestions } from './contenders/direct.js';
 import { langchainBatch, langchainChain, langchainChunks, langchainIngest, langchainInvoke, SageEmbeddings } from './contenders/langchain.js';
-import { sageIngest, sageQuestions } from './contenders/sage.js';
+import { COLLECTION, sageIngest, sageQuestions } from './contenders/sage.js';
 import { readOptions } from './options.js';
 import { printHeader, printIngest, printQuestions, printRatios, printTargets } from './report.js';
 import { type Answered, CHUNK_OVERLAP, CHUNK_SIZE, CORPUS_DIR, EMBED_BATCH, loadQuestions, type Scores, score, verifyAnswers } from './workload.js';
@@ -26,6 +27,7 @@ const NAMES = {
   langchainIngest: 'LangChain MemoryVectorStore',
   rawQueries: 'raw embedder (one query per call)',
   rawQueriesBatched: `raw embedder (batches of ${EMBED_BATCH}, info)`,
+  direct: 'direct calls, no framework (sequential)',
   sage1: 'SAGE pipeline (concurrency 1)',
   sageN: `SAGE pipeline (concurrency ${concurrency})`,
   langchainInvoke: 'LangChain invoke (sequential)',
@@ -110,6 +112,8 @@ process.on('exit', () => {
 
 // ---- Questions: questions/s end to end, and the scores of each contender's answers.
 const chain = langchainChain(store!);
+const lease = await acquireDatabase(sageDb!);
+const collection = await lease.db.collection(COLLECTION);
 const scores = new Map<string, Scores>();
 const answering = (name: string, run: () => Promise<Answered[]>): Contender<Answered[]> => ({
   name,
@@ -147,6 +151,7 @@ const answered = await measure(
       run: () => rawEmbedder.embed(questions.map((question) => question.query)),
       verify: queryCheck(NAMES.rawQueriesBatched),
     } satisfies Contender<Float32Array[]>,
+    answering(NAMES.direct, () => directQuestions(questions, collection, rawEmbedder)),
     answering(NAMES.sage1, () => sageQuestions(questions, sageDb!, sageEmbedder, 1)),
     answering(NAMES.sageN, () => sageQuestions(questions, sageDb!, sageEmbedder, concurrency)),
     answering(NAMES.langchainInvoke, () => langchainInvoke(chain, questions)),
@@ -156,12 +161,15 @@ const answered = await measure(
   rounds,
   log,
 );
+await lease.release();
 
 const find = (results: Measurement[], name: string) => results.find((m) => m.name === name)!;
 printIngest(ingest, find(ingest, NAMES.rawIngest), NAMES.sageIngest);
 printQuestions(answered, find(answered, NAMES.rawQueries), NAMES.sage1, scores);
 printRatios([
   ['ingest chunks/s: SAGE ÷ LangChain', find(ingest, NAMES.sageIngest), find(ingest, NAMES.langchainIngest)],
+  ['questions/s, concurrency 1: SAGE ÷ direct calls (framework cost)', find(answered, NAMES.sage1), find(answered, NAMES.direct)],
+  ['questions/s, concurrency 1: LangChain invoke ÷ direct calls', find(answered, NAMES.langchainInvoke), find(answered, NAMES.direct)],
   ['questions/s, concurrency 1: SAGE ÷ LangChain invoke', find(answered, NAMES.sage1), find(answered, NAMES.langchainInvoke)],
   [`questions/s, concurrency ${concurrency}: SAGE ÷ LangChain batch`, find(answered, NAMES.sageN), find(answered, NAMES.langchainBatch)],
   [`questions/s: SAGE concurrency ${concurrency} ÷ LangChain invoke`, find(answered, NAMES.sageN), find(answered, NAMES.langchainInvoke)],

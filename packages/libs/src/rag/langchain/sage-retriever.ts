@@ -83,7 +83,10 @@ type Operator = DenseRetriever | BM25Retriever | HybridRetriever;
  */
 export class SageRetriever extends BaseRetriever {
   lc_namespace = ['sage', 'retrievers'];
-  readonly options: Readonly<Settings>;
+  readonly collection: string;
+  readonly mode: SageRetrieverMode;
+  readonly topK: number;
+  readonly #settings: Settings;
   #opening: Promise<Operator> | undefined;
 
   static override lc_name(): string {
@@ -101,7 +104,10 @@ export class SageRetriever extends BaseRetriever {
         details: { owner: OPERATOR, option: foreign },
       });
     }
-    this.options = settings;
+    this.#settings = settings;
+    this.collection = settings.collection;
+    this.mode = settings.mode;
+    this.topK = settings.topK;
   }
 
   /** The mode's SAGE retriever, opened once (again after `close()`). */
@@ -117,10 +123,10 @@ export class SageRetriever extends BaseRetriever {
   }
 
   async #openOperator(): Promise<Operator> {
-    const { mode } = this.options;
+    const { mode } = this.#settings;
     const config: Record<string, unknown> = {};
     for (const key of [...COMMON, ...MODE_OPTIONS[mode]]) {
-      const value = this.options[key as keyof Settings];
+      const value = this.#settings[key as keyof Settings];
       if (value !== undefined) config[key] = value;
     }
     const operator =
@@ -143,7 +149,7 @@ export class SageRetriever extends BaseRetriever {
     try {
       record = await operator.execute({ query });
     } catch (error) {
-      throw renamed(error, INNER[this.options.mode]);
+      throw renamed(error, INNER[this.#settings.mode]);
     }
     return record.retrievalResults.map(
       (result) => new Document({ pageContent: result.text, metadata: { ...result.metadata, id: result.id, score: result.score }, id: result.id }),

@@ -62,12 +62,12 @@ describe('LoopPoller', () => {
     await search;
   });
 
-  it('reads SAGE_DB_SEARCH_POLL_US, falling back to 500 µs on anything invalid', () => {
-    expect(pollBudgetFromEnv({})).toBe(500);
+  it('reads SAGE_DB_SEARCH_POLL_US, off by default and on anything invalid', () => {
+    expect(pollBudgetFromEnv({})).toBe(0);
     expect(pollBudgetFromEnv({ SAGE_DB_SEARCH_POLL_US: '0' })).toBe(0);
     expect(pollBudgetFromEnv({ SAGE_DB_SEARCH_POLL_US: '1200' })).toBe(1200);
-    expect(pollBudgetFromEnv({ SAGE_DB_SEARCH_POLL_US: '-1' })).toBe(500);
-    expect(pollBudgetFromEnv({ SAGE_DB_SEARCH_POLL_US: 'fast' })).toBe(500);
-    expect(pollBudgetFromEnv({ SAGE_DB_SEARCH_POLL_US: '2.5' })).toBe(500);
+    expect(pollBudgetFromEnv({ SAGE_DB_SEARCH_POLL_US: '-1' })).toBe(0);
+    expect(pollBudgetFromEnv({ SAGE_DB_SEARCH_POLL_US: 'fast' })).toBe(0);
+    expect(pollBudgetFromEnv({ SAGE_DB_SEARCH_POLL_US: '2.5' })).toBe(0);
   });
 });

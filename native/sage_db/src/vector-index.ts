@@ -1,5 +1,6 @@
 import { invalid, SageDbError } from './errors.js';
 import { LoopPoller, pollBudgetFromEnv } from './loop-poller.js';
+import { SearchCoalescer } from './search-coalescer.js';
 import type { RawNativeVectorIndex, RawResults } from './native-types.js';
 import { checkInteger } from './settings.js';
 import type { ActiveIndex, IndexKind, Metric, QueryResult, SearchOptions } from './types.js';
@@ -27,10 +28,12 @@ export class VectorIndex {
   /** Settles after the last queued write. */
   #writes: Promise<void> = Promise.resolve();
   #pendingWrites = 0;
+  readonly #coalescer: SearchCoalescer;
 
   /** @internal use `SageDbNative.createIndex` / `loadIndex`. */
   constructor(raw: RawNativeVectorIndex) {
     this.#raw = raw;
+    this.#coalescer = new SearchCoalescer(raw.dimension, (queries, k, efSearch, nprobe) => raw.search(queries, k, efSearch, nprobe, null));
   }
 
   get dimension(): number {
@@ -100,6 +103,8 @@ export class VectorIndex {
       if (options.allowed !== undefined && !(options.allowed instanceof Uint8Array)) {
         throw invalid('allowed must be a Uint8Array bitmap');
       }
+      // Unfiltered single queries made together go to the addon as one batch.
+      if (options.allowed === undefined && queries.length === this.#raw.dimension) return this.#coalescer.search(queries, k, efSearch, nprobe);
       return this.#raw.search(queries, k, efSearch, nprobe, options.allowed ?? null);
     });
   }
@@ -141,6 +146,7 @@ export class VectorIndex {
    * running one) fail with `SAGE_DB_CLOSED`.
    */
   close(): void {
+    this.#coalescer.flush();
     this.#raw.close();
   }
 

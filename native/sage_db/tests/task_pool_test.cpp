@@ -117,7 +117,9 @@ TEST(TaskPool, ReadsItsSettingsFromTheEnvironment) {
   setenv("SAGE_DB_SEARCH_SPIN_US", "0", 1);
   EXPECT_EQ(TaskPool::defaultSpin().count(), 0);
   setenv("SAGE_DB_SEARCH_SPIN_US", "-5", 1);
-  EXPECT_EQ(TaskPool::defaultSpin().count(), 300);
+  EXPECT_EQ(TaskPool::defaultSpin().count(), 0);
+  setenv("SAGE_DB_SEARCH_SPIN_US", "250", 1);
+  EXPECT_EQ(TaskPool::defaultSpin().count(), 250);
   unsetenv("SAGE_DB_SEARCH_SPIN_US");
-  EXPECT_EQ(TaskPool::defaultSpin().count(), 300);
+  EXPECT_EQ(TaskPool::defaultSpin().count(), 0);
 }

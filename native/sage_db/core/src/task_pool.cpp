@@ -97,7 +97,7 @@ size_t TaskPool::defaultThreads() {
 }
 
 std::chrono::microseconds TaskPool::defaultSpin() {
-  return std::chrono::microseconds(readEnv("SAGE_DB_SEARCH_SPIN_US", 0, 100000, 300));
+  return std::chrono::microseconds(readEnv("SAGE_DB_SEARCH_SPIN_US", 0, 100000, 0));
 }
 
 }  // namespace sagedb

@@ -64,7 +64,8 @@ describe.each(['faiss', 'exact'] as const)('Collection (%s backend)', (backend) 
       expect(() => docs.upsert(input as never)).toThrow(message);
     }
     expect(docs.count).toBe(0);
-    await expect(docs.search([1, 2])).rejects.toThrow(/query 0: vector has dimension 2/);
+    await expect(docs.search([1, 2])).rejects.toThrow(/search in "strict": vector has dimension 2/);
+    await expect(docs.searchBatch([[1, 2, 3], [1, 2]])).rejects.toThrow(/search in "strict": query 1: vector has dimension 2/);
     await expect(docs.search([1, 2, 3], { k: 0 })).rejects.toThrow(/k must be an integer from 1/);
     await expect(docs.search([1, 2, 3], { filter: { year: { $gtt: 1 } } })).rejects.toThrow(/filter\.year/);
   });

@@ -1,8 +1,8 @@
 // A fixed set of threads that run submitted tasks in submission order (FIFO per pool).
 //
-// Why not the libuv pool: a search is ~50-150 µs, and handing it to a sleeping libuv thread costs a
-// futex wake-up on every call. These threads spin for a short while after each task before sleeping,
-// so a caller that submits the next query right after the previous answer finds a thread still awake.
+// Why not the libuv pool: a search is ~50-150 µs, and an AsyncWorker per call cost ~55 µs of hand-off
+// (see docs/decisions/0012). These threads can also spin for a while after each task before sleeping
+// (off by default: it pays only on an idle machine), so that the next query finds a thread awake.
 #pragma once
 
 #include <atomic>
@@ -38,7 +38,8 @@ class TaskPool {
   /// Threads for the default pool: `SAGE_DB_SEARCH_THREADS` when set to 1..256, else one less than the
   /// hardware threads (the JavaScript thread needs a core), at least 1 and at most 8.
   static size_t defaultThreads();
-  /// `SAGE_DB_SEARCH_SPIN_US` when set to 0..100000, else 300 µs.
+  /// `SAGE_DB_SEARCH_SPIN_US` when set to 0..100000, else 0 (sleep at once: spinning only pays on an idle
+  /// machine and costs a lot on a busy one).
   static std::chrono::microseconds defaultSpin();
 
  private:

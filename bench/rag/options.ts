@@ -1,16 +1,19 @@
 import { parseArgs } from 'node:util';
 
-export const HELP = `usage: pnpm bench:rag [--quick] [--questions N] [--concurrency N] [--warmup N] [--rounds N]
-  --quick            smoke run: 40 questions, 1 warm-up + 1 measured round
+export const HELP = `usage: pnpm bench:rag [--quick] [--questions N] [--concurrency N] [--warmup N] [--rounds N] [--question-rounds N]
+  --quick            smoke run: 40 questions, 1 warm-up + 1 measured round of each
   --questions N      questions from examples/rag/eval.jsonl, from the top (env BENCH_QUESTIONS; default 200, the whole set)
   --concurrency N    SAGE \`concurrency\` / LangChain \`maxConcurrency\` of the concurrent runs (env BENCH_CONCURRENCY; default 8)
-  --warmup N / --rounds N  warm-up and measured rounds (env BENCH_WARMUP / BENCH_ROUNDS; default 1 / 3)`;
+  --rounds N         measured ingest rounds (env BENCH_ROUNDS; default 3; a round is ~45 s)
+  --question-rounds N  measured question rounds (env BENCH_QUESTION_ROUNDS; default 5; a round is ~20 s)
+  --warmup N         warm-up question rounds (env BENCH_WARMUP; default 1); ingest warms up on 3 documents`;
 
 export interface RagBenchOptions {
   questions: number;
   concurrency: number;
   warmup: number;
   rounds: number;
+  questionRounds: number;
 }
 
 /** Flags win over environment variables, which win over the defaults (smaller ones under --quick). */
@@ -24,6 +27,7 @@ export function readOptions(argv: string[]): RagBenchOptions {
       concurrency: { type: 'string' },
       warmup: { type: 'string' },
       rounds: { type: 'string' },
+      'question-rounds': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -44,5 +48,6 @@ export function readOptions(argv: string[]): RagBenchOptions {
     concurrency: count(values.concurrency, 'BENCH_CONCURRENCY', 8, 8, 1),
     warmup: count(values.warmup, 'BENCH_WARMUP', 1, 1),
     rounds: count(values.rounds, 'BENCH_ROUNDS', 3, 1, 1),
+    questionRounds: count(values['question-rounds'], 'BENCH_QUESTION_ROUNDS', 5, 1, 1),
   };
 }

@@ -18,8 +18,8 @@ export function printHeader(options: RagBenchOptions, corpus: { documents: numbe
   console.log(`- corpus: examples/rag/corpus, ${corpus.documents} documents, ${corpus.chunks} chunks (recursive splitter 800/100)`);
   console.log(`- questions: the first ${options.questions} of examples/rag/eval.jsonl; dense top ${TOP_K}, QA prompt, extractive answer`);
   console.log(`- embedder: USE-lite (512-d, tfjs WASM), one uncached instance per contender, ${EMBED_BATCH} texts per model call when batching`);
-  console.log(`- runs: ${options.rounds} measured per contender, interleaved, order rotating; medians reported. Warm-up: ingest of 3 documents per`);
-  console.log(`  contender (a full ingest takes ~20 s); questions: ${options.warmup} full warm-up round\n`);
+  console.log(`- runs: ingest ${options.rounds} and questions ${options.questionRounds} measured rounds, every contender once a round, order rotating;`);
+  console.log(`  medians reported. Warm-up: ingest of 3 documents per contender; questions: ${options.warmup} full round\n`);
 }
 
 export function printIngest(results: Measurement[], raw: Measurement, sageName: string): void {

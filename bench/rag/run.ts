@@ -18,7 +18,7 @@ import { printHeader, printIngest, printQuestions, printRatios, printTargets } f
 import { type Answered, CHUNK_OVERLAP, CHUNK_SIZE, CORPUS_DIR, EMBED_BATCH, loadQuestions, type Scores, score, verifyAnswers } from './workload.js';
 
 const options = readOptions(process.argv.slice(2));
-const { concurrency, warmup, rounds } = options;
+const { concurrency, warmup, rounds, questionRounds } = options;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const NAMES = {
@@ -158,7 +158,7 @@ const answered = await measure(
     answering(NAMES.langchainBatch, () => langchainBatch(chain, questions, concurrency)),
   ],
   warmup,
-  rounds,
+  questionRounds,
   log,
 );
 await lease.release();

@@ -113,11 +113,13 @@ export class Collection {
     const queries = prepare(where);
     const k = checkK(where, options.k);
     const matching = options.filter === undefined ? undefined : this.matching(options.filter);
-    // A record deleted while a search runs drops out of its results; searching again restores exactly k.
+    // A search running while a write is applied can see labels this store does not know yet (added) or any
+    // more (deleted), and drops them; once the writes in progress are done, searching again gives exactly k.
     for (let attempt = 0; ; attempt++) {
       const results = await this.searchLabels(queries, k, options, matching);
       const hits = results.map((result) => this.toHits(result, k, options.includeVector ?? false));
       if (attempt === 2 || hits.every((list, index) => list.length === results[index]!.labels.length)) return hits.slice(0, count);
+      await this.writing;
     }
   }
 

@@ -2,13 +2,13 @@
  * Which embedder an operator uses. A collection records the name of the embedder that made its vectors
  * (`metadata.embedder`, written by IndexWriter); retrievers default to it and refuse a different one, since
  * vectors of two models are not comparable. Embedders are shared per process by name: the model loads once
- * however many operators and parallel instances use it.
+ * however many operators and parallel instances use it, and calls made together reach it as one batch.
  */
 import { ValidationError } from '@sage/common';
 import type { CollectionInfo } from '@sage/middleware';
 import { z } from 'zod';
 import type { Embedder } from './embeddings/embedder.js';
-import { createEmbedder, type EmbedderConfig } from './embeddings/index.js';
+import { CoalescingEmbedder, createEmbedder, type EmbedderConfig } from './embeddings/index.js';
 
 /** A name (`use-lite`, `hashing-256`, `openai:text-embedding-3-small`), a factory config, or an embedder. */
 export type EmbedderSpec = string | EmbedderConfig | Embedder;
@@ -36,13 +36,17 @@ const shared = new Map<string, Promise<Embedder>>();
 
 /** The embedder for `spec`, loaded, shared per process by its name or config. */
 export function sharedEmbedder(spec: EmbedderSpec): Promise<Embedder> {
-  if (isEmbedder(spec)) return spec.init().then(() => spec);
+  if (isEmbedder(spec)) {
+    const coalesced = spec instanceof CoalescingEmbedder ? spec : new CoalescingEmbedder(spec);
+    return coalesced.init().then(() => coalesced);
+  }
   const config = typeof spec === 'string' ? configForName(spec) : spec;
   const key = JSON.stringify(config);
   let loading = shared.get(key);
   if (loading === undefined) {
     loading = (async () => {
-      const embedder = createEmbedder(config);
+      // Coalesced: the operators sharing it embed one record each, in flight together.
+      const embedder = new CoalescingEmbedder(createEmbedder(config));
       await embedder.init();
       return embedder;
     })();

@@ -1,4 +1,5 @@
 export { CachedEmbedder, type CachedEmbedderConfig } from './cached-embedder.js';
+export { CoalescingEmbedder } from './coalescing-embedder.js';
 export { createEmbedder, type EmbedderCacheConfig, type EmbedderConfig } from './create-embedder.js';
 export { embedInBatches } from './embed-in-batches.js';
 export type { Embedder } from './embedder.js';

@@ -6,6 +6,8 @@ import { runOperator } from '@sage/kernel/testing';
 import { SageDB } from '@sage/middleware';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Document, RetrievedRecord } from '../contracts.js';
+import type { Embedder } from '../embeddings/embedder.js';
+import { HashingEmbedder } from '../embeddings/hashing-embedder.js';
 import { IndexWriter } from '../indexing/index-writer.js';
 import { BM25Retriever } from './bm25-retriever.js';
 import { DenseRetriever } from './dense-retriever.js';
@@ -65,6 +67,30 @@ describe('IndexWriter and the retrievers', () => {
       expect(record.retrievalResults[0]!.text.length).toBeGreaterThan(0);
       expect(record.timings?.DenseRetriever).toBeGreaterThanOrEqual(0);
     }
+  });
+
+  it('embeds the queries of records in flight together as one batch', async () => {
+    const hashing = new HashingEmbedder({ dimension: 256 });
+    const calls: number[] = [];
+    const counting: Embedder = {
+      name: hashing.name,
+      dimension: hashing.dimension,
+      init: () => hashing.init(),
+      embed: (texts) => {
+        calls.push(texts.length);
+        return hashing.embed(texts);
+      },
+    };
+    const questions = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? `reset password ${i}` : `orders ship ${i}`));
+    const { output } = await runOperator<string, RetrievedRecord>('map', DenseRetriever, {
+      records: questions,
+      config: { collection: 'faq', dbPath, topK: 1, embedder: counting },
+      options: { concurrency: 8 },
+    });
+    expect(output.map((record) => ids(record)[0])).toEqual(questions.map((_, i) => (i % 2 === 0 ? 'pw' : 'ship')));
+    expect(calls.reduce((sum, size) => sum + size, 0)).toBe(40);
+    expect(Math.max(...calls)).toBeGreaterThan(1);
+    expect(calls.length).toBeLessThan(40);
   });
 
   it('applies metadata filters', async () => {

@@ -13,7 +13,8 @@ Sets up everything SAGE-TS needs, non-interactively:
   3. the workspace install and build
 Then runs the main job (examples/rag: questions answered from a bundled corpus, offline).
 
-  --test          after set-up, run every test (lint, dependency rules, typecheck, unit and integration tests)
+  --test          after set-up, run every test (lint, dependency rules, typecheck, unit and integration tests;
+                  starts Redis and PostgreSQL for them when none answers)
   --bench         after set-up, run the kernel benchmark
   --skip-system   do not install system packages (you manage them yourself)
   --help          show this help
@@ -136,6 +137,48 @@ ensure_redis() {
   exit 1
 }
 
+# The PostgreSQL the tests use: DATABASE_URL when set and answering, else the server on 127.0.0.1:5432 when it
+# answers (its `test` database), else a private throwaway instance on 127.0.0.1:5433 (trust auth, no service
+# touched), created with the PostgreSQL binaries from apt.
+postgres_answers() {
+  node -e '
+    const url = new URL(process.argv[1]);
+    const socket = require("node:net").connect(Number(url.port || 5432), url.hostname);
+    socket.setTimeout(1000, () => process.exit(1));
+    socket.on("error", () => process.exit(1));
+    socket.on("connect", () => process.exit(0));
+  ' "$1"
+}
+
+ensure_postgres() {
+  if [ -n "${DATABASE_URL:-}" ] && postgres_answers "$DATABASE_URL"; then return 0; fi
+  if postgres_answers postgres://127.0.0.1:5432/test; then return 0; fi
+  local bin
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  if [ -z "$bin" ]; then
+    apt_install postgresql
+    bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  fi
+  local data=/tmp/sage-postgres port=5433 user
+  user=$(id -un)
+  # initdb refuses to run as root: the instance belongs to the postgres user then.
+  [ "$user" = root ] && user=postgres
+  run_pg() { if [ "$(id -un)" = "$user" ]; then "$@"; else as_root runuser -u "$user" -- "$@"; fi; }
+  export DATABASE_URL="postgres://postgres@127.0.0.1:$port/test"
+  if postgres_answers "$DATABASE_URL"; then return 0; fi
+  say "starting a private PostgreSQL for the tests on 127.0.0.1:$port"
+  if [ ! -f "$data/PG_VERSION" ]; then
+    as_root mkdir -p "$data" && as_root chown "$user" "$data"
+    run_pg "$bin/initdb" -D "$data" -A trust -U postgres >/dev/null
+  fi
+  run_pg "$bin/pg_ctl" -D "$data" -l /tmp/sage-postgres.log -w \
+    -o "-p $port -k /tmp -c listen_addresses=127.0.0.1" start >/dev/null
+  run_pg "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres test 2>/dev/null || true
+  # A role for the user running the tests too (clients without a user in the URL connect as it).
+  run_pg "$bin/createuser" -h 127.0.0.1 -p "$port" -U postgres -s "$(id -un)" 2>/dev/null || true
+  postgres_answers "$DATABASE_URL" || { echo "quickstart: PostgreSQL did not start (see /tmp/sage-postgres.log)" >&2; exit 1; }
+}
+
 check_node
 ensure_system_packages
 ensure_pnpm
@@ -147,6 +190,7 @@ pnpm run build --output-logs=errors-only
 case "$MODE" in
   test)
     ensure_redis
+    ensure_postgres
     say "running every test"
     pnpm test
     ;;

@@ -41,25 +41,26 @@ export async function countChunks(options: BuildIndexOptions): Promise<{ documen
   const env = new LocalEnvironment('sage_index_plan', { handleSignals: false });
   let documents = 0;
   let chunks = 0;
-  documentStream(env, options)
-    .map((document) => {
-      documents++;
-      return document;
-    })
-    .flatMap(Chunker, options.chunking ?? DEFAULT_CHUNKING)
-    .sink(() => {
-      chunks++;
-    });
+  chunkStream(env, options, () => documents++).sink(() => {
+    chunks++;
+  });
   await env.submit({ autostop: true });
   return { documents, chunks };
 }
 
-function documentStream(env: LocalEnvironment, options: BuildIndexOptions) {
-  return env.fromBatch(DirectorySource, {
-    directoryPath: options.directory,
-    recursive: options.recursive ?? true,
-    ...(options.extensions ? { extensions: options.extensions } : {}),
-  });
+/** The directory's documents, counted by `onDocument`, split into chunks. */
+function chunkStream(env: LocalEnvironment, options: BuildIndexOptions, onDocument: () => void) {
+  return env
+    .fromBatch(DirectorySource, {
+      directoryPath: options.directory,
+      recursive: options.recursive ?? true,
+      ...(options.extensions ? { extensions: options.extensions } : {}),
+    })
+    .map((document) => {
+      onDocument();
+      return document;
+    })
+    .flatMap(Chunker, options.chunking ?? DEFAULT_CHUNKING);
 }
 
 /**
@@ -72,22 +73,16 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
   const env = new LocalEnvironment('sage_index_build', { handleSignals: false });
   let documents = 0;
   let chunks = 0;
-  documentStream(env, options)
-    .map((document) => {
-      documents++;
-      return document;
-    })
-    .flatMap(Chunker, options.chunking ?? DEFAULT_CHUNKING)
-    .sink(IndexWriter, {
-      collection: options.collection,
-      ...(options.dbPath ? { dbPath: options.dbPath } : {}),
-      ...(options.embedder ? { embedder: options.embedder } : {}),
-      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
-      onProgress: (written) => {
-        chunks = written;
-        options.onProgress?.(written);
-      },
-    });
+  chunkStream(env, options, () => documents++).sink(IndexWriter, {
+    collection: options.collection,
+    ...(options.dbPath ? { dbPath: options.dbPath } : {}),
+    ...(options.embedder ? { embedder: options.embedder } : {}),
+    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+    onProgress: (written) => {
+      chunks = written;
+      options.onProgress?.(written);
+    },
+  });
   await env.submit({ autostop: true });
   return { documents, chunks, ms: performance.now() - started };
 }

@@ -1,9 +1,8 @@
 import type { Collection, Fusion, Hit } from '@sage/middleware';
 import { z } from 'zod';
 import { parseConfig } from '../config.js';
-import type { Embedder } from '../embeddings/embedder.js';
-import { type EmbedderSpec, embedderSpecSchema, resolveCollectionEmbedder } from '../embedder-resolution.js';
-import { type RetrieverConfig, RetrieverBase, retrieverOptions } from './retriever-base.js';
+import { type EmbedderSpec, embedderSpecSchema } from '../embedder-resolution.js';
+import { EmbeddingRetrieverBase, type RetrieverConfig, retrieverOptions } from './retriever-base.js';
 
 export interface HybridRetrieverConfig extends RetrieverConfig {
   embedder?: EmbedderSpec;
@@ -30,26 +29,20 @@ const schema = z.strictObject({
  * Dense and BM25 retrieval fused in the database: reciprocal rank fusion or weighted relative scores.
  * `score` is the fused score.
  */
-export class HybridRetriever extends RetrieverBase<HybridRetrieverConfig> {
+export class HybridRetriever extends EmbeddingRetrieverBase<HybridRetrieverConfig> {
   protected readonly operatorName = 'HybridRetriever';
   protected readonly settings: z.infer<typeof schema>;
-  private embedder: Embedder | undefined;
 
   constructor(config?: HybridRetrieverConfig) {
     super(config);
     this.settings = parseConfig('HybridRetriever', schema, config);
   }
 
-  override async open(): Promise<void> {
-    await super.open();
-    this.embedder = await resolveCollectionEmbedder('HybridRetriever', this.collection.info(), this.settings.embedder);
-  }
-
   protected async retrieve(query: string, collection: Collection): Promise<Hit[]> {
-    const [vector] = await this.embedder!.embed([query]);
+    const vector = await this.embedQuery(query);
     const { topK, filter, fusion, rrfK, vectorWeight, candidates } = this.settings;
     return collection.hybridSearch({
-      vector: vector!,
+      vector,
       text: query,
       k: topK,
       fusion,

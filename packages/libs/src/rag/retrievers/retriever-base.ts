@@ -7,6 +7,8 @@ import { MapFunction } from '@sage/kernel';
 import type { Collection, Filter, Hit } from '@sage/middleware';
 import { z } from 'zod';
 import { checkRecord, type QueryRecord, queryRecordSchema, type RetrievedDocument, type RetrievedRecord, withTiming } from '../contracts.js';
+import { type EmbedderSpec, resolveCollectionEmbedder } from '../embedder-resolution.js';
+import type { Embedder } from '../embeddings/embedder.js';
 import { acquireDatabase, type DatabaseLease } from '../knowledge-base.js';
 
 export const retrieverOptions = {
@@ -68,6 +70,22 @@ export abstract class RetrieverBase<Config extends RetrieverConfig> extends MapF
   }
 
   protected abstract retrieve(query: string, collection: Collection): Promise<Hit[]>;
+}
+
+/** A retriever that embeds the query with the collection's embedder (or the `embedder` option, which must match). */
+export abstract class EmbeddingRetrieverBase<Config extends RetrieverConfig & { embedder?: EmbedderSpec }> extends RetrieverBase<Config> {
+  protected abstract override readonly settings: Required<Pick<RetrieverConfig, 'collection' | 'topK'>> & RetrieverConfig & { embedder?: EmbedderSpec };
+  private embedder: Embedder | undefined;
+
+  override async open(): Promise<void> {
+    await super.open();
+    this.embedder = await resolveCollectionEmbedder(this.operatorName, this.collection.info(), this.settings.embedder);
+  }
+
+  protected async embedQuery(query: string): Promise<Float32Array> {
+    const [vector] = await this.embedder!.embed([query]);
+    return vector!;
+  }
 }
 
 export function toQueryRecord(operator: string, input: RetrieverInput): QueryRecord {

@@ -79,7 +79,12 @@ export abstract class EmbeddingRetrieverBase<Config extends RetrieverConfig & { 
 
   override async open(): Promise<void> {
     await super.open();
-    this.embedder = await resolveCollectionEmbedder(this.operatorName, this.collection.info(), this.settings.embedder);
+    try {
+      this.embedder = await resolveCollectionEmbedder(this.operatorName, this.collection.info(), this.settings.embedder);
+    } catch (error) {
+      await super.close(); // the kernel does not call close() after a failed open(): give the database back
+      throw error;
+    }
   }
 
   protected async embedQuery(query: string): Promise<Float32Array> {

@@ -9,6 +9,7 @@ import type { Document, RetrievedRecord } from '../contracts.js';
 import type { Embedder } from '../embeddings/embedder.js';
 import { HashingEmbedder } from '../embeddings/hashing-embedder.js';
 import { IndexWriter } from '../indexing/index-writer.js';
+import { acquireDatabase } from '../knowledge-base.js';
 import { BM25Retriever } from './bm25-retriever.js';
 import { DenseRetriever } from './dense-retriever.js';
 import { HybridRetriever } from './hybrid-retriever.js';
@@ -123,6 +124,10 @@ describe('IndexWriter and the retrievers', () => {
     await expect(missing).rejects.toThrow(/DenseRetriever: collection "nope" does not exist.*sage index build/);
     const mismatch = runOperator('map', DenseRetriever, { records: ['q'], config: { collection: 'faq', dbPath, embedder: 'hashing-128' } });
     await expect(mismatch).rejects.toThrow(/indexed with embedder "hashing-256", not "hashing-128"/);
+    // The failed open gave the database back: the last lease closes it.
+    const lease = await acquireDatabase(dbPath);
+    await lease.release();
+    await expect(lease.db.listCollections()).rejects.toThrow(/is closed/);
     const writer = runOperator('sink', IndexWriter, { records: corpus, config: { collection: 'faq', dbPath, embedder: 'hashing-64' } });
     await expect(writer).rejects.toThrow(SageError);
   });

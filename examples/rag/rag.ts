@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LocalEnvironment } from '@sage/kernel';
 import { FileSource, TerminalSink } from '@sage/libs/io';
-import { AutoGenerator, DenseRetriever, ensureIndex, formatAnswer, QAPromptor } from '@sage/libs/rag';
+import { AutoGenerator, DenseRetriever, ensureIndex, QAPromptor } from '@sage/libs/rag';
 
 const here = dirname(fileURLToPath(import.meta.url));
 await ensureIndex({ directory: join(here, 'corpus'), collection: 'factbook' });
@@ -22,5 +22,5 @@ env
   .map(DenseRetriever, { collection: 'factbook', topK: 4 })
   .map(QAPromptor, { template: 'Answer from the context: {context}\nQuestion: {query}\nAnswer:' })
   .map(AutoGenerator, { openai: { model: 'gpt-4o-mini' } })
-  .sink(TerminalSink, { format: formatAnswer });
+  .sink(TerminalSink); // prints each answer with its sources and the time of each stage
 await env.submit({ autostop: true });

@@ -7,6 +7,7 @@ export {
 } from './directory-source.js';
 export { FileSink, type FileSinkConfig } from './file-sink.js';
 export { FileSource, type FileSourceConfig } from './file-source.js';
+export { type AnswerLike, formatAnswer, isAnswerRecord } from './format-answer.js';
 export { IoError } from './io-error.js';
 export { JSONLBatch, type JSONLBatchConfig } from './jsonl-batch.js';
 export { JSONLSink, type JSONLSinkConfig } from './jsonl-sink.js';

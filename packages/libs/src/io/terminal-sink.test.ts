@@ -31,6 +31,12 @@ describe('TerminalSink', () => {
     expect(printed).toBe('hello\n{"a":1,"b":[true]}\n3\n');
   });
 
+  it('prints answer records as question, answer, sources and timings by default', async () => {
+    const answer = { query: 'Capital of Italy?', generated: 'Rome. [1]', retrievalResults: [{ id: 'it', text: 'x', score: 0.5, metadata: {} }], citations: [{ id: 'it' }], timings: { DenseRetriever: 2 } };
+    const printed = await captureStdout(() => runOperator('sink', TerminalSink, { records: [answer, { query: 'not answered' }], environment: quiet }));
+    expect(printed).toBe('Q: Capital of Italy?\nA: Rome. [1]\n   sources: [1] it* 0.50\n   timings: DenseRetriever 2.0 ms\n{"query":"not answered"}\n');
+  });
+
   it('uses the format function when given', async () => {
     const format = (record: number) => `value=${record}`;
     const printed = await captureStdout(() =>

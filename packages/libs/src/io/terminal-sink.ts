@@ -1,11 +1,14 @@
 import { once } from 'node:events';
 import { SinkFunction } from '@sage/kernel';
 import { checkConfig, optionalFunction } from './config-validation.js';
+import { formatAnswer, isAnswerRecord } from './format-answer.js';
 import { formatRecord } from './format-record.js';
 
 export interface TerminalSinkConfig {
   /**
-   * Renders a record as one line of text; default: strings as they are, anything else as compact JSON.
+   * Renders a record as text; default: strings as they are, RAG answer records (a `query` and a `generated`
+   * string) as the question, the answer, its sources and timings (`formatAnswer`), anything else as compact
+   * JSON.
    * The record is `any` so that `(record: Order) => …` fits: the sink cannot know the stream's type.
    */
   format?: (record: any) => string;
@@ -23,7 +26,7 @@ export class TerminalSink extends SinkFunction<unknown, TerminalSinkConfig> {
   constructor(config?: TerminalSinkConfig) {
     super(config);
     const checked = checkConfig('TerminalSink', config ?? {}, OPTIONS);
-    this.format = optionalFunction<(record: unknown) => string>('TerminalSink', checked, 'format') ?? formatRecord;
+    this.format = optionalFunction<(record: unknown) => string>('TerminalSink', checked, 'format') ?? formatForTerminal;
   }
 
   execute(record: unknown): void | Promise<void> {
@@ -34,4 +37,8 @@ export class TerminalSink extends SinkFunction<unknown, TerminalSinkConfig> {
   override async close(): Promise<void> {
     if (process.stdout.writableNeedDrain) await once(process.stdout, 'drain');
   }
+}
+
+function formatForTerminal(record: unknown): string {
+  return isAnswerRecord(record) ? formatAnswer(record) : formatRecord(record);
 }

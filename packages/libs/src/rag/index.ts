@@ -4,7 +4,7 @@ export * from './contracts.js';
 export { configForName, type EmbedderSpec, resolveCollectionEmbedder, sharedEmbedder } from './embedder-resolution.js';
 export * from './embeddings/index.js';
 export * from './evaluators/index.js';
-export { formatAnswer } from './format-answer.js';
+export { formatAnswer } from '../io/format-answer.js';
 export * from './generators/index.js';
 export * from './indexing/index.js';
 export { acquireDatabase, type DatabaseLease, DEFAULT_DB_PATH, defaultDbPath } from './knowledge-base.js';

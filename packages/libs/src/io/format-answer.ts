@@ -1,12 +1,17 @@
-import type { RetrievedDocument, Timings } from './contracts.js';
-
-interface AnswerLike {
+/** The fields of a RAG answer record (`@sage/libs/rag` contracts) this rendering reads. */
+export interface AnswerLike {
   query?: unknown;
   generated?: unknown;
-  retrievalResults?: RetrievedDocument[];
+  retrievalResults?: Array<{ id: string; score: number; text?: string; metadata?: Record<string, unknown> }>;
   citations?: Array<{ id: string }>;
-  timings?: Timings;
-  generator?: unknown;
+  timings?: Record<string, number>;
+}
+
+/** A record a generator answered: a string `query` and a string `generated`. */
+export function isAnswerRecord(record: unknown): record is AnswerLike {
+  if (record === null || typeof record !== 'object') return false;
+  const candidate = record as AnswerLike;
+  return typeof candidate.query === 'string' && typeof candidate.generated === 'string';
 }
 
 /**

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { integerOption } from '../integer-option.js';
 
 export const HELP = `usage: pnpm bench:kernel [--quick] [--records N] [--async-records N] [--langchain-records N]
                          [--concurrency N] [--warmup N] [--rounds N] [--only id,id,...]
@@ -45,13 +46,8 @@ export function readOptions(argv: string[]): BenchOptions {
     process.exit(0);
   }
   const quick = values.quick;
-  const count = (flag: string | undefined, envName: string, normal: number, quickValue: number, min = 0): number => {
-    const raw = flag ?? process.env[envName];
-    if (raw === undefined || raw === '') return quick ? quickValue : normal;
-    const value = Number(raw.replaceAll('_', '').replaceAll(',', ''));
-    if (!Number.isInteger(value) || value < min) throw new Error(`${envName}: expected an integer >= ${min}, got "${raw}"`);
-    return value;
-  };
+  const count = (flag: string | undefined, envName: string, normal: number, quickValue: number, min = 0): number =>
+    integerOption(envName, flag ?? process.env[envName], quick ? quickValue : normal, min);
   const only = values.only?.split(',').map((id) => id.trim());
   const unknown = only?.filter((id) => !CONTENDER_IDS.includes(id)) ?? [];
   if (unknown.length > 0) throw new Error(`--only: unknown contender ${unknown.join(', ')} (known: ${CONTENDER_IDS.join(' ')})`);

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { integerOption } from '../integer-option.js';
 
 export const HELP = `usage: pnpm bench:rag [--quick] [--questions N] [--concurrency N] [--warmup N] [--rounds N] [--question-rounds N]
   --quick            smoke run: 40 questions, 1 warm-up + 1 measured round of each
@@ -36,13 +37,8 @@ export function readOptions(argv: string[]): RagBenchOptions {
     process.exit(0);
   }
   const quick = values.quick;
-  const count = (flag: string | undefined, envName: string, normal: number, quickValue: number, min = 0): number => {
-    const raw = flag ?? process.env[envName];
-    if (raw === undefined || raw === '') return quick ? quickValue : normal;
-    const value = Number(raw.replaceAll('_', '').replaceAll(',', ''));
-    if (!Number.isInteger(value) || value < min) throw new Error(`${envName}: expected an integer >= ${min}, got "${raw}"`);
-    return value;
-  };
+  const count = (flag: string | undefined, envName: string, normal: number, quickValue: number, min = 0): number =>
+    integerOption(envName, flag ?? process.env[envName], quick ? quickValue : normal, min);
   return {
     questions: count(values.questions, 'BENCH_QUESTIONS', 200, 40, 1),
     concurrency: count(values.concurrency, 'BENCH_CONCURRENCY', 8, 8, 1),

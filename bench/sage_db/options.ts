@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { integerOption } from '../integer-option.js';
 
 export const CONTENDER_IDS = ['sage-hnsw', 'sage-native', 'hnswlib', 'usearch', 'sage-flat', 'sage-native-flat', 'js-exact', 'usearch-exact'] as const;
 export type ContenderId = (typeof CONTENDER_IDS)[number];
@@ -63,12 +64,7 @@ export function readOptions(argv: string[]): BenchOptions {
     process.exit(0);
   }
   const quick = values.quick;
-  const integer = (name: string, raw: string | undefined, fallback: number, min = 1): number => {
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw.replaceAll('_', '').replaceAll(',', ''));
-    if (!Number.isInteger(value) || value < min) throw new Error(`${name}: expected an integer >= ${min}, got "${raw}"`);
-    return value;
-  };
+  const integer = (name: string, raw: string | undefined, fallback: number, min = 1): number => integerOption(name, raw, fallback, min);
   const datasetsRaw = values.datasets ?? process.env.BENCH_DATASETS ?? (quick ? '20000x64' : '100000x128,200000x384');
   const datasets = datasetsRaw.split(',').map((entry) => {
     const match = /^\s*([\d_]+)\s*x\s*(\d+)\s*$/i.exec(entry);

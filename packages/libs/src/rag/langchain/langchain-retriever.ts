@@ -7,6 +7,7 @@ import type { RetrievedDocument, RetrievedRecord } from '../contracts.js';
 import { withTiming } from '../contracts.js';
 import { type RetrieverInput, toQueryRecord } from '../retrievers/retriever-base.js';
 import { checkLangChainDocument, langChainDocumentId } from './document-id.js';
+import { JobStop } from './job-stop.js';
 
 const OPERATOR = 'LangChainRetriever';
 
@@ -37,7 +38,7 @@ const schema = z.strictObject({
  */
 export class LangChainRetriever extends MapFunction<RetrieverInput, RetrievedRecord, LangChainRetrieverConfig> {
   private readonly settings: z.infer<typeof schema>;
-  private aborter = new AbortController();
+  private readonly stop = new JobStop(OPERATOR);
 
   constructor(config?: LangChainRetrieverConfig) {
     super(config);
@@ -45,19 +46,18 @@ export class LangChainRetriever extends MapFunction<RetrieverInput, RetrievedRec
   }
 
   override open(): void {
-    this.aborter = new AbortController();
+    this.stop.arm();
   }
 
   override close(): void {
-    this.aborter.abort(new Error(`${OPERATOR}: the job stopped`));
+    this.stop.fire();
   }
 
   async execute(input: RetrieverInput): Promise<RetrievedRecord> {
     const record = toQueryRecord(OPERATOR, input);
     const { retriever, topK, runConfig } = this.settings;
     const started = performance.now();
-    const signal = runConfig?.signal instanceof AbortSignal ? AbortSignal.any([runConfig.signal, this.aborter.signal]) : this.aborter.signal;
-    const docs = await retriever.invoke(record.query, { ...runConfig, signal });
+    const docs = await retriever.invoke(record.query, this.stop.config(runConfig));
     if (!Array.isArray(docs)) throw new TypeError(`${OPERATOR}: the retriever returned ${typeof docs}, not a list of documents`);
     const kept = topK === undefined ? docs : docs.slice(0, topK);
     const retrievalResults = kept.map((doc, rank) => toRetrievedDocument(checkLangChainDocument(OPERATOR, doc, rank), rank));

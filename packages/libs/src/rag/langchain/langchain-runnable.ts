@@ -3,6 +3,7 @@ import { MapFunction } from '@sage/kernel';
 import { z } from 'zod';
 import { parseConfig } from '../config.js';
 import { withTiming } from '../contracts.js';
+import { JobStop } from './job-stop.js';
 
 const OPERATOR = 'LangChainRunnable';
 
@@ -55,7 +56,7 @@ export class LangChainRunnable<In = any, Out = any, RunInput = any, RunOutput = 
   LangChainRunnableConfig<In, Out, RunInput, RunOutput>
 > {
   private readonly settings: z.infer<typeof schema>;
-  private aborter = new AbortController();
+  private readonly stop = new JobStop(OPERATOR);
 
   constructor(config?: LangChainRunnableConfig<In, Out, RunInput, RunOutput>) {
     super(config);
@@ -63,19 +64,18 @@ export class LangChainRunnable<In = any, Out = any, RunInput = any, RunOutput = 
   }
 
   override open(): void {
-    this.aborter = new AbortController();
+    this.stop.arm();
   }
 
   override close(): void {
-    this.aborter.abort(new Error(`${OPERATOR}: the job stopped`));
+    this.stop.fire();
   }
 
   async execute(record: In): Promise<Out> {
     const { runnable, input, output, runConfig, name } = this.settings;
     const started = performance.now();
     const runInput = input === undefined ? record : input(record);
-    const signal = runConfig?.signal instanceof AbortSignal ? AbortSignal.any([runConfig.signal, this.aborter.signal]) : this.aborter.signal;
-    const result = await runnable.invoke(runInput, { ...runConfig, signal });
+    const result = await runnable.invoke(runInput, this.stop.config(runConfig));
     const elapsed = performance.now() - started;
     const emitted = output === undefined ? mergeResult(record, result) : output(result, record);
     return (isPlainObject(emitted) ? withTiming(emitted, name, elapsed) : emitted) as Out;

@@ -1,11 +1,11 @@
 import { MapFunction } from '@sage/kernel';
 import { z } from 'zod';
 import { parseConfig } from '../config.js';
-import { checkRecord, type RetrievedRecord, retrievedRecordSchema, withTiming } from '../contracts.js';
+import type { RetrievedRecord } from '../contracts.js';
 import { type EmbedderSpec, embedderSpecSchema, sharedEmbedder } from '../embedder-resolution.js';
 import type { Embedder } from '../embeddings/embedder.js';
 import { cosineSimilarity } from '../embeddings/vectors.js';
-import { rerankByScores } from './rerank-order.js';
+import { rerankRecord } from './rerank-order.js';
 
 const OPERATOR = 'EmbeddingReranker';
 
@@ -39,17 +39,12 @@ export class EmbeddingReranker extends MapFunction<unknown, RetrievedRecord, Emb
     this.embedder = await sharedEmbedder(this.settings.embedder);
   }
 
-  async execute(input: unknown): Promise<RetrievedRecord> {
-    const record = checkRecord(OPERATOR, retrievedRecordSchema, input);
-    const started = performance.now();
-    const documents = record.retrievalResults;
-    let retrievalResults = documents;
-    if (documents.length > 0) {
+  execute(input: unknown): Promise<RetrievedRecord> {
+    return rerankRecord(OPERATOR, input, this.settings.topK, async (query, documents) => {
       this.embedder ??= await sharedEmbedder(this.settings.embedder);
-      const [query, ...texts] = await this.embedder.embed([record.query, ...documents.map((document) => document.text)]);
-      const scores = texts.map((vector) => cosineSimilarity(query!, vector));
-      retrievalResults = rerankByScores(documents, scores, this.settings.topK);
-    }
-    return withTiming({ ...record, retrievalResults }, OPERATOR, performance.now() - started);
+      const [queryVector, ...texts] = await this.embedder.embed([query, ...documents.map((document) => document.text)]);
+      return texts.map((vector) => cosineSimilarity(queryVector!, vector));
+    });
   }
+
 }

@@ -2,12 +2,12 @@ import { ValidationError } from '@sage/common';
 import { MapFunction } from '@sage/kernel';
 import { z } from 'zod';
 import { parseConfig } from '../config.js';
-import { type ChatMessage, checkRecord, type RetrievedDocument, type RetrievedRecord, retrievedRecordSchema, withTiming } from '../contracts.js';
+import type { ChatMessage, RetrievedDocument, RetrievedRecord } from '../contracts.js';
 import { type AutoGeneratorConfig, selectGenerator } from '../generators/auto-generator.js';
 import { ExtractiveGenerator } from '../generators/extractive-generator.js';
 import type { Generator } from '../generators/generator.js';
 import type { GeneratorFunction } from '../generators/generator-function.js';
-import { rerankByScores } from './rerank-order.js';
+import { rerankRecord } from './rerank-order.js';
 import { parseRelevanceScores } from './relevance-scores.js';
 
 const OPERATOR = 'LLMReranker';
@@ -95,27 +95,21 @@ export class LLMReranker extends MapFunction<unknown, RetrievedRecord, LLMRerank
     await this.owned?.close?.();
   }
 
-  async execute(input: unknown): Promise<RetrievedRecord> {
-    const record = checkRecord(OPERATOR, retrievedRecordSchema, input);
-    const started = performance.now();
-    const documents = record.retrievalResults;
-    let retrievalResults = documents;
-    if (documents.length > 0) {
-      const prompt = llmRerankPrompt(record.query, documents, this.settings.maxChars);
-      const generation = await this.generator.generate(prompt, { query: record.query, context: documents });
+  execute(input: unknown): Promise<RetrievedRecord> {
+    return rerankRecord(OPERATOR, input, this.settings.topK, async (query, documents) => {
+      const prompt = llmRerankPrompt(query, documents, this.settings.maxChars);
+      const generation = await this.generator.generate(prompt, { query, context: documents });
       const scores = parseRelevanceScores(generation.text, documents.length);
       if (scores === undefined) {
         this.ctx?.logger.warn(
           { operator: OPERATOR, generator: this.generator.name, reply: generation.text.slice(0, 200) },
           `${OPERATOR}: could not read ${documents.length} relevance scores from the reply; keeping the retrieval order`,
         );
-        retrievalResults = this.settings.topK === undefined ? documents : documents.slice(0, this.settings.topK);
-      } else {
-        retrievalResults = rerankByScores(documents, scores, this.settings.topK);
       }
-    }
-    return withTiming({ ...record, retrievalResults }, OPERATOR, performance.now() - started);
+      return scores;
+    });
   }
+
 }
 
 function cannotJudge(why: string): ValidationError {

@@ -131,63 +131,50 @@ Napi::Value NativeVectorIndex::Vector(const Napi::CallbackInfo& info) {
   return out;
 }
 
+bool NativeVectorIndex::beginSearch(const Napi::CallbackInfo& info, SearchMode mode, SearchRequest& request) {
+  Napi::Env env = info.Env();
+  request.index = live(env);
+  request.mode = mode;
+  return request.index && copyRows(env, info[0], "queries", size_t(dimension_), request.queries, request.nq) &&
+         readInteger(env, info[1], "k", 0, 2147483647, request.k);
+}
+
+static Napi::Value submitSearch(Napi::Env env, SearchRequest request) {
+  return env.GetInstanceData<AddonData>()->searchDispatcher(env).submit(env, std::move(request));
+}
+
 Napi::Value NativeVectorIndex::Search(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto index = live(env);
-  if (!index) return env.Undefined();
-  std::vector<float> queries;
-  size_t nq = 0;
-  int64_t k = 0;
+  SearchRequest request;
   int64_t efSearch = 0;
   int64_t nprobe = 0;
-  std::vector<uint8_t> allowed;
-  bool hasAllowed = false;
-  if (!copyRows(env, info[0], "queries", size_t(dimension_), queries, nq) ||
-      !readInteger(env, info[1], "k", 0, 2147483647, k) ||
-      !readInteger(env, info[2], "efSearch", 0, 1 << 20, efSearch) ||
+  if (!beginSearch(info, SearchMode::Index, request) || !readInteger(env, info[2], "efSearch", 0, 1 << 20, efSearch) ||
       !readInteger(env, info[3], "nprobe", 0, 1 << 20, nprobe) ||
-      !copyOptionalBitmap(env, info[4], "allowed", allowed, hasAllowed)) {
+      !copyOptionalBitmap(env, info[4], "allowed", request.allowed, request.hasAllowed)) {
     return env.Undefined();
   }
-  SearchRequest request{std::move(index), SearchMode::Index, std::move(queries), size_t(nq), k, int32_t(efSearch),
-                        int32_t(nprobe), std::move(allowed), hasAllowed, {}};
-  return env.GetInstanceData<AddonData>()->searchDispatcher(env).submit(env, std::move(request));
+  request.efSearch = int32_t(efSearch);
+  request.nprobe = int32_t(nprobe);
+  return submitSearch(env, std::move(request));
 }
 
 Napi::Value NativeVectorIndex::SearchExact(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto index = live(env);
-  if (!index) return env.Undefined();
-  std::vector<float> queries;
-  size_t nq = 0;
-  int64_t k = 0;
-  std::vector<uint8_t> allowed;
-  bool hasAllowed = false;
-  if (!copyRows(env, info[0], "queries", size_t(dimension_), queries, nq) ||
-      !readInteger(env, info[1], "k", 0, 2147483647, k) ||
-      !copyOptionalBitmap(env, info[2], "allowed", allowed, hasAllowed)) {
+  SearchRequest request;
+  if (!beginSearch(info, SearchMode::Exact, request) ||
+      !copyOptionalBitmap(env, info[2], "allowed", request.allowed, request.hasAllowed)) {
     return env.Undefined();
   }
-  SearchRequest request{std::move(index), SearchMode::Exact, std::move(queries), size_t(nq), k, 0, 0,
-                        std::move(allowed), hasAllowed, {}};
-  return env.GetInstanceData<AddonData>()->searchDispatcher(env).submit(env, std::move(request));
+  return submitSearch(env, std::move(request));
 }
 
 Napi::Value NativeVectorIndex::SearchSubset(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto index = live(env);
-  if (!index) return env.Undefined();
-  std::vector<float> queries;
-  size_t nq = 0;
-  int64_t k = 0;
-  std::vector<uint32_t> labels;
-  if (!copyRows(env, info[0], "queries", size_t(dimension_), queries, nq) ||
-      !readInteger(env, info[1], "k", 0, 2147483647, k) || !copyUint32(env, info[2], "labels", labels)) {
+  SearchRequest request;
+  if (!beginSearch(info, SearchMode::Subset, request) || !copyUint32(env, info[2], "labels", request.labels)) {
     return env.Undefined();
   }
-  SearchRequest request{std::move(index), SearchMode::Subset, std::move(queries), size_t(nq), k, 0, 0, {}, false,
-                        std::move(labels)};
-  return env.GetInstanceData<AddonData>()->searchDispatcher(env).submit(env, std::move(request));
+  return submitSearch(env, std::move(request));
 }
 
 Napi::Value NativeVectorIndex::Compact(const Napi::CallbackInfo& info) {

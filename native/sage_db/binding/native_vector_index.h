@@ -20,6 +20,7 @@
 #include <memory>
 
 #include "sagedb/vector_index.h"
+#include "workers.h"
 
 namespace sagedb_node {
 
@@ -34,6 +35,8 @@ class NativeVectorIndex : public Napi::ObjectWrap<NativeVectorIndex> {
  private:
   /// The index, or nullptr after throwing SAGE_DB_CLOSED.
   std::shared_ptr<sagedb::VectorIndex> live(Napi::Env env) const;
+  /// Fills the parts every search reads (index, queries, k); false after throwing.
+  bool beginSearch(const Napi::CallbackInfo& info, SearchMode mode, SearchRequest& request);
 
   Napi::Value GetDimension(const Napi::CallbackInfo& info);
   Napi::Value GetMetric(const Napi::CallbackInfo& info);

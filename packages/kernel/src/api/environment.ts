@@ -85,23 +85,22 @@ export abstract class BaseEnvironment implements StreamBuilder {
     options?: OperatorOptions,
   ): DataStream<Exclude<OutputOf<F>, EndOfStream>>;
   fromSource(target: unknown, second?: unknown, third?: unknown): any {
-    if (isFunctionClass(target) && target.prototype instanceof BatchFunction) {
-      const { userFunction, options } = parseCall('fromSource', BatchFunction, target, second, third);
-      return this.addSource('batch', options, (setup) => new FunctionSourceOperator(setup, userFunction, true));
-    }
-    const { userFunction, options } = parseCall('fromSource', SourceFunction, target, second, third);
-    return this.addSource('source', options, (setup) => new FunctionSourceOperator(setup, userFunction, false));
+    const bounded = isFunctionClass(target) && target.prototype instanceof BatchFunction;
+    return this.functionSource('fromSource', bounded, target, second, third);
   }
 
   /** A bounded source: an array, iterable, async iterable, or a `BatchFunction` class. */
   fromBatch<T>(data: Collection<T>, options?: OperatorOptions): DataStream<T>;
   fromBatch<F extends new (config?: any) => BatchFunction<any>>(fn: F, config?: ConfigOf<F>, options?: OperatorOptions): DataStream<OutputOf<F>>;
   fromBatch(target: unknown, second?: unknown, third?: unknown): any {
-    if (isFunctionClass(target)) {
-      const { userFunction, options } = parseCall('fromBatch', BatchFunction, target, second, third);
-      return this.addSource('batch', options, (setup) => new FunctionSourceOperator(setup, userFunction, true));
-    }
+    if (isFunctionClass(target)) return this.functionSource('fromBatch', true, target, second, third);
     return this.fromCollection(target as Collection<unknown>, second as OperatorOptions | undefined);
+  }
+
+  /** A source from a function class (or plain function): `BatchFunction`s are bounded, `SourceFunction`s end themselves. */
+  private functionSource(where: string, bounded: boolean, target: unknown, second: unknown, third: unknown): DataStream<unknown> {
+    const { userFunction, options } = parseCall(where, bounded ? BatchFunction : SourceFunction, target, second, third);
+    return this.addSource(bounded ? 'batch' : 'source', options, (setup) => new FunctionSourceOperator(setup, userFunction, bounded));
   }
 
   /** A bounded source over an array, iterable or async iterable. */

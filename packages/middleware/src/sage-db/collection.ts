@@ -2,7 +2,7 @@ import { ValidationError } from '@sage/common';
 import { completeShortResults, searchMatching } from './filtered-search.js';
 import { type RankedList, fuseRrf, fuseWeighted } from './fusion.js';
 import { MatchingCache, type MatchingSet } from './matching-cache.js';
-import { type ColumnBatch, prepareBatch, prepareQuery } from './record-input.js';
+import { type ColumnBatch, prepareBatch, prepareQuery, writeVector } from './record-input.js';
 import type { RecordStore } from './record-store.js';
 import type { CollectionStorage } from './storage/collection-storage.js';
 import type { WalOperation } from './storage/wal-codec.js';
@@ -89,25 +89,21 @@ export class Collection {
   /** The `k` records closest to `vector` (among those matching `filter`), best first. */
   search(vector: Float32Array | readonly number[], options: SearchOptions = {}): Promise<Hit[]> {
     // The one-query path skips the batch bookkeeping: a single search is often a few tens of µs.
-    return this.searchQueries(1, (where) => prepareQuery(where, this.dimension, vector), options).then((hits) => hits[0]!);
+    return this.searchQueries((where) => prepareQuery(where, this.dimension, vector), options).then((hits) => hits[0]!);
   }
 
   /** `search` for many query vectors in one call (one trip off the JavaScript thread). */
   searchBatch(vectors: readonly (Float32Array | readonly number[])[], options: SearchOptions = {}): Promise<Hit[][]> {
-    return this.searchQueries(
-      vectors.length,
-      (where) => {
-        const queries = new Float32Array(vectors.length * this.dimension);
-        vectors.forEach((vector, index) => {
-          queries.set(prepareQuery(`${where}: query ${index}`, this.dimension, vector), index * this.dimension);
-        });
-        return queries;
-      },
-      options,
-    );
+    return this.searchQueries((where) => {
+      const queries = new Float32Array(vectors.length * this.dimension);
+      vectors.forEach((vector, index) => {
+        writeVector(`${where}: query ${index}`, this.dimension, vector, queries, index * this.dimension);
+      });
+      return queries;
+    }, options);
   }
 
-  private async searchQueries(count: number, prepare: (where: string) => Float32Array, options: SearchOptions): Promise<Hit[][]> {
+  private async searchQueries(prepare: (where: string) => Float32Array, options: SearchOptions): Promise<Hit[][]> {
     this.assertOpen();
     const where = `search in "${this.name}"`;
     const queries = prepare(where);
@@ -118,7 +114,7 @@ export class Collection {
     for (let attempt = 0; ; attempt++) {
       const results = await this.searchLabels(queries, k, options, matching);
       const hits = results.map((result) => this.toHits(result, k, options.includeVector ?? false));
-      if (attempt === 2 || hits.every((list, index) => list.length === results[index]!.labels.length)) return hits.slice(0, count);
+      if (attempt === 2 || hits.every((list, index) => list.length === results[index]!.labels.length)) return hits;
       await this.writing;
     }
   }

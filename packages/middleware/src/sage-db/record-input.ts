@@ -76,7 +76,8 @@ export function prepareQuery(where: string, dimension: number, vector: unknown):
   return out;
 }
 
-function writeVector(where: string, dimension: number, vector: unknown, out: Float32Array, offset: number): void {
+/** Checks one vector and writes it into `out` at `offset`. */
+export function writeVector(where: string, dimension: number, vector: unknown, out: Float32Array, offset: number): void {
   if (!(vector instanceof Float32Array) && !Array.isArray(vector)) {
     throw new ValidationError(`${where}: vector must be a Float32Array or an array of numbers`);
   }

@@ -67,6 +67,34 @@ describe('SageDB', () => {
     await expect(SageDB.open(foreign)).rejects.toThrow(/has format other/);
   });
 
+  it('finishes creating a database whose creation was interrupted, and still refuses a collections folder with content', async () => {
+    const states: Array<[string, (dir: string) => void]> = [
+      ['empty collections folder', (dir) => mkdirSync(join(dir, 'collections'))],
+      ['marker being written', (dir) => writeFileSync(join(dir, 'sagedb.json.tmp'), '{"form')],
+      [
+        'both',
+        (dir) => {
+          mkdirSync(join(dir, 'collections'));
+          writeFileSync(join(dir, 'sagedb.json.tmp'), '');
+        },
+      ],
+    ];
+    for (const [name, leave] of states) {
+      const path = join(directory.path, name.replaceAll(' ', '-'));
+      mkdirSync(path);
+      leave(path);
+      const db = await SageDB.open(path, { backend: 'exact' });
+      await db.createCollection('docs', { dimension: 2 });
+      await db.close();
+      const reopened = await SageDB.open(path, { backend: 'exact' });
+      expect(await reopened.listCollections()).toEqual(['docs']);
+      await reopened.close();
+    }
+    const kept = join(directory.path, 'kept');
+    mkdirSync(join(kept, 'collections', 'something'), { recursive: true });
+    await expect(SageDB.open(kept)).rejects.toThrow(/is not a SageDB database \(no sagedb.json\) and is not empty/);
+  });
+
   it('validates collection names and options with errors that name the problem', async () => {
     const db = await SageDB.open(directory.path, { backend: 'exact' });
     await expect(db.createCollection('../escape', { dimension: 3 })).rejects.toBeInstanceOf(ValidationError);

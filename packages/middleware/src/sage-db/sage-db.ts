@@ -147,7 +147,7 @@ async function prepareDirectory(path: string): Promise<void> {
   const info = await stat(path).catch(() => undefined);
   if (info !== undefined && !info.isDirectory()) throw new StorageError(path, 'is a file, not a SageDB database directory');
   const marker = join(path, MARKER_FILE);
-  if (info === undefined || (await readdir(path)).length === 0) {
+  if (info === undefined || (await interruptedCreation(path))) {
     await mkdir(join(path, 'collections'), { recursive: true });
     await writeFileAtomic(marker, `${JSON.stringify(MARKER)}\n`);
     return;
@@ -166,6 +166,18 @@ async function prepareDirectory(path: string): Promise<void> {
   }
   await mkdir(join(path, 'collections'), { recursive: true });
   await removeLeftovers(join(path, 'collections'));
+}
+
+/**
+ * An empty directory, or what creating a database leaves when the process dies before the marker is in place
+ * (an empty `collections/`, a `sagedb.json.tmp`): nothing was ever stored there, so it is created afresh.
+ */
+async function interruptedCreation(path: string): Promise<boolean> {
+  const entries = await readdir(path);
+  if (!entries.every((entry) => entry === 'collections' || entry === `${MARKER_FILE}.tmp`)) return false;
+  if (!entries.includes('collections')) return true;
+  const collections = await readdir(join(path, 'collections')).catch(() => undefined);
+  return collections !== undefined && collections.length === 0;
 }
 
 /** Collections half-created or half-dropped when a process died; they were never visible under their name. */

@@ -127,6 +127,7 @@ Napi::Value NativeVectorIndex::Vector(const Napi::CallbackInfo& info) {
   if (!readInteger(env, info[0], "label", 0, int64_t(1) << 53, label)) return env.Undefined();
   if (uint64_t(label) >= sagedb::kMaxLabels) return env.Undefined();
   auto out = Napi::Float32Array::New(env, size_t(dimension_));
+  if (out.IsEmpty()) return env.Undefined();
   if (!index->vector(uint32_t(label), out.Data())) return env.Undefined();
   return out;
 }

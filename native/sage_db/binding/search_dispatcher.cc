@@ -15,16 +15,21 @@ SearchDispatcher::SearchDispatcher(Napi::Env env) {
 
 SearchDispatcher* SearchDispatcher::create(Napi::Env env) {
   auto* dispatcher = new SearchDispatcher(env);
-  napi_add_env_cleanup_hook(env, [](void* self) { delete static_cast<SearchDispatcher*>(self); }, dispatcher);
+  napi_add_env_cleanup_hook(env, [](void* self) { static_cast<SearchDispatcher*>(self)->shutdown(); }, dispatcher);
   return dispatcher;
 }
 
-SearchDispatcher::~SearchDispatcher() {
-  pool_.reset();
-  for (Pending* pending : finished_) delete pending;
+void SearchDispatcher::shutdown() {
+  pool_.reset();  // joins: no thread calls wakeJs_ after this
+  closed_ = true;
+  wakeJs_.Abort();
 }
 
 Napi::Promise SearchDispatcher::submit(Napi::Env env, Search search) {
+  if (closed_) {  // a call made while the environment shuts down
+    throwError(env, "SAGE_DB_CLOSED", "the environment is shutting down");
+    return Napi::Promise();
+  }
   auto* pending = new Pending{Napi::Promise::Deferred::New(env), std::move(search), {}, false, {}};
   Napi::Promise promise = pending->deferred.Promise();
   if (inFlight_++ == 0) wakeJs_.Ref(env);
@@ -51,6 +56,7 @@ void SearchDispatcher::run(Pending* pending) {
 }
 
 void SearchDispatcher::settleAll(Napi::Env env) {
+  if (closed_) return;  // the environment is going away: the promises will never be awaited
   std::vector<Pending*> batch;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -63,8 +69,10 @@ void SearchDispatcher::settleAll(Napi::Env env) {
       pending->deferred.Reject(makeError(env, pending->error).Value());
     } else {
       Napi::Value value = resultsToJs(env, pending->results);
-      if (env.IsExceptionPending()) {
-        pending->deferred.Reject(env.GetAndClearPendingException().Value());
+      if (value.IsEmpty()) {
+        // Allocation failed, or JavaScript can no longer run (a worker being terminated): reject if we can.
+        Napi::Error error = env.GetAndClearPendingException();
+        if (!error.IsEmpty()) pending->deferred.Reject(error.Value());
       } else {
         pending->deferred.Resolve(value);
       }

@@ -20,9 +20,10 @@ class SearchDispatcher {
  public:
   using Search = std::function<std::vector<sagedb::QueryResult>()>;
 
-  /// Created once per environment (AddonData::searches). It deletes itself in an environment cleanup hook,
-  /// registered after its thread-safe function so that it runs first: the pool threads are joined before
-  /// Node closes the function they call (queued searches are dropped, the environment is going away).
+  /// Created once per environment (AddonData::searches). An environment cleanup hook, registered after the
+  /// thread-safe function so that it runs first, joins the pool threads (queued searches are dropped) and
+  /// aborts the function. The object itself is never freed: Node may still dispatch an already queued
+  /// settle call while it tears the environment down, and that call must find a live, closed dispatcher.
   static SearchDispatcher* create(Napi::Env env);
 
   /// Queues `search` (which owns copies of its inputs) and returns the promise of its RawResults.
@@ -41,7 +42,7 @@ class SearchDispatcher {
   };
 
   explicit SearchDispatcher(Napi::Env env);
-  ~SearchDispatcher();
+  void shutdown();  // the cleanup hook
   void run(Pending* pending);  // a pool thread
   void settleAll(Napi::Env env);  // the JS thread
 
@@ -49,6 +50,7 @@ class SearchDispatcher {
   std::mutex mutex_;
   std::vector<Pending*> finished_;  // guarded by mutex_
   bool wakeQueued_ = false;         // guarded by mutex_: a settleAll call is already on its way
+  bool closed_ = false;             // JS thread only: after shutdown(), nothing is settled
   size_t inFlight_ = 0;             // JS thread only: while > 0 the event loop stays alive
   std::unique_ptr<sagedb::TaskPool> pool_;
 };

@@ -42,6 +42,8 @@ Napi::Value resultsToJs(Napi::Env env, const std::vector<sagedb::QueryResult>& r
   auto labels = Napi::Uint32Array::New(env, total);
   auto scores = Napi::Float32Array::New(env, total);
   auto offsets = Napi::Uint32Array::New(env, results.size() + 1);
+  // Empty when JavaScript can no longer run (a worker thread being terminated): nothing to write into.
+  if (labels.IsEmpty() || scores.IsEmpty() || offsets.IsEmpty()) return Napi::Value();
   size_t at = 0;
   for (size_t q = 0; q < results.size(); q++) {
     offsets[q] = static_cast<uint32_t>(at);
@@ -105,6 +107,7 @@ CompactWorker::CompactWorker(Napi::Env env, IndexPtr index)
 void CompactWorker::Run() { remap_ = index_->compact(); }
 Napi::Value CompactWorker::Result(Napi::Env env) {
   auto out = Napi::Int32Array::New(env, remap_.size());
+  if (out.IsEmpty()) return Napi::Value();  // JavaScript can no longer run
   if (!remap_.empty()) std::memcpy(out.Data(), remap_.data(), remap_.size() * sizeof(int32_t));
   return out;
 }

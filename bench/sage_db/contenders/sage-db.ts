@@ -1,6 +1,7 @@
 /**
  * SageDB through its public TypeScript face (`@sage/middleware`), faiss backend: an `hnsw` collection
- * (searched one query at a time, by 8 concurrent callers, and with `searchBatch`) or a `flat` (exact) one. Building is what a user
+ * (searched one awaited query at a time, with `searchSync` on the JavaScript thread as the peers do, by 8
+ * concurrent callers, and with `searchBatch`) or a `flat` (exact) one. Building is what a user
  * does: `upsert` in batches of 10,000 records (string ids, `{ sel }` metadata), each durable in the
  * write-ahead log before it resolves. The database lives in a temporary directory removed on dispose.
  */
@@ -30,6 +31,17 @@ export function sageDbContender(kind: 'hnsw' | 'flat', M: number, efConstruction
       const options = { k, ...efSearch(ef), ...(threshold === undefined ? {} : { filter: { sel: { $lt: threshold } } }) };
       const out: Hit[][] = new Array(count);
       for (let q = 0; q < count; q++) out[q] = await collection!.search(queries[q]!, options);
+      return out;
+    },
+    decode,
+  };
+  /** One query at a time on the JavaScript thread, like the peers' synchronous searches. */
+  const onCaller: Runner<Hit[]> = {
+    name: `${name} (searchSync)`,
+    async run({ k, ef, count }: Pass) {
+      const options = { k, ...efSearch(ef) };
+      const out: Hit[][] = new Array(count);
+      for (let q = 0; q < count; q++) out[q] = collection!.searchSync(queries[q]!, options);
       return out;
     },
     decode,
@@ -84,7 +96,7 @@ export function sageDbContender(kind: 'hnsw' | 'flat', M: number, efConstruction
       await collection!.checkpoint();
       return { bytes: directorySize(directory!), what: 'collection directory after checkpoint()' };
     },
-    runners: kind === 'hnsw' ? [single, concurrent, batch] : [single],
+    runners: kind === 'hnsw' ? [single, onCaller, concurrent, batch] : [single],
     filtered: { ...single, how: 'SageDB filter `{ sel: { $lt: t } }`' },
     async dispose() {
       await db?.close();

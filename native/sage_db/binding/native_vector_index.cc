@@ -28,6 +28,9 @@ Napi::Function NativeVectorIndex::Define(Napi::Env env) {
                          InstanceMethod<&NativeVectorIndex::Search>("search"),
                          InstanceMethod<&NativeVectorIndex::SearchExact>("searchExact"),
                          InstanceMethod<&NativeVectorIndex::SearchSubset>("searchSubset"),
+                         InstanceMethod<&NativeVectorIndex::SearchSync>("searchSync"),
+                         InstanceMethod<&NativeVectorIndex::SearchExactSync>("searchExactSync"),
+                         InstanceMethod<&NativeVectorIndex::SearchSubsetSync>("searchSubsetSync"),
                          InstanceMethod<&NativeVectorIndex::Compact>("compact"),
                          InstanceMethod<&NativeVectorIndex::Save>("save"),
                          InstanceMethod<&NativeVectorIndex::Close>("close"),
@@ -140,11 +143,21 @@ bool NativeVectorIndex::beginSearch(const Napi::CallbackInfo& info, SearchMode m
          readInteger(env, info[1], "k", 0, 2147483647, request.k);
 }
 
-static Napi::Value submitSearch(Napi::Env env, SearchRequest request) {
-  return env.GetInstanceData<AddonData>()->searchDispatcher(env).submit(env, std::move(request));
+/// Off the JavaScript thread (a promise), or `now` on it (the results, or a thrown error).
+static Napi::Value finishSearch(Napi::Env env, SearchRequest request, bool now) {
+  if (!now) return env.GetInstanceData<AddonData>()->searchDispatcher(env).submit(env, std::move(request));
+  std::vector<sagedb::QueryResult> results;
+  try {
+    results = request();
+  } catch (...) {
+    makeError(env, describeCurrentException()).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Value value = resultsToJs(env, results);
+  return value.IsEmpty() ? env.Undefined() : value;
 }
 
-Napi::Value NativeVectorIndex::Search(const Napi::CallbackInfo& info) {
+Napi::Value NativeVectorIndex::searchIndex(const Napi::CallbackInfo& info, bool now) {
   Napi::Env env = info.Env();
   SearchRequest request;
   int64_t efSearch = 0;
@@ -156,27 +169,34 @@ Napi::Value NativeVectorIndex::Search(const Napi::CallbackInfo& info) {
   }
   request.efSearch = int32_t(efSearch);
   request.nprobe = int32_t(nprobe);
-  return submitSearch(env, std::move(request));
+  return finishSearch(env, std::move(request), now);
 }
 
-Napi::Value NativeVectorIndex::SearchExact(const Napi::CallbackInfo& info) {
+Napi::Value NativeVectorIndex::searchExact(const Napi::CallbackInfo& info, bool now) {
   Napi::Env env = info.Env();
   SearchRequest request;
   if (!beginSearch(info, SearchMode::Exact, request) ||
       !copyOptionalBitmap(env, info[2], "allowed", request.allowed, request.hasAllowed)) {
     return env.Undefined();
   }
-  return submitSearch(env, std::move(request));
+  return finishSearch(env, std::move(request), now);
 }
 
-Napi::Value NativeVectorIndex::SearchSubset(const Napi::CallbackInfo& info) {
+Napi::Value NativeVectorIndex::searchSubset(const Napi::CallbackInfo& info, bool now) {
   Napi::Env env = info.Env();
   SearchRequest request;
   if (!beginSearch(info, SearchMode::Subset, request) || !copyUint32(env, info[2], "labels", request.labels)) {
     return env.Undefined();
   }
-  return submitSearch(env, std::move(request));
+  return finishSearch(env, std::move(request), now);
 }
+
+Napi::Value NativeVectorIndex::Search(const Napi::CallbackInfo& info) { return searchIndex(info, false); }
+Napi::Value NativeVectorIndex::SearchExact(const Napi::CallbackInfo& info) { return searchExact(info, false); }
+Napi::Value NativeVectorIndex::SearchSubset(const Napi::CallbackInfo& info) { return searchSubset(info, false); }
+Napi::Value NativeVectorIndex::SearchSync(const Napi::CallbackInfo& info) { return searchIndex(info, true); }
+Napi::Value NativeVectorIndex::SearchExactSync(const Napi::CallbackInfo& info) { return searchExact(info, true); }
+Napi::Value NativeVectorIndex::SearchSubsetSync(const Napi::CallbackInfo& info) { return searchSubset(info, true); }
 
 Napi::Value NativeVectorIndex::Compact(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();

@@ -10,6 +10,7 @@
 //   search(queries, k, efSearch, nprobe, allowed: Uint8Array | null): Promise<RawResults>
 //   searchExact(queries, k, allowed: Uint8Array | null): Promise<RawResults>
 //   searchSubset(queries, k, labels: Uint32Array): Promise<RawResults>
+//   searchSync / searchExactSync / searchSubsetSync      the same on the calling (JavaScript) thread: RawResults
 //   compact(): Promise<Int32Array>
 //   save(path: string): Promise<void>
 //   close(): void                                       later calls throw SAGE_DB_CLOSED
@@ -37,6 +38,9 @@ class NativeVectorIndex : public Napi::ObjectWrap<NativeVectorIndex> {
   std::shared_ptr<sagedb::VectorIndex> live(Napi::Env env) const;
   /// Fills the parts every search reads (index, queries, k); false after throwing.
   bool beginSearch(const Napi::CallbackInfo& info, SearchMode mode, SearchRequest& request);
+  Napi::Value searchIndex(const Napi::CallbackInfo& info, bool now);
+  Napi::Value searchExact(const Napi::CallbackInfo& info, bool now);
+  Napi::Value searchSubset(const Napi::CallbackInfo& info, bool now);
 
   Napi::Value GetDimension(const Napi::CallbackInfo& info);
   Napi::Value GetMetric(const Napi::CallbackInfo& info);
@@ -54,6 +58,9 @@ class NativeVectorIndex : public Napi::ObjectWrap<NativeVectorIndex> {
   Napi::Value Search(const Napi::CallbackInfo& info);
   Napi::Value SearchExact(const Napi::CallbackInfo& info);
   Napi::Value SearchSubset(const Napi::CallbackInfo& info);
+  Napi::Value SearchSync(const Napi::CallbackInfo& info);
+  Napi::Value SearchExactSync(const Napi::CallbackInfo& info);
+  Napi::Value SearchSubsetSync(const Napi::CallbackInfo& info);
   Napi::Value Compact(const Napi::CallbackInfo& info);
   Napi::Value Save(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);

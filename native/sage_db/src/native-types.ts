@@ -30,6 +30,9 @@ export interface RawNativeVectorIndex {
   search(queries: Float32Array, k: number, efSearch: number, nprobe: number, allowed: Uint8Array | null): Promise<RawResults>;
   searchExact(queries: Float32Array, k: number, allowed: Uint8Array | null): Promise<RawResults>;
   searchSubset(queries: Float32Array, k: number, labels: Uint32Array): Promise<RawResults>;
+  searchSync(queries: Float32Array, k: number, efSearch: number, nprobe: number, allowed: Uint8Array | null): RawResults;
+  searchExactSync(queries: Float32Array, k: number, allowed: Uint8Array | null): RawResults;
+  searchSubsetSync(queries: Float32Array, k: number, labels: Uint32Array): RawResults;
   compact(): Promise<Int32Array>;
   save(path: string): Promise<void>;
   close(): void;

@@ -14,7 +14,7 @@ const poller = new LoopPoller(pollBudgetFromEnv());
  * A FAISS-backed vector index living in native memory: dense vectors under consecutive labels (from 0, in
  * insertion order, never reused), tombstones until `compact()`, scores higher-is-closer (l2: negative
  * squared distance; ip/cosine: inner product). Searches run on the addon's search threads, writes on the libuv
- * thread pool: never on the JavaScript thread.
+ * thread pool: never on the JavaScript thread, except the `…Sync` searches, which run on the caller's.
  *
  * Ordering: writes (`add`, `remove`, `compact`, `save`) take effect in call order even when not awaited
  * (labels follow call order; a `remove` sees the labels of every `add` called before it; `save` writes
@@ -96,36 +96,40 @@ export class VectorIndex {
   /** Top-k per query through the active index (may return fewer than k under a tight filter with HNSW). */
   search(queries: Float32Array, k: number, options: SearchOptions = {}): Promise<QueryResult[]> {
     return this.#search(() => {
-      this.#rows('queries', queries);
-      checkInteger('k', k, 0, MAX_K);
-      const efSearch = options.efSearch === undefined ? 0 : checkInteger('efSearch', options.efSearch, 1, 1 << 20);
-      const nprobe = options.nprobe === undefined ? 0 : checkInteger('nprobe', options.nprobe, 1, 1 << 20);
-      if (options.allowed !== undefined && !(options.allowed instanceof Uint8Array)) {
-        throw invalid('allowed must be a Uint8Array bitmap');
-      }
+      const { efSearch, nprobe, allowed } = this.#indexArguments(queries, k, options);
       // Unfiltered single queries made together go to the addon as one batch.
-      if (options.allowed === undefined && queries.length === this.#raw.dimension) return this.#coalescer.search(queries, k, efSearch, nprobe);
-      return this.#raw.search(queries, k, efSearch, nprobe, options.allowed ?? null);
+      if (allowed === null && queries.length === this.#raw.dimension) return this.#coalescer.search(queries, k, efSearch, nprobe);
+      return this.#raw.search(queries, k, efSearch, nprobe, allowed);
     });
+  }
+
+  /**
+   * `search` on the calling thread: no thread hand-off, but the JavaScript thread is blocked for the
+   * search (and, while a write changes the index, for up to one chunk of that write).
+   */
+  searchSync(queries: Float32Array, k: number, options: SearchOptions = {}): QueryResult[] {
+    const { efSearch, nprobe, allowed } = this.#indexArguments(queries, k, options);
+    return split(this.#raw.searchSync(queries, k, efSearch, nprobe, allowed));
   }
 
   /** Exact top-k over every live vector (optionally only allowed ones), whatever the active index. */
   searchExact(queries: Float32Array, k: number, allowed?: Uint8Array): Promise<QueryResult[]> {
-    return this.#search(() => {
-      this.#rows('queries', queries);
-      checkInteger('k', k, 0, MAX_K);
-      if (allowed !== undefined && !(allowed instanceof Uint8Array)) throw invalid('allowed must be a Uint8Array bitmap');
-      return this.#raw.searchExact(queries, k, allowed ?? null);
-    });
+    return this.#search(() => this.#raw.searchExact(queries, k, this.#exactArguments(queries, k, allowed)));
+  }
+
+  /** `searchExact` on the calling thread. */
+  searchExactSync(queries: Float32Array, k: number, allowed?: Uint8Array): QueryResult[] {
+    return split(this.#raw.searchExactSync(queries, k, this.#exactArguments(queries, k, allowed)));
   }
 
   /** Exact top-k over exactly the given labels (removed, unknown and repeated labels are skipped). */
   searchSubset(queries: Float32Array, k: number, labels: Uint32Array | readonly number[]): Promise<QueryResult[]> {
-    return this.#search(() => {
-      this.#rows('queries', queries);
-      checkInteger('k', k, 0, MAX_K);
-      return this.#raw.searchSubset(queries, k, toLabels('labels', labels));
-    });
+    return this.#search(() => this.#raw.searchSubset(queries, k, this.#subsetArguments(queries, k, labels)));
+  }
+
+  /** `searchSubset` on the calling thread. */
+  searchSubsetSync(queries: Float32Array, k: number, labels: Uint32Array | readonly number[]): QueryResult[] {
+    return split(this.#raw.searchSubsetSync(queries, k, this.#subsetArguments(queries, k, labels)));
   }
 
   /** Rewrites storage without tombstones; resolves to old label -> new label, or -1 if removed. */
@@ -183,6 +187,28 @@ export class VectorIndex {
       return Promise.reject(error);
     }
     return poller.track(raw).then(split);
+  }
+
+  #indexArguments(queries: Float32Array, k: number, options: SearchOptions) {
+    this.#rows('queries', queries);
+    checkInteger('k', k, 0, MAX_K);
+    const efSearch = options.efSearch === undefined ? 0 : checkInteger('efSearch', options.efSearch, 1, 1 << 20);
+    const nprobe = options.nprobe === undefined ? 0 : checkInteger('nprobe', options.nprobe, 1, 1 << 20);
+    if (options.allowed !== undefined && !(options.allowed instanceof Uint8Array)) throw invalid('allowed must be a Uint8Array bitmap');
+    return { efSearch, nprobe, allowed: options.allowed ?? null };
+  }
+
+  #exactArguments(queries: Float32Array, k: number, allowed: Uint8Array | undefined): Uint8Array | null {
+    this.#rows('queries', queries);
+    checkInteger('k', k, 0, MAX_K);
+    if (allowed !== undefined && !(allowed instanceof Uint8Array)) throw invalid('allowed must be a Uint8Array bitmap');
+    return allowed ?? null;
+  }
+
+  #subsetArguments(queries: Float32Array, k: number, labels: Uint32Array | readonly number[]): Uint32Array {
+    this.#rows('queries', queries);
+    checkInteger('k', k, 0, MAX_K);
+    return toLabels('labels', labels);
   }
 
   #rows(name: string, values: Float32Array): void {

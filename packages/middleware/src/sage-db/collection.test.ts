@@ -138,6 +138,54 @@ describe.each(['faiss', 'exact'] as const)('Collection (%s backend)', (backend) 
     expect((await docs.keywordSearch('reset', { k: 3 })).map((hit) => hit.id)).toEqual(['login']);
   });
 
+  it('searchSync answers what search does, filtered or not, and refuses bad input the same way', async () => {
+    const dimension = 8;
+    const count = 3000;
+    const vectors = clusteredVectors(count, dimension, 13);
+    const docs = await db.createCollection('sync', { dimension, index: 'hnsw' });
+    await docs.upsert({
+      ids: Array.from({ length: count }, (_, i) => `r${i}`),
+      vectors,
+      metadatas: Array.from({ length: count }, (_, i) => ({ bucket: i % 1000 })),
+      texts: Array.from({ length: count }, (_, i) => `record ${i}`),
+    });
+    for (const options of [{ k: 7 }, { k: 10, filter: { bucket: { $lt: 500 } } }, { k: 10, filter: { bucket: { $lt: 3 } } }, { k: 3, includeVector: true }]) {
+      for (let q = 0; q < 10; q++) {
+        const query = row(vectors, q * 31, dimension);
+        expect(docs.searchSync(query, options)).toEqual(await docs.search(query, options));
+      }
+    }
+    expect(docs.searchSync(Array.from(row(vectors, 5, dimension)), { k: 1 })[0]!.id).toBe('r5');
+    expect(() => docs.searchSync([1, 2], { k: 1 })).toThrow(ValidationError);
+    expect(() => docs.searchSync(row(vectors, 0, dimension), { k: 0 })).toThrow(/k must be an integer/);
+    expect(() => docs.searchSync(row(vectors, 0, dimension), { filter: { bucket: { $bad: 1 } } as never })).toThrow(ValidationError);
+  });
+
+  it('searchSync returns exactly k known records while an upsert is being applied', async () => {
+    const dimension = 8;
+    const vectors = clusteredVectors(6000, dimension, 17);
+    const docs = await db.createCollection('sync-busy', { dimension, index: 'hnsw' });
+    await docs.upsert({ ids: Array.from({ length: 1000 }, (_, i) => `r${i}`), vectors: vectors.subarray(0, 1000 * dimension) });
+    let done = false;
+    const write = docs
+      .upsert({ ids: Array.from({ length: 5000 }, (_, i) => `r${1000 + i}`), vectors: vectors.subarray(1000 * dimension) })
+      .finally(() => {
+        done = true;
+      });
+    let searches = 0;
+    while (!done) {
+      // Queries near records being added: their labels enter the index before the store knows them.
+      const hits = docs.searchSync(row(vectors, 1000 + ((searches * 97) % 5000), dimension), { k: 5 });
+      expect(hits).toHaveLength(5);
+      for (const hit of hits) expect(docs.get(hit.id)).toBeDefined();
+      searches++;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await write;
+    expect(searches).toBeGreaterThan(0);
+    expect(docs.searchSync(row(vectors, 5999, dimension), { k: 1 })[0]!.id).toBe('r5999');
+  });
+
   it('keeps searching correctly while writes arrive', async () => {
     const dimension = 8;
     const vectors = clusteredVectors(4000, dimension, 3);

@@ -1,9 +1,10 @@
 import { ValidationError } from '@sage/common';
-import { completeShortResults, searchMatching } from './filtered-search.js';
+import { completeShortResults, type FilteredSearchParams, searchMatching } from './filtered-search.js';
 import { type RankedList, fuseRrf, fuseWeighted } from './fusion.js';
 import { MatchingCache, type MatchingSet } from './matching-cache.js';
 import { type ColumnBatch, prepareBatch, prepareQuery, writeVector } from './record-input.js';
 import type { RecordStore } from './record-store.js';
+import { indexCall, runPlan, runPlanSync, type SearchPlan } from './search-plan.js';
 import type { CollectionStorage } from './storage/collection-storage.js';
 import type { WalOperation } from './storage/wal-codec.js';
 import type {
@@ -16,7 +17,7 @@ import type {
   SearchOptions,
   StoredRecord,
 } from './types.js';
-import type { BackendResult } from './vector-index-backend.js';
+import type { BackendResult, VectorIndexBackend } from './vector-index-backend.js';
 
 const MAX_K = 10_000;
 
@@ -112,11 +113,32 @@ export class Collection {
     // A search running while a write is applied can see labels this store does not know yet (added) or any
     // more (deleted), and drops them; once the writes in progress are done, searching again gives exactly k.
     for (let attempt = 0; ; attempt++) {
-      const results = await this.searchLabels(queries, k, options, matching);
+      const results = await runPlan(this.store.backend, this.planLabels(queries, k, options, matching));
       const hits = results.map((result) => this.toHits(result, k, options.includeVector ?? false));
       if (attempt === 2 || hits.every((list, index) => list.length === results[index]!.labels.length)) return hits;
       await this.writing;
     }
+  }
+
+  /**
+   * `search` on the calling thread: no hand-off to a search thread and back, which on a small or virtual
+   * machine costs more than an HNSW query, but the JavaScript thread is blocked for the search (and, while a
+   * write changes the index, for up to one chunk of that write). For loops that do nothing else meanwhile.
+   */
+  searchSync(vector: Float32Array | readonly number[], options: SearchOptions = {}): Hit[] {
+    this.assertOpen();
+    const where = `searchSync in "${this.name}"`;
+    const query = prepareQuery(where, this.dimension, vector);
+    const k = checkK(where, options.k);
+    const matching = options.filter === undefined ? undefined : this.matching(options.filter);
+    const includeVector = options.includeVector ?? false;
+    const [result] = runPlanSync(this.store.backend, this.planLabels(query, k, options, matching));
+    const hits = this.toHits(result!, k, includeVector);
+    if (hits.length === result!.labels.length) return hits;
+    // A write being applied put labels in the index that this store does not know yet, and nothing here can
+    // wait for it to finish: an exact scan of the records the store knows gives the k it would have.
+    const [known] = this.store.backend.searchSubsetSync(query, k, matching?.labels ?? this.store.liveLabels());
+    return this.toHits(known!, k, includeVector);
   }
 
   /** BM25 keyword search over the records' text. */
@@ -142,7 +164,7 @@ export class Collection {
     const k = checkK(where, options.k);
     const candidates = Math.max(k, options.candidates ?? Math.max(50, 4 * k));
     const matching = options.filter === undefined ? undefined : this.matching(options.filter);
-    const [vectorSide] = await this.searchLabels(query, candidates, {}, matching);
+    const [vectorSide] = await runPlan(this.store.backend, this.planLabels(query, candidates, {}, matching));
     const keywordSide = this.keywordLabels(options.text, candidates, matching);
     const lists: RankedList[] = [toRanked(vectorSide!), toRanked(keywordSide)];
     const fusion = options.fusion ?? 'rrf';
@@ -187,8 +209,14 @@ export class Collection {
     return this.matchingCache.get(filter);
   }
 
-  /** Throws on bad options (callers are async: the throw becomes their rejection). */
-  private searchLabels(queries: Float32Array, k: number, options: SearchOptions, matching: MatchingSet | undefined): Promise<BackendResult[]> {
+  /** The search for `queries`, to run with `runPlan` or `runPlanSync`; throws on bad options now. */
+  private planLabels(queries: Float32Array, k: number, options: SearchOptions, matching: MatchingSet | undefined): SearchPlan {
+    const where = `search in "${this.name}"`;
+    if (options.strategy !== undefined && !['auto', 'exact', 'index'].includes(options.strategy)) {
+      throw new ValidationError(`${where}: strategy must be 'auto', 'exact' or 'index', got ${String(options.strategy)}`);
+    }
+    checkPositive(where, 'efSearch', options.efSearch);
+    checkPositive(where, 'nprobe', options.nprobe);
     const backend = this.store.backend;
     const params = {
       k,
@@ -196,17 +224,15 @@ export class Collection {
       nprobe: options.nprobe,
       strategy: options.strategy,
     };
-    if (options.strategy !== undefined && !['auto', 'exact', 'index'].includes(options.strategy)) {
-      throw new ValidationError(`search in "${this.name}": strategy must be 'auto', 'exact' or 'index', got ${String(options.strategy)}`);
-    }
-    checkPositive(`search in "${this.name}"`, 'efSearch', options.efSearch);
-    checkPositive(`search in "${this.name}"`, 'nprobe', options.nprobe);
     if (matching !== undefined) return searchMatching(backend, queries, matching, params);
-    return backend.search(queries, k, params).then((results) => {
-      const expected = Math.min(k, backend.size);
-      if (results.every((result) => result.labels.length >= expected)) return results;
-      return completeShortResults(backend, queries, results, expected, k, this.store.liveLabels());
-    });
+    return this.searchAll(backend, queries, params);
+  }
+
+  private *searchAll(backend: VectorIndexBackend, queries: Float32Array, params: FilteredSearchParams): SearchPlan {
+    const results = yield indexCall(queries, params.k, params);
+    const expected = Math.min(params.k, backend.size);
+    if (results.every((result) => result.labels.length >= expected)) return results;
+    return yield* completeShortResults(backend, queries, results, expected, params.k, this.store.liveLabels());
   }
 
   private keywordLabels(text: string, k: number, allowed: MatchingSet | undefined): BackendResult {

@@ -147,6 +147,10 @@ class ExactBackend implements VectorIndexBackend {
   }
 
   async search(queries: Float32Array, k: number, options: BackendSearchOptions = {}): Promise<BackendResult[]> {
+    return this.searchSync(queries, k, options);
+  }
+
+  searchSync(queries: Float32Array, k: number, options: BackendSearchOptions = {}): BackendResult[] {
     this.assertOpen();
     const prepared = this.prepareQueries('search', queries, k);
     const allowed = options.allowed;
@@ -164,6 +168,10 @@ class ExactBackend implements VectorIndexBackend {
   }
 
   async searchSubset(queries: Float32Array, k: number, labels: Uint32Array): Promise<BackendResult[]> {
+    return this.searchSubsetSync(queries, k, labels);
+  }
+
+  searchSubsetSync(queries: Float32Array, k: number, labels: Uint32Array): BackendResult[] {
     this.assertOpen();
     const prepared = this.prepareQueries('searchSubset', queries, k);
     if (!(labels instanceof Uint32Array)) throw new ValidationError('exact backend: searchSubset labels must be a Uint32Array');

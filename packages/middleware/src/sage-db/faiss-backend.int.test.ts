@@ -231,6 +231,12 @@ describe.skipIf(!native.built)(`faissBackendFactory (real FAISS${native.built ? 
     }
     const [result] = await backend.search(queries.subarray(0, d), 10, { nprobe: 4, efSearch: 64 });
     expectSorted(result);
+    // The same searches on the JavaScript thread give the same answers, and throw where these reject.
+    const allowed = bitmap(n, (label) => label % 3 === 0);
+    expect(backend.searchSync(queries, 10, { allowed, efSearch: 100 })).toEqual(await backend.search(queries, 10, { allowed, efSearch: 100 }));
+    expect(backend.searchSync(queries.subarray(0, d), 5)).toEqual(await backend.search(queries.subarray(0, d), 5));
+    expect(() => backend.searchSync(queries, -1)).toThrow(ValidationError);
+    expect(() => backend.searchSync(queries.subarray(1), 1)).toThrow(/multiple of the dimension/);
     await expect(backend.search(queries, -1)).rejects.toThrow(ValidationError);
     await expect(backend.search(queries.subarray(1), 1)).rejects.toThrow(/multiple of the dimension/);
   });
@@ -248,6 +254,7 @@ describe.skipIf(!native.built)(`faissBackendFactory (real FAISS${native.built ? 
     const truth = bruteForce(data, query, d, 10, 'l2', (label) => inSubset.has(label) && label !== 14);
     expect(Array.from(result.labels)).toEqual(truth.labels);
     expect(result.labels).not.toContain(14);
+    expect(backend.searchSubsetSync(query, 10, labels)).toEqual([result]);
   });
 
   it('trains IVF once it holds enough vectors and answers before and after', async () => {
@@ -443,5 +450,6 @@ describe.skipIf(!native.built)(`faissBackendFactory (real FAISS${native.built ? 
     expect((await pending)[0].labels.length).toBe(1);
     expect(() => backend.vector(0)).toThrow(expect.objectContaining({ code: 'SAGE_DB_CLOSED' }));
     await expect(backend.search(new Float32Array(4), 1)).rejects.toMatchObject({ code: 'SAGE_DB_CLOSED' });
+    expect(() => backend.searchSync(new Float32Array(4), 1)).toThrow(expect.objectContaining({ code: 'SAGE_DB_CLOSED' }));
   });
 });

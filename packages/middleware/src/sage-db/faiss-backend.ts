@@ -77,8 +77,16 @@ class FaissBackend implements VectorIndexBackend {
     }
   }
 
+  searchSync(queries: Float32Array, k: number, options: BackendSearchOptions = {}): BackendResult[] {
+    return guard(() => this.#index.searchSync(queries, k, options));
+  }
+
   searchSubset(queries: Float32Array, k: number, labels: Uint32Array): Promise<BackendResult[]> {
     return guardAsync(() => this.#index.searchSubset(queries, k, labels));
+  }
+
+  searchSubsetSync(queries: Float32Array, k: number, labels: Uint32Array): BackendResult[] {
+    return guard(() => this.#index.searchSubsetSync(queries, k, labels));
   }
 
   compact(): Promise<Int32Array> {

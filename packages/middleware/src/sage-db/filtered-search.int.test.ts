@@ -55,6 +55,7 @@ describe('filtered search on HNSW (faiss)', () => {
       for (let q = 0; q < QUERIES; q++) {
         const query = row(queries, q, DIMENSION);
         const hits = await collection.search(query, { k: K, filter: { sel: { $lt: bound } }, strategy });
+        expect(collection.searchSync(query, { k: K, filter: { sel: { $lt: bound } }, strategy })).toEqual(hits);
         const expected = bruteForceCosine(query, vectors, DIMENSION, candidates, K).map(String);
         expect(hits).toHaveLength(Math.min(K, candidates.length));
         for (const hit of hits) expect(hit.metadata.sel as number).toBeLessThan(bound);

@@ -36,6 +36,9 @@ export interface VectorIndexBackend {
   search(queries: Float32Array, k: number, options?: BackendSearchOptions): Promise<BackendResult[]>;
   /** Exact top-k over exactly the given live labels. */
   searchSubset(queries: Float32Array, k: number, labels: Uint32Array): Promise<BackendResult[]>;
+  /** `search` and `searchSubset` on the calling thread (it waits while a write changes the index). */
+  searchSync(queries: Float32Array, k: number, options?: BackendSearchOptions): BackendResult[];
+  searchSubsetSync(queries: Float32Array, k: number, labels: Uint32Array): BackendResult[];
 
   /**
    * Rewrites storage without tombstones. Returns, for every old label, its new label or -1 if removed.

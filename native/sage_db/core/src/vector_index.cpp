@@ -4,11 +4,13 @@
 #include <faiss/IndexHNSW.h>
 #include <faiss/IndexIVFFlat.h>
 #include <faiss/IndexIVFPQ.h>
+#include <faiss/impl/AuxIndexStructures.h>
 #include <faiss/impl/DistanceComputer.h>
 #include <faiss/impl/FaissException.h>
 #include <faiss/impl/IDSelector.h>
 #include <faiss/impl/io.h>
 #include <faiss/index_io.h>
+#include <faiss/utils/Heap.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -17,6 +19,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <stdexcept>
@@ -111,6 +114,45 @@ class StoreBackedFlat final : public faiss::IndexFlat {
  private:
   const std::vector<float>* store_;
 };
+
+/// HNSW keeps the smallest distances: inner products are searched negated (as IndexHNSW does).
+class NegatedDistance final : public faiss::DistanceComputer {
+ public:
+  explicit NegatedDistance(std::unique_ptr<faiss::DistanceComputer> inner) : inner_(std::move(inner)) {}
+  void set_query(const float* x) override { inner_->set_query(x); }
+  float operator()(idx_t i) override { return -(*inner_)(i); }
+  float symmetric_dis(idx_t i, idx_t j) override { return -inner_->symmetric_dis(i, j); }
+
+ private:
+  std::unique_ptr<faiss::DistanceComputer> inner_;
+};
+
+/// IndexHNSW::search without its per-call costs, which a single query feels: it allocates and zeroes a
+/// visited table the size of the index (100 KB at 100k vectors) and opens an OpenMP region on every call.
+/// Each thread keeps one table here (advancing its generation marker clears it), and queries run in turn:
+/// batches are already spread over the search threads.
+void searchHnsw(const faiss::IndexHNSW& index, const float* queries, size_t nq, size_t k, float* distances,
+                FaissIdx* labels, const faiss::SearchParametersHNSW& params) {
+  thread_local std::unique_ptr<faiss::VisitedTable> visited;
+  if (!visited || visited->visited.size() < size_t(index.ntotal)) {
+    visited = std::make_unique<faiss::VisitedTable>(int(index.ntotal));
+  }
+  std::unique_ptr<faiss::DistanceComputer> distance(index.storage->get_distance_computer());
+  if (index.metric_type == faiss::METRIC_INNER_PRODUCT) distance = std::make_unique<NegatedDistance>(std::move(distance));
+  for (size_t i = 0; i < nq; i++) {
+    float* D = distances + i * k;
+    FaissIdx* I = labels + i * k;
+    distance->set_query(queries + i * size_t(index.d));
+    faiss::maxheap_heapify(k, D, I);
+    index.hnsw.search(*distance, int(k), I, D, *visited, &params);
+    visited->advance();
+    faiss::maxheap_reorder(k, D, I);
+  }
+  // Inner-product distances were negated so that the heap keeps the largest.
+  if (index.metric_type == faiss::METRIC_INNER_PRODUCT) {
+    for (size_t i = 0; i < nq * k; i++) distances[i] = -distances[i];
+  }
+}
 
 /// Candidates of an ANN search: not tombstoned and, with a bitmap, allowed.
 class LabelFilter final : public faiss::IDSelector {
@@ -453,7 +495,7 @@ struct VectorIndex::Impl {
       p.efSearch = std::max<int>(o.efSearch > 0 ? o.efSearch : s.params.efSearch, int(std::min<size_t>(k, 1 << 30)));
       p.sel = needFilter ? const_cast<LabelFilter*>(&filter) : nullptr;
       EfGateScope gate(efGate, hnsw.hnsw, p.efSearch);
-      ann->search(FaissIdx(nq), q, FaissIdx(kk), dist.data(), ids.data(), &p);
+      searchHnsw(hnsw, q, nq, kk, dist.data(), ids.data(), p);
     } else {
       faiss::SearchParametersIVF p;
       const int32_t nprobe = o.nprobe > 0 ? o.nprobe : s.params.nprobe;

@@ -93,6 +93,27 @@ TEST(Search, HnswRecallAtEf128) {
   EXPECT_NEAR(got[0].scores[0], truth[0].scores[0], 1e-3);
 }
 
+// Each thread reuses one visited table across calls and indexes: a query answers the same alone, in a
+// batch, and after searches of a larger and a smaller index.
+TEST(Search, HnswQueriesAnswerTheSameAloneInBatchesAndAcrossIndexes) {
+  const size_t d = 32;
+  const auto data = testutil::clustered(6000, d, 35);
+  const auto queries = testutil::clustered(300, d, 36);
+  VectorIndex small(settings(d, Metric::L2, IndexKind::HNSW));
+  small.add(data.data(), 1500);
+  VectorIndex large(settings(d, Metric::IP, IndexKind::HNSW));
+  large.add(data.data(), 6000);
+  const auto smallBatch = small.search(queries.data(), 300, 10);
+  const auto largeBatch = large.search(queries.data(), 300, 10);
+  for (size_t q = 0; q < 300; q++) {
+    const auto a = small.search(queries.data() + q * d, 1, 10);
+    const auto b = large.search(queries.data() + q * d, 1, 10);
+    ASSERT_EQ(a[0].labels, smallBatch[q].labels) << "query " << q;
+    ASSERT_EQ(b[0].labels, largeBatch[q].labels) << "query " << q;
+    ASSERT_EQ(b[0].scores, largeBatch[q].scores) << "query " << q;
+  }
+}
+
 TEST(Search, HnswInnerProductScoresAreInnerProducts) {
   const size_t d = 16;
   const auto data = testutil::uniform(2000, d, 33);

@@ -12,6 +12,7 @@ import { collect, runOperator } from '@sage/kernel/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Chunker } from './chunking/chunker.js';
 import type { Document } from './contracts.js';
+import { writeTinyCrossEncoder, writeTinyEmbeddingModel } from './embeddings/__fixtures__/tiny-onnx-model.js';
 import { Evaluator } from './evaluators/evaluator.js';
 import { ExtractiveGenerator } from './generators/extractive-generator.js';
 import { IndexWriter } from './indexing/index-writer.js';
@@ -19,6 +20,7 @@ import { acquireDatabase } from './knowledge-base.js';
 import { ChatPromptor } from './promptors/chat-promptor.js';
 import { QAPromptor } from './promptors/qa-promptor.js';
 import { SummarizationPromptor } from './promptors/summarization-promptor.js';
+import { CrossEncoderReranker } from './rerankers/cross-encoder-reranker.js';
 import { EmbeddingReranker } from './rerankers/embedding-reranker.js';
 import { BM25Retriever } from './retrievers/bm25-retriever.js';
 import { DenseRetriever } from './retrievers/dense-retriever.js';
@@ -159,6 +161,18 @@ const cases: OperatorCase[] = [
       expect(output.retrievalResults[0].score).toBeGreaterThanOrEqual(output.retrievalResults[1].score);
     },
   },
+  {
+    name: 'CrossEncoderReranker',
+    kind: 'map',
+    fn: CrossEncoderReranker,
+    config: () => ({ modelPath: join(onnxModels, 'cross-encoder'), topK: 2, threads: 1 }),
+    record: (i) => ({ query: `refund to my card ${i}`, retrievalResults: retrieved, seq: i }),
+    perRecord: 1,
+    check: (output) => {
+      expect(output.retrievalResults).toHaveLength(2);
+      expect(output.retrievalResults[0].score).toBeGreaterThanOrEqual(output.retrievalResults[1].score);
+    },
+  },
   retriever('DenseRetriever', DenseRetriever),
   retriever('BM25Retriever', BM25Retriever),
   retriever('HybridRetriever', HybridRetriever),
@@ -178,6 +192,16 @@ const cases: OperatorCase[] = [
         error: /onProgress boom/,
       },
     ],
+  },
+  {
+    name: 'IndexWriter with OnnxEmbedder',
+    kind: 'sink',
+    fn: IndexWriter,
+    config: ({ dbPath, collection }) => ({ collection, dbPath, embedder: { provider: 'onnx', modelPath: join(onnxModels, 'embedder'), threads: 1 }, batchSize: 4 }),
+    record: (i) => ({ id: `doc-${i}`, text: `Document number ${i} about tea.`, metadata: { seq: i }, seq: i }),
+    perRecord: 1,
+    check: (stored) => expect(stored.text).toBe(`Document number ${stored.seq} about tea.`),
+    usesDb: true,
   },
 ];
 
@@ -242,6 +266,15 @@ beforeAll(async () => {
   await runOperator('sink', IndexWriter, { records: corpus, config: { collection: 'faq', dbPath, embedder: EMBEDDER } });
 });
 afterAll(() => rmSync(dbPath, { recursive: true, force: true }));
+
+/** The tiny ONNX models of the cases that run one: `embedder` and `cross-encoder`. */
+let onnxModels: string;
+beforeAll(() => {
+  onnxModels = mkdtempSync(join(tmpdir(), 'sage-rag-checklist-onnx-'));
+  writeTinyEmbeddingModel(join(onnxModels, 'embedder'));
+  writeTinyCrossEncoder(join(onnxModels, 'cross-encoder'));
+});
+afterAll(() => rmSync(onnxModels, { recursive: true, force: true }));
 
 describe.each(cases)('$name: the operator checklist', (op) => {
   /** Runs the operator over `count` records; returns what came out (for a sink: what it stored) and its close count. */

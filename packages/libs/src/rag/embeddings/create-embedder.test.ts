@@ -53,7 +53,7 @@ describe('createEmbedder', () => {
   it('rejects an unknown provider, listing the known ones', () => {
     const attempt = () => createEmbedder({ provider: 'word2vec' } as never);
     expect(attempt).toThrow(ValidationError);
-    expect(attempt).toThrow('createEmbedder: unknown provider "word2vec" (known: use-lite, hashing, openai)');
+    expect(attempt).toThrow('createEmbedder: unknown provider "word2vec" (known: use-lite, hashing, openai, onnx)');
     expect(() => createEmbedder({ provider: 7 } as never)).toThrow('unknown provider 7');
     expect(() => createEmbedder({ provider: 'toString' } as never)).toThrow('unknown provider "toString"');
   });
@@ -63,6 +63,7 @@ describe('createEmbedder', () => {
     [{ provider: 'hashing', model: 'x' }, /^HashingEmbedder: .*"model"/],
     [{ provider: 'use-lite', dimension: 512 }, /^UseLiteEmbedder: .*"dimension"/],
     [{ provider: 'openai' }, /^OpenAIEmbedder: option "model"/],
+    [{ provider: 'onnx' }, /^OnnxEmbedder: option "modelPath"/],
     [{ provider: 'hashing', cache: 'yes' }, /^createEmbedder: option "cache": expected true, false or \{ maxEntries \}/],
     [{ provider: 'hashing', cache: { maxEntries: 0 } }, /^createEmbedder: option "cache.maxEntries"/],
   ])('rejects %o naming the class and the option', (config, message) => {

@@ -4,6 +4,7 @@ import { parseConfig } from '../config.js';
 import { CachedEmbedder } from './cached-embedder.js';
 import type { Embedder } from './embedder.js';
 import { HashingEmbedder, type HashingEmbedderConfig } from './hashing-embedder.js';
+import { OnnxEmbedder, type OnnxEmbedderConfig } from './onnx-embedder.js';
 import { OpenAIEmbedder, type OpenAIEmbedderConfig } from './openai-embedder.js';
 import { UseLiteEmbedder, type UseLiteEmbedderConfig } from './use-lite-embedder.js';
 
@@ -18,12 +19,14 @@ export type EmbedderConfig = EmbedderCacheConfig &
     | ({ provider?: 'use-lite' } & UseLiteEmbedderConfig)
     | ({ provider: 'hashing' } & HashingEmbedderConfig)
     | ({ provider: 'openai' } & OpenAIEmbedderConfig)
+    | ({ provider: 'onnx' } & OnnxEmbedderConfig)
   );
 
 const PROVIDERS = {
   'use-lite': (options: object) => new UseLiteEmbedder(options),
   hashing: (options: object) => new HashingEmbedder(options),
   openai: (options: object) => new OpenAIEmbedder(options as OpenAIEmbedderConfig),
+  onnx: (options: object) => new OnnxEmbedder(options as OnnxEmbedderConfig),
 } satisfies Record<string, (options: object) => Embedder>;
 
 type Provider = keyof typeof PROVIDERS;

@@ -6,6 +6,8 @@ export type { Embedder } from './embedder.js';
 export { EmbeddingCache, type EmbeddingCacheConfig } from './embedding-cache.js';
 export { EmbeddingError, type EmbeddingErrorOptions } from './embedding-error.js';
 export { HashingEmbedder, type HashingEmbedderConfig } from './hashing-embedder.js';
+export type { OnnxDtype } from './load-onnx-model.js';
+export { OnnxEmbedder, type OnnxEmbedderConfig } from './onnx-embedder.js';
 export { OpenAIEmbedder, type OpenAIEmbedderConfig } from './openai-embedder.js';
 export { UseLiteEmbedder, type UseLiteEmbedderConfig } from './use-lite-embedder.js';
 export { cosineSimilarity, l2Normalize } from './vectors.js';

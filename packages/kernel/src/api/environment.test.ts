@@ -264,6 +264,29 @@ describe('stop and close', () => {
     expect(written).toEqual(written.map((_, i) => i));
   });
 
+  it('closes a function whose open() failed part-way, and fails the job with the open error', async () => {
+    const released: string[] = [];
+    class Connect extends MapFunction<number, number> {
+      private handle: string | undefined;
+      open() {
+        this.handle = 'connection';
+        throw new Error('no such table');
+      }
+      execute(n: number) {
+        return n;
+      }
+      close() {
+        if (this.handle !== undefined) released.push(this.handle);
+        throw new Error('close failed too');
+      }
+    }
+    const env = new LocalEnvironment('open-fails', quiet);
+    collect(env.fromBatch([1, 2]).map(Connect));
+    const error = (await env.submit({ autostop: true }).catch((e: unknown) => e)) as Error & { cause: unknown };
+    expect(String((error.cause as Error | undefined)?.message ?? error.message)).toContain('no such table');
+    expect(released).toEqual(['connection']);
+  });
+
   it('refuses a second submit while running and any submit after close', async () => {
     const env = new LocalEnvironment('twice', quiet);
     env.fromSource(async () => {

@@ -11,17 +11,18 @@ import type { StreamOperator } from './stream-operator.js';
 export const LOOP_END_EDGE = -1;
 
 /**
- * Opens, runs and closes one instance. `close` runs only when `open` succeeded, also after a failure; a
- * failing `close` is reported only when nothing failed before it, so it never hides the first error.
+ * Opens, runs and closes one instance. `close` always runs, also when `open` failed part-way (so what it
+ * acquired before failing is released) and after a failure of the body; a failing `close` is reported only
+ * when nothing failed before it, so it never hides the first error.
  */
 async function lifecycle(
   open: () => void | Promise<void>,
   body: () => Promise<void>,
   close: () => void | Promise<void>,
 ): Promise<void> {
-  await open();
   let failure: { error: unknown } | undefined;
   try {
+    await open();
     await body();
   } catch (error) {
     failure = { error };

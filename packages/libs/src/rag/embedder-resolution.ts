@@ -4,6 +4,7 @@
  * vectors of two models are not comparable. Embedders are shared per process by name: the model loads once
  * however many operators and parallel instances use it, and calls made together reach it as one batch.
  */
+import { resolve } from 'node:path';
 import { ValidationError } from '@sage/common';
 import type { CollectionInfo } from '@sage/middleware';
 import { z } from 'zod';
@@ -30,6 +31,29 @@ export function configForName(name: string): EmbedderConfig {
   if (hashing) return hashing[1] === undefined ? { provider: 'hashing' } : { provider: 'hashing', dimension: Number(hashing[1]) };
   if (name.startsWith('openai:') && name.length > 'openai:'.length) return { provider: 'openai', model: name.slice('openai:'.length) };
   throw new ValidationError(`unknown embedder "${name}" (known: use-lite, hashing[-<dimension>], openai:<model>)`);
+}
+
+/**
+ * The factory config a collection records beside the embedder's name (`metadata.embedderConfig`, JSON),
+ * so that retrievers can rebuild an embedder whose name alone does not say how (a local model directory,
+ * an endpoint): undefined for a name or an embedder object. Secrets are left out, and a model directory
+ * is made absolute.
+ */
+export function recordableEmbedderConfig(spec: EmbedderSpec): string | undefined {
+  if (typeof spec === 'string' || isEmbedder(spec)) return undefined;
+  const { apiKey: _secret, cache: _cache, ...config } = spec as Record<string, unknown>;
+  if (typeof config.modelPath === 'string') config.modelPath = resolve(config.modelPath);
+  return JSON.stringify(config);
+}
+
+function recordedConfig(collection: CollectionInfo): EmbedderConfig | undefined {
+  const recorded = collection.metadata.embedderConfig;
+  if (typeof recorded !== 'string') return undefined;
+  try {
+    return JSON.parse(recorded) as EmbedderConfig;
+  } catch {
+    return undefined; // not ours: fall back to the name
+  }
 }
 
 const shared = new Map<string, Promise<Embedder>>();
@@ -65,7 +89,7 @@ export async function resolveCollectionEmbedder(operator: string, collection: Co
   if (spec === undefined && recorded === undefined) {
     throw new ValidationError(`${operator}: collection "${collection.name}" does not record its embedder; pass the \`embedder\` option`);
   }
-  const embedder = await sharedEmbedder(spec ?? recorded!);
+  const embedder = await sharedEmbedder(spec ?? recordedConfig(collection) ?? recorded!);
   if (recorded !== undefined && embedder.name !== recorded) {
     throw new ValidationError(
       `${operator}: collection "${collection.name}" was indexed with embedder "${recorded}", not "${embedder.name}": their vectors are not comparable (re-index, or drop the \`embedder\` option)`,

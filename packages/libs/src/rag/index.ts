@@ -1,7 +1,7 @@
 export * from './chunking/index.js';
 export { parseConfig } from './config.js';
 export * from './contracts.js';
-export { configForName, type EmbedderSpec, resolveCollectionEmbedder, sharedEmbedder } from './embedder-resolution.js';
+export { configForName, type EmbedderSpec, recordableEmbedderConfig, resolveCollectionEmbedder, sharedEmbedder } from './embedder-resolution.js';
 export * from './embeddings/index.js';
 export * from './evaluators/index.js';
 export { formatAnswer } from '../io/format-answer.js';

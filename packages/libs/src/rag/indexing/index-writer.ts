@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { parseConfig } from '../config.js';
 import { checkRecord, type Document, documentSchema } from '../contracts.js';
 import type { Embedder } from '../embeddings/embedder.js';
-import { type EmbedderSpec, embedderSpecSchema, sharedEmbedder } from '../embedder-resolution.js';
+import { type EmbedderSpec, embedderSpecSchema, recordableEmbedderConfig, sharedEmbedder } from '../embedder-resolution.js';
 import { acquireDatabase, type DatabaseLease } from '../knowledge-base.js';
 
 export interface IndexWriterConfig {
@@ -88,7 +88,7 @@ export class IndexWriter extends SinkFunction<Document, IndexWriterConfig> {
       dimension: embedder.dimension,
       metric: 'cosine',
       index,
-      metadata: { embedder: embedder.name },
+      metadata: { embedder: embedder.name, ...recordedEmbedder(this.settings.embedder) },
     });
     const info = collection.info();
     const recorded = info.metadata.embedder;
@@ -130,4 +130,9 @@ function storable(value: unknown): MetadataValue | undefined {
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as string[];
   return undefined;
+}
+
+function recordedEmbedder(spec: EmbedderSpec): { embedderConfig?: string } {
+  const config = recordableEmbedderConfig(spec);
+  return config === undefined ? {} : { embedderConfig: config };
 }

@@ -14,7 +14,9 @@ import { Chunker } from './chunking/chunker.js';
 import type { Document } from './contracts.js';
 import { writeTinyCrossEncoder, writeTinyEmbeddingModel } from './embeddings/__fixtures__/tiny-onnx-model.js';
 import { Evaluator } from './evaluators/evaluator.js';
+import { writeTinyGguf } from './generators/__fixtures__/tiny-gguf.js';
 import { ExtractiveGenerator } from './generators/extractive-generator.js';
+import { LlamaCppGenerator } from './generators/llama-cpp-generator.js';
 import { IndexWriter } from './indexing/index-writer.js';
 import { acquireDatabase } from './knowledge-base.js';
 import { ChatPromptor } from './promptors/chat-promptor.js';
@@ -131,6 +133,18 @@ const cases: OperatorCase[] = [
     check: (output) => {
       expect(output.generated).toContain('reset password');
       expect(output.generator).toBe('extractive');
+    },
+  },
+  {
+    name: 'LlamaCppGenerator',
+    kind: 'map',
+    fn: LlamaCppGenerator,
+    config: () => ({ modelPath: join(ggufModels, 'tiny.gguf'), maxTokens: 2, threads: 1 }),
+    record: (i) => ({ query: `question ${i}`, prompt: [{ role: 'user', content: `question ${i}` }], seq: i }),
+    perRecord: 1,
+    check: (output) => {
+      expect(output.usage.completionTokens).toBe(2); // the tiny model never ends an answer by itself
+      expect(output.generator).toBe('llama.cpp:tiny');
     },
   },
   {
@@ -275,6 +289,14 @@ beforeAll(() => {
   writeTinyCrossEncoder(join(onnxModels, 'cross-encoder'));
 });
 afterAll(() => rmSync(onnxModels, { recursive: true, force: true }));
+
+/** The tiny GGUF model of the LlamaCppGenerator case. */
+let ggufModels: string;
+beforeAll(async () => {
+  ggufModels = mkdtempSync(join(tmpdir(), 'sage-rag-checklist-gguf-'));
+  await writeTinyGguf(join(ggufModels, 'tiny.gguf'));
+});
+afterAll(() => rmSync(ggufModels, { recursive: true, force: true }));
 
 describe.each(cases)('$name: the operator checklist', (op) => {
   /** Runs the operator over `count` records; returns what came out (for a sink: what it stored) and its close count. */

@@ -90,10 +90,26 @@ describe('selectGenerator / createGenerator', () => {
     expect(selection.generator.name).toBe('openai:local-model');
   });
 
-  it('says "llama.cpp generator not installed" when SAGE_LLM_MODEL_PATH is set, and falls back', async () => {
+  it('picks the llama.cpp generator when SAGE_LLM_MODEL_PATH is set, without loading the model yet', async () => {
     process.env.SAGE_LLM_MODEL_PATH = '/models/tiny.gguf';
-    const { createGenerator, selectGenerator } = await fresh();
+    const { selectGenerator, LlamaCppGenerator } = await fresh();
+
+    const selection = selectGenerator({ providerOptions: { 'llama.cpp': { threads: 1 } } });
+    expect(selection).toMatchObject({ provider: 'llama.cpp', reason: 'SAGE_LLM_MODEL_PATH is set' });
+    expect(selection.notice).toBeUndefined();
+    expect(selection.generator).toBeInstanceOf(LlamaCppGenerator);
+    expect(selection.generator).toMatchObject({ name: 'llama.cpp:tiny', modelPath: '/models/tiny.gguf', threads: 1 });
+  });
+
+  it('says "<name> generator not installed" for a detected provider without create, and falls back', async () => {
+    process.env.SAGE_LLM_MODEL_PATH = '/models/tiny.gguf';
+    const { createGenerator, selectGenerator, registerGeneratorProvider } = await fresh();
     const { logger, warnings } = recordingLogger();
+    registerGeneratorProvider({
+      name: 'llama.cpp',
+      priority: 20,
+      detect: (env) => (env.SAGE_LLM_MODEL_PATH ? 'SAGE_LLM_MODEL_PATH is set' : undefined),
+    });
 
     const selection = selectGenerator();
     expect(selection.provider).toBe('extractive');
@@ -111,10 +127,10 @@ describe('selectGenerator / createGenerator', () => {
     expect(selectGenerator().provider).toBe('openai');
   });
 
-  it('uses a registered provider in place of the llama.cpp placeholder', async () => {
+  it('uses a registered provider in place of the built-in one of the same name', async () => {
     process.env.SAGE_LLM_MODEL_PATH = '/models/tiny.gguf';
     const { selectGenerator, registerGeneratorProvider, generatorProviders, ExtractiveGenerator } = await fresh();
-    // A stand-in for the package that will provide llama.cpp: any GeneratorFunction will do.
+    // Any GeneratorFunction will do.
     class StandIn extends ExtractiveGenerator {
       override readonly name = 'llama.cpp:tiny';
     }
@@ -151,12 +167,14 @@ describe('selectGenerator / createGenerator', () => {
 
   it('rejects an unknown or uninstalled provider and bad options, naming the class and the option', async () => {
     process.env.OPENAI_API_KEY = 'sk-test-auto';
-    const { selectGenerator, AutoGenerator } = await fresh();
+    const { selectGenerator, AutoGenerator, registerGeneratorProvider } = await fresh();
 
     expect(() => selectGenerator({ provider: 'gpt' })).toThrow(
       'AutoGenerator: option "provider": unknown generator "gpt" (known: auto, openai, llama.cpp, extractive)',
     );
-    expect(() => selectGenerator({ provider: 'llama.cpp' })).toThrow('AutoGenerator: option "provider": llama.cpp generator not installed');
+    expect(() => selectGenerator({ provider: 'llama.cpp' })).toThrow('LlamaCppGenerator: option "modelPath": required');
+    registerGeneratorProvider({ name: 'vllm', priority: 15, detect: () => undefined });
+    expect(() => selectGenerator({ provider: 'vllm' })).toThrow('AutoGenerator: option "provider": vllm generator not installed');
     expect(() => new AutoGenerator({ provder: 'openai' } as never)).toThrow(/^AutoGenerator: config: .*"provder"/);
     expect(() => new AutoGenerator({ openai: 'gpt-4o' as never })).toThrow(/^AutoGenerator: option "openai": /);
     expect(() => new AutoGenerator({ openai: { timeoutMs: -1 } })).toThrow(/^OpenAIGenerator: option "timeoutMs": /);

@@ -17,7 +17,7 @@ export interface AutoGeneratorConfig {
   openai?: OpenAIGeneratorConfig;
   /** Options of the extractive answerer, when it is picked. */
   extractive?: ExtractiveGeneratorConfig;
-  /** Options of other registered providers, by provider name. */
+  /** Options of other providers, by provider name: `{ 'llama.cpp': { threads: 2 } }` (see `LlamaCppGeneratorConfig`). */
   providerOptions?: Record<string, unknown>;
 }
 
@@ -43,7 +43,7 @@ export interface GeneratorSelection {
 /**
  * Picks the generator: the provider named in `config.provider`, else the first registered provider the
  * environment configures (`OPENAI_API_KEY` or `SAGE_LLM_BASE_URL` -> OpenAI-compatible endpoint,
- * `SAGE_LLM_MODEL_PATH` -> llama.cpp when installed), else the extractive answerer.
+ * `SAGE_LLM_MODEL_PATH` -> a local GGUF model through llama.cpp), else the extractive answerer.
  */
 export function selectGenerator(config?: AutoGeneratorConfig, env: EnvVariables = process.env): GeneratorSelection {
   const checked = parseConfig(OPERATOR, configSchema, config);
@@ -82,7 +82,8 @@ export function selectGenerator(config?: AutoGeneratorConfig, env: EnvVariables 
     reason,
     notice:
       `${reason}: falling back to the extractive answerer, which quotes the best-supported sentences of the ` +
-      'retrieved context (set OPENAI_API_KEY, or SAGE_LLM_BASE_URL for a local OpenAI-compatible server, to answer with an LLM)',
+      'retrieved context (set OPENAI_API_KEY, SAGE_LLM_BASE_URL for a local OpenAI-compatible server, or SAGE_LLM_MODEL_PATH ' +
+      'for a local GGUF model, to answer with an LLM)',
   };
 }
 

@@ -6,15 +6,17 @@ import { SageError } from '@sage/common';
  * - `timeout`: no response (or, when streaming, no next chunk) within `timeoutMs`;
  * - `connection`: the endpoint could not be reached;
  * - `aborted`: the caller's signal cancelled the call;
- * - `response`: the endpoint answered with something that is not a chat completion.
+ * - `response`: the endpoint answered with something that is not a chat completion (for a local model: the
+ *   output does not parse as the JSON schema asked for, or the model could not answer);
+ * - `load`: a local model could not be loaded (no file, not a GGUF file, refused by llama.cpp).
  */
-export type GeneratorFailure = 'status' | 'timeout' | 'connection' | 'aborted' | 'response';
+export type GeneratorFailure = 'status' | 'timeout' | 'connection' | 'aborted' | 'response' | 'load';
 
 export interface GeneratorErrorDetails {
   /** The generator class, e.g. `OpenAIGenerator`. */
   generator: string;
   failure: GeneratorFailure;
-  /** The URL called, without credentials or query string. */
+  /** The URL called, without credentials or query string; for a local model, its file's path. */
   endpoint: string;
   model: string;
   /** The HTTP status, for `status` failures. */
@@ -35,8 +37,8 @@ export class GeneratorError extends SageError {
   readonly status: number | undefined;
   readonly attempts: number;
 
-  constructor(message: string, details: GeneratorErrorDetails) {
-    super('SAGE_SERVICE', message, { details: { ...details } });
+  constructor(message: string, details: GeneratorErrorDetails, options: { cause?: unknown } = {}) {
+    super('SAGE_SERVICE', message, { cause: options.cause, details: { ...details } });
     this.failure = details.failure;
     this.endpoint = details.endpoint;
     this.model = details.model;

@@ -19,6 +19,8 @@ export type GeneratorOutput = GeneratorInput & {
   generated: string;
   usage?: Usage;
   citations?: Citation[];
+  /** The answer parsed, when the generator was asked for JSON matching a schema. */
+  generatedJson?: unknown;
   /** Which generator answered (`openai:gpt-4o-mini`, `extractive`, …). */
   generator: string;
 };
@@ -26,8 +28,8 @@ export type GeneratorOutput = GeneratorInput & {
 /**
  * The base of generator operators: a map that validates the fields its generator reads (`recordSchema`),
  * calls `generate` with the record's prompt, query and retrieved documents, and adds `generated`, `usage`,
- * `citations`, `generator` and its time under `timings[operatorName]`. Other fields pass through untouched.
- * Async: give the operator a `concurrency` option to keep several requests in flight.
+ * `citations`, `generatedJson`, `generator` and its time under `timings[operatorName]`. Other fields pass
+ * through untouched. Async: give the operator a `concurrency` option to keep several requests in flight.
  */
 export abstract class GeneratorFunction<Config = unknown>
   extends MapFunction<unknown, GeneratorOutput, Config>
@@ -50,6 +52,7 @@ export abstract class GeneratorFunction<Config = unknown>
     const output: GeneratorOutput = { ...input, generated: generation.text, generator: this.name };
     if (generation.usage !== undefined) output.usage = generation.usage;
     if (generation.citations !== undefined) output.citations = generation.citations;
+    if (generation.json !== undefined) output.generatedJson = generation.json;
     return withTiming(output, this.operatorName, this.clock.now() - started);
   }
 }

@@ -1,12 +1,13 @@
 import type { EnvVariables } from '@sage/common';
 import { ExtractiveGenerator, type ExtractiveGeneratorConfig } from './extractive-generator.js';
 import type { GeneratorFunction } from './generator-function.js';
+import { LlamaCppGenerator, type LlamaCppGeneratorConfig } from './llama-cpp-generator.js';
 import { OpenAIGenerator, type OpenAIGeneratorConfig } from './openai-generator.js';
 
 /**
  * A kind of generator that automatic selection can pick. Providers are tried by ascending `priority`; the
  * first whose `detect` gives a reason answers. A provider without `create` is one SAGE knows of but that is
- * not installed here: selection reports it ("llama.cpp generator not installed") and goes on. A package
+ * not installed here: selection reports it ("<name> generator not installed") and goes on. A package
  * providing a generator registers it with `registerGeneratorProvider`, replacing any of the same name.
  */
 export interface GeneratorProvider {
@@ -30,10 +31,11 @@ const BUILT_IN: GeneratorProvider[] = [
     create: (options) => new OpenAIGenerator(options as OpenAIGeneratorConfig | undefined),
   },
   {
-    // A local GGUF model through node-llama-cpp: registered by the package that provides it.
+    // A local GGUF model through node-llama-cpp, which is imported only when the model loads.
     name: 'llama.cpp',
     priority: 20,
     detect: (env) => (isSet(env, 'SAGE_LLM_MODEL_PATH') ? 'SAGE_LLM_MODEL_PATH is set' : undefined),
+    create: (options) => new LlamaCppGenerator(options as LlamaCppGeneratorConfig | undefined),
   },
   {
     // Never detected: it is the fallback when no other provider is, or named explicitly.
@@ -46,7 +48,7 @@ const BUILT_IN: GeneratorProvider[] = [
 
 const providers = new Map(BUILT_IN.map((provider) => [provider.name, provider]));
 
-/** Adds a provider, or replaces the one of the same name (e.g. the `llama.cpp` placeholder). */
+/** Adds a provider, or replaces the one of the same name. */
 export function registerGeneratorProvider(provider: GeneratorProvider): void {
   providers.set(provider.name, provider);
 }

@@ -19,6 +19,8 @@ export interface Generation {
   usage?: Usage;
   /** The documents the answer rests on, for generators that know it. */
   citations?: Citation[];
+  /** The answer parsed, for generators asked for JSON matching a schema. */
+  json?: unknown;
 }
 
 /**

@@ -7,6 +7,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Document as LCDocument } from '@langchain/core/documents';
+import { BaseRetriever } from '@langchain/core/retrievers';
+import { RunnableLambda } from '@langchain/core/runnables';
 import { type BaseFunction, DataStream, LocalEnvironment } from '@sage/kernel';
 import { collect, runOperator } from '@sage/kernel/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -14,16 +17,30 @@ import { Chunker } from './chunking/chunker.js';
 import type { Document } from './contracts.js';
 import { writeTinyCrossEncoder, writeTinyEmbeddingModel } from './embeddings/__fixtures__/tiny-onnx-model.js';
 import { Evaluator } from './evaluators/evaluator.js';
+import { AutoGenerator } from './generators/auto-generator.js';
+import {
+  type ChatCompletionsServer,
+  completion,
+  openEventStream,
+  type Reply,
+  sendJson,
+  startChatCompletionsServer,
+  useCleanLlmEnv,
+} from './generators/__fixtures__/chat-completions-server.js';
 import { writeTinyGguf } from './generators/__fixtures__/tiny-gguf.js';
 import { ExtractiveGenerator } from './generators/extractive-generator.js';
 import { LlamaCppGenerator } from './generators/llama-cpp-generator.js';
+import { OpenAIGenerator } from './generators/openai-generator.js';
 import { IndexWriter } from './indexing/index-writer.js';
 import { acquireDatabase } from './knowledge-base.js';
+import { LangChainRetriever } from './langchain/langchain-retriever.js';
+import { LangChainRunnable } from './langchain/langchain-runnable.js';
 import { ChatPromptor } from './promptors/chat-promptor.js';
 import { QAPromptor } from './promptors/qa-promptor.js';
 import { SummarizationPromptor } from './promptors/summarization-promptor.js';
 import { CrossEncoderReranker } from './rerankers/cross-encoder-reranker.js';
 import { EmbeddingReranker } from './rerankers/embedding-reranker.js';
+import { LLMReranker } from './rerankers/llm-reranker.js';
 import { BM25Retriever } from './retrievers/bm25-retriever.js';
 import { DenseRetriever } from './retrievers/dense-retriever.js';
 import { HybridRetriever } from './retrievers/hybrid-retriever.js';
@@ -48,6 +65,8 @@ interface OperatorCase {
   perRecord: number;
   /** The field the operator adds (besides `timings`). */
   check: (output: Rec) => void;
+  /** The key of the operator's `timings` entry; default `name`. */
+  timingKey?: string;
   /** Reads or writes SageDB: must release the database when closed. */
   usesDb?: boolean;
   /** Configs whose user function throws, and the error the job fails with. */
@@ -67,6 +86,81 @@ const retrieved = corpus.map((document, rank) => ({ ...document, score: 1 - rank
 const boom = (what: string) => () => {
   throw new Error(`${what} boom`);
 };
+
+/** The relevant document last, with the lowest retrieval score: only the judge's scores put it first. */
+const shuffled = [
+  { ...corpus[1]!, score: 0.9 },
+  { ...corpus[2]!, score: 0.8 },
+  { ...corpus[0]!, score: 0.1 },
+];
+
+/**
+ * The chat-completions server of the LLM cases. Model `judge` rates the numbered documents LLMReranker lists:
+ * 9 when a document mentions the password, 5 the card, else 2. Any other model echoes the last message, in
+ * two pieces when the request asks for a stream; its usage counts the pieces as completion tokens.
+ */
+const chatReply: Reply = (request, response) => {
+  const { model, messages, stream } = request.body;
+  const last: string = messages.at(-1).content;
+  if (model === 'judge') {
+    const documents = [...last.matchAll(/^\[(\d+)\] (.*)$/gm)];
+    const scores = documents.map(([, n, text]) => `${n}: ${text!.includes('password') ? 9 : text!.includes('card') ? 5 : 2}`);
+    sendJson(response, 200, completion(model, scores.join('\n')));
+  } else if (stream) {
+    const events = openEventStream(response, model);
+    events.send('echo: ');
+    events.send(last);
+    events.end({ prompt_tokens: 3, completion_tokens: 2 });
+  } else {
+    sendJson(response, 200, completion(model, `echo: ${last}`, { prompt_tokens: 3, completion_tokens: 1 }));
+  }
+};
+
+/** A LangChain retriever over in-memory documents: what `search` finds for the query. */
+class ListRetriever extends BaseRetriever {
+  lc_namespace = ['sage', 'checklist'];
+  constructor(private readonly search: (query: string) => LCDocument[]) {
+    super();
+  }
+  override async _getRelevantDocuments(query: string): Promise<LCDocument[]> {
+    return this.search(query);
+  }
+}
+
+/** The corpus documents sharing a word (of three letters or more) with the query, in corpus order. */
+const keywordSearch = (query: string): LCDocument[] => {
+  const words = query.toLowerCase().split(/\W+/).filter((word) => word.length > 2);
+  return corpus
+    .filter((document) => words.some((word) => document.text.toLowerCase().includes(word)))
+    .map((document) => new LCDocument({ pageContent: document.text, metadata: { id: document.id, ...document.metadata } }));
+};
+
+/** An echoing OpenAI-compatible endpoint on the local server; no key (it is not OpenAI's). */
+const echoModel = (extra: Rec = {}) => ({ baseURL: chatServer.baseURL, model: 'echo', maxRetries: 0, ...extra });
+
+/**
+ * A generator answering through the echo model: `config(extra)` is its config with `extra` added to the OpenAI
+ * options; `streamed` when the answer must arrive as a stream (two pieces).
+ */
+function generatorCase({
+  config,
+  streamed = false,
+  ...rest
+}: { name: string; fn: FunctionClass; config: (extra?: Rec) => Rec; streamed?: boolean; timingKey?: string }): OperatorCase {
+  return {
+    ...rest,
+    kind: 'map',
+    config: () => config(),
+    record: (i) => ({ query: `question ${i}`, prompt: [{ role: 'user', content: `question ${i}` }], seq: i }),
+    perRecord: 1,
+    check: (output) => {
+      expect(output.generated).toBe(`echo: question ${output.seq}`);
+      expect(output.usage).toEqual({ promptTokens: 3, completionTokens: streamed ? 2 : 1 });
+      expect(output.generator).toBe('openai:echo');
+    },
+    throwing: [{ what: 'onToken', config: () => config({ onToken: boom('onToken') }), error: /onToken boom/ }],
+  };
+}
 
 const retriever = (name: string, fn: FunctionClass): OperatorCase => ({
   name,
@@ -147,6 +241,28 @@ const cases: OperatorCase[] = [
       expect(output.generator).toBe('llama.cpp:tiny');
     },
   },
+  generatorCase({ name: 'OpenAIGenerator', fn: OpenAIGenerator, config: (extra) => echoModel(extra) }),
+  generatorCase({
+    name: 'OpenAIGenerator streaming',
+    timingKey: 'OpenAIGenerator',
+    fn: OpenAIGenerator,
+    config: (extra) => echoModel({ stream: true, ...extra }),
+    streamed: true,
+  }),
+  generatorCase({ name: 'AutoGenerator', fn: AutoGenerator, config: (extra) => ({ provider: 'openai', openai: echoModel(extra) }) }),
+  {
+    name: 'AutoGenerator extractive',
+    timingKey: 'AutoGenerator',
+    kind: 'map',
+    fn: AutoGenerator,
+    config: () => ({ provider: 'extractive' }),
+    record: (i) => ({ query: `how do I reset my password (${i})`, retrievalResults: retrieved, seq: i }),
+    perRecord: 1,
+    check: (output) => {
+      expect(output.generated).toContain('reset password');
+      expect(output.generator).toBe('extractive');
+    },
+  },
   {
     name: 'Evaluator',
     kind: 'map',
@@ -190,6 +306,46 @@ const cases: OperatorCase[] = [
   retriever('DenseRetriever', DenseRetriever),
   retriever('BM25Retriever', BM25Retriever),
   retriever('HybridRetriever', HybridRetriever),
+  {
+    name: 'LLMReranker',
+    kind: 'map',
+    fn: LLMReranker,
+    config: () => ({ generator: { provider: 'openai', openai: { baseURL: chatServer.baseURL, model: 'judge', maxRetries: 0 } }, topK: 2 }),
+    record: (i) => ({ query: `how do I reset my password (${i})`, retrievalResults: shuffled, seq: i }),
+    perRecord: 1,
+    check: (output) => {
+      expect(output.retrievalResults.map((result: Rec) => result.id)).toEqual(['pw', 'refund']);
+      expect(output.retrievalResults.map((result: Rec) => result.score)).toEqual([9, 5]);
+    },
+    throwing: [{ what: 'generate', config: () => ({ generator: { name: 'judge', generate: boom('generate') } }), error: /generate boom/ }],
+  },
+  {
+    name: 'LangChainRetriever',
+    kind: 'map',
+    fn: LangChainRetriever,
+    config: () => ({ retriever: new ListRetriever(keywordSearch), topK: 2 }),
+    record: (i) => ({ query: `how do I reset my password (${i})`, seq: i }),
+    perRecord: 1,
+    check: (output) => {
+      expect(output.retrievalResults.map((result: Rec) => result.id)).toEqual(['pw']);
+      expect(output.retrievalResults[0].metadata).toEqual({ id: 'pw', topic: 'account' });
+    },
+    throwing: [{ what: 'retriever', config: () => ({ retriever: new ListRetriever(boom('retriever')) }), error: /retriever boom/ }],
+  },
+  {
+    name: 'LangChainRunnable',
+    kind: 'map',
+    fn: LangChainRunnable,
+    config: () => ({ runnable: RunnableLambda.from(async (record: Rec) => ({ answer: `answer to ${record.query}` })) }),
+    record: (i) => ({ query: `question ${i}`, seq: i }),
+    perRecord: 1,
+    check: (output) => expect(output.answer).toBe(`answer to question ${output.seq}`),
+    throwing: [
+      { what: 'runnable', config: () => ({ runnable: RunnableLambda.from(boom('runnable')) }), error: /runnable boom/ },
+      { what: 'input', config: () => ({ runnable: RunnableLambda.from((x: unknown) => x), input: boom('input') }), error: /input boom/ },
+      { what: 'output', config: () => ({ runnable: RunnableLambda.from((x: unknown) => x), output: boom('output') }), error: /output boom/ },
+    ],
+  },
   {
     name: 'IndexWriter',
     kind: 'sink',
@@ -281,6 +437,14 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dbPath, { recursive: true, force: true }));
 
+/** The chat-completions server of the OpenAI-compatible cases, on 127.0.0.1; no variable of the machine's environment reaches them. */
+let chatServer: ChatCompletionsServer;
+useCleanLlmEnv();
+beforeAll(async () => {
+  chatServer = await startChatCompletionsServer(chatReply);
+});
+afterAll(() => chatServer.close());
+
 /** The tiny ONNX models of the cases that run one: `embedder` and `cross-encoder`. */
 let onnxModels: string;
 beforeAll(() => {
@@ -318,7 +482,7 @@ describe.each(cases)('$name: the operator checklist', (op) => {
     expect(outputs.map((output) => output.seq)).toEqual(inputs.flatMap((input) => Array(op.perRecord).fill(input.seq)));
     for (const output of outputs) {
       op.check(output);
-      if (op.kind !== 'sink') expect(output.timings[op.name]).toBeGreaterThanOrEqual(0);
+      if (op.kind !== 'sink') expect(output.timings[op.timingKey ?? op.name]).toBeGreaterThanOrEqual(0);
     }
   }
 

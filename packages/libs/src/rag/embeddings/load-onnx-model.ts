@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { StorageError } from '@sage/common';
+import { SageError, StorageError } from '@sage/common';
 import { z } from 'zod';
 import { loadOnce } from './load-once.js';
 
@@ -79,7 +79,14 @@ type Transformers = typeof import('@huggingface/transformers');
  * its directory and nowhere else.
  */
 const transformers = loadOnce(async (): Promise<Transformers> => {
-  const library = await import('@huggingface/transformers');
+  // An optional peer dependency. Its onnxruntime-node downloads GPU libraries at install unless told not to.
+  const library = await import('@huggingface/transformers').catch((cause: unknown) => {
+    throw new SageError(
+      'SAGE_NATIVE',
+      `cannot import @huggingface/transformers (${cause instanceof Error ? cause.message : String(cause)}); install it with: ONNXRUNTIME_NODE_INSTALL=skip npm install @huggingface/transformers@4.3.1`,
+      { cause },
+    );
+  });
   library.env.allowRemoteModels = false;
   library.env.allowLocalModels = true;
   library.env.useFSCache = false;

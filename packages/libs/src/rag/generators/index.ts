@@ -11,5 +11,5 @@ export { GeneratorError, type GeneratorErrorDetails, type GeneratorFailure } fro
 export { GeneratorFunction, type GeneratorInput, type GeneratorOutput } from './generator-function.js';
 export { type GeneratorProvider, generatorProviders, registerGeneratorProvider } from './generator-providers.js';
 export { LlamaCppGenerator, type LlamaCppGeneratorConfig } from './llama-cpp-generator.js';
-export type { LlamaGpu } from './llama-cpp-models.js';
+export type { LlamaGpu } from './llama-gpu.js';
 export { OpenAIGenerator, type OpenAIGeneratorConfig } from './openai-generator.js';

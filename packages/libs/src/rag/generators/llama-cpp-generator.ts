@@ -10,7 +10,8 @@ import { loadOnce } from '../embeddings/load-once.js';
 import type { GenerateOptions, Generation } from './generator.js';
 import { GeneratorError, type GeneratorFailure } from './generator-error.js';
 import { GeneratorFunction, type GeneratorInput } from './generator-function.js';
-import { acquireModel, type LlamaGpu, type LoadedModel, type ModelLease, modelName } from './llama-cpp-models.js';
+import { acquireModel, type LoadedModel, type ModelLease, modelName } from './llama-cpp-models.js';
+import type { LlamaGpu } from './llama-gpu.js';
 import { llamaJsonSchema } from './llama-json-schema.js';
 
 const OPERATOR = 'LlamaCppGenerator';

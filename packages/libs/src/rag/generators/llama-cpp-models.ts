@@ -5,9 +5,8 @@ import { getLogger } from '@sage/common';
 import type { ChatWrapper, Llama, LlamaModel } from 'node-llama-cpp';
 import { type LoadOnce, loadOnce } from '../embeddings/load-once.js';
 import { GeneratorError } from './generator-error.js';
+import type { LlamaGpu } from './llama-gpu.js';
 
-/** `false`: CPU only. Otherwise the GPU backend node-llama-cpp should use, when its binary is installed. */
-export type LlamaGpu = false | 'auto' | 'cuda' | 'vulkan' | 'metal';
 
 /** A loaded GGUF model, what was imported to load it, and the chat format its template asks for. */
 export interface LoadedModel {
@@ -69,7 +68,8 @@ export function acquireModel(modelPath: string, gpu: LlamaGpu): ModelLease {
 async function loadModel(modelPath: string, gpu: LlamaGpu): Promise<LoadedModel> {
   await checkGgufFile(modelPath);
   const llamaCpp = await import('node-llama-cpp').catch((cause: unknown) => {
-    throw loadError(modelPath, `cannot import node-llama-cpp (${reason(cause)})`, cause);
+    // An optional peer dependency: installed by those who run local models.
+    throw loadError(modelPath, `cannot import node-llama-cpp (${reason(cause)}); install it with: npm install node-llama-cpp@3.21.1`, cause);
   });
   const llama = await backend(llamaCpp, gpu).catch((cause: unknown) => {
     throw loadError(modelPath, `cannot start llama.cpp with gpu: ${JSON.stringify(gpu)} (${reason(cause)})`, cause);

@@ -17,6 +17,8 @@ export {
   type JSONLSinkConfig,
   PostgresSink,
   type PostgresSinkConfig,
+  PostgresSinkError,
+  type PostgresSinkErrorDetails,
   TerminalSink,
   type TerminalSinkConfig,
 } from './io/index.js';

@@ -84,6 +84,9 @@ export class DirectorySource extends BatchFunction<DirectoryDocument, DirectoryS
   private nextFile = 0;
   /** Documents of the current file not yet emitted (JSON arrays). */
   private pending: DirectoryDocument[] = [];
+  /** The file read in flight, which `close()` aborts and waits for. */
+  private reading: Promise<unknown> | undefined;
+  private readonly closing = new AbortController();
 
   constructor(config?: DirectorySourceConfig) {
     super(config);
@@ -105,9 +108,20 @@ export class DirectorySource extends BatchFunction<DirectoryDocument, DirectoryS
     while (this.pending.length === 0) {
       const relativePath = this.files[this.nextFile++];
       if (relativePath === undefined) return undefined;
-      this.pending = await this.readDocuments(relativePath);
+      const reading = this.readDocuments(relativePath);
+      this.reading = reading;
+      this.pending = await reading;
     }
     return this.pending.shift();
+  }
+
+  /**
+   * A job that stops or fails while a file is read leaves that `execute()` behind: the read is aborted and
+   * awaited here, so no file is still open when the job's result resolves.
+   */
+  override async close(): Promise<void> {
+    this.closing.abort();
+    await this.reading?.catch(() => {});
   }
 
   /** Relative paths (with `/`) of the matching files under `relativeDirectory`, in no particular order. */
@@ -138,7 +152,7 @@ export class DirectorySource extends BatchFunction<DirectoryDocument, DirectoryS
     let metadata: DirectoryDocumentMetadata;
     try {
       const stats = await stat(path);
-      content = await readFile(path, { encoding: this.encoding });
+      content = await readFile(path, { encoding: this.encoding, signal: this.closing.signal });
       metadata = { path, relativePath, extension: extensionOf(path), bytes: stats.size, mtime: stats.mtime.toISOString() };
     } catch (cause) {
       throw new IoError(`DirectorySource: cannot read "${path}": ${describeCause(cause)}`, path, { cause });

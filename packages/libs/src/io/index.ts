@@ -12,4 +12,5 @@ export { IoError } from './io-error.js';
 export { JSONLBatch, type JSONLBatchConfig } from './jsonl-batch.js';
 export { JSONLSink, type JSONLSinkConfig } from './jsonl-sink.js';
 export { PostgresSink, type PostgresSinkConfig } from './postgres-sink.js';
+export { PostgresSinkError, type PostgresSinkErrorDetails } from './postgres-sink-error.js';
 export { TerminalSink, type TerminalSinkConfig } from './terminal-sink.js';

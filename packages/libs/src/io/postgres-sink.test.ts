@@ -3,6 +3,7 @@ import { runOperator } from '@sage/kernel/testing';
 import { describe, expect, it } from 'vitest';
 import { quiet } from './__fixtures__/temp-directory.js';
 import { PostgresSink } from './postgres-sink.js';
+import { PostgresSinkError } from './postgres-sink-error.js';
 import { createTableStatement, quoteIdentifier, quoteTableName, upsertStatement } from './postgres-upsert.js';
 
 // Tests against a real PostgreSQL are in postgres-sink.int.test.ts.
@@ -37,6 +38,8 @@ describe('PostgresSink', () => {
     const connectionString = 'postgres://writer:hunter2-secret@127.0.0.1:1/rag?sslmode=disable';
     const failure = runOperator('sink', PostgresSink, { records: [{ id: 'a' }], config: { connectionString, table: 'docs' }, environment: quiet });
     const error = (await failure.catch((caught: unknown) => caught)) as Error;
+    expect(error).toBeInstanceOf(PostgresSinkError);
+    expect(error).toMatchObject({ code: 'SAGE_SERVICE', server: 'postgres://127.0.0.1:1/rag', table: 'docs' });
     expect(error.message).toMatch(/^PostgresSink: cannot use "docs" on postgres:\/\/127\.0\.0\.1:1\/rag: .*ECONNREFUSED/);
     expect(`${error.stack} ${String(error.cause)}`).not.toContain('hunter2');
   });
@@ -64,6 +67,15 @@ describe('PostgresSink', () => {
     expect(() => new PostgresSink({ table: 'docs', createTable: 'yes' } as never)).toThrow(
       'PostgresSink: option "createTable" must be true or false, got "yes"',
     );
+    // pg would read these as a relative URL and try a host named "base"; the error never shows the string.
+    for (const connectionString of ['host=db dbname=rag password=hunter2', 'db.internal:5432/rag', 'http://db/rag']) {
+      expect(() => new PostgresSink({ table: 'docs', connectionString })).toThrow(
+        'PostgresSink: option "connectionString" (else DATABASE_URL) must be a postgres:// URL (postgres://host:5432/database) or a socket directory, got another string (not shown: it may hold a password)',
+      );
+    }
+    for (const connectionString of ['postgresql://db/rag', 'postgres://writer@/rag', '/run/postgresql rag', 'socket:/run/postgresql?db=rag']) {
+      expect(() => new PostgresSink({ table: 'docs', connectionString })).not.toThrow();
+    }
     expect(() => new PostgresSink({ table: 'docs', upsert: true } as never)).toThrow(
       'PostgresSink: unknown option "upsert" (known: connectionString, table, idField, idColumn, columns, jsonbColumn, batchSize, createTable)',
     );

@@ -4,6 +4,7 @@ import { SinkFunction } from '@sage/kernel';
 import pg from 'pg';
 import { checkConfig, optionalBoolean, optionalPositiveInteger, optionalString, requiredString } from './config-validation.js';
 import { describeCause } from './io-error.js';
+import { PostgresSinkError } from './postgres-sink-error.js';
 import {
   createTableStatement,
   MAX_PARAMETERS,
@@ -14,7 +15,10 @@ import {
 } from './postgres-upsert.js';
 
 export interface PostgresSinkConfig {
-  /** Default: the `DATABASE_URL` environment variable, else `postgres://127.0.0.1:5432/postgres`. */
+  /**
+   * A `postgres://` URL (or a socket directory, `/run/postgresql database`); default: the `DATABASE_URL`
+   * environment variable, else `postgres://127.0.0.1:5432/postgres`.
+   */
   connectionString?: string;
   /** The table to write: `name` or `schema.name`, used as written (case and all). */
   table: string;
@@ -66,6 +70,8 @@ interface Field {
  */
 export class PostgresSink extends SinkFunction<unknown, PostgresSinkConfig> {
   private readonly connectionString: string;
+  /** Where errors say the sink writes: the server (no credentials) and the table as configured. */
+  private readonly where: { server: string; table: string };
   private readonly table: string;
   private readonly idField: string;
   private readonly key: UpsertColumn;
@@ -81,8 +87,12 @@ export class PostgresSink extends SinkFunction<unknown, PostgresSinkConfig> {
   constructor(config?: PostgresSinkConfig) {
     super(config);
     const checked = checkConfig('PostgresSink', config, OPTIONS);
-    this.connectionString = optionalString('PostgresSink', checked, 'connectionString', process.env.DATABASE_URL || DEFAULT_CONNECTION_STRING);
-    this.table = quoteTableName('PostgresSink', requiredString('PostgresSink', checked, 'table'));
+    this.connectionString = checkConnectionString(
+      optionalString('PostgresSink', checked, 'connectionString', process.env.DATABASE_URL || DEFAULT_CONNECTION_STRING),
+    );
+    const table = requiredString('PostgresSink', checked, 'table');
+    this.table = quoteTableName('PostgresSink', table);
+    this.where = { server: describeServer(this.connectionString), table };
     this.idField = optionalString('PostgresSink', checked, 'idField', 'id');
     const idColumn = optionalString('PostgresSink', checked, 'idColumn', 'id');
     this.key = { name: quoteIdentifier('PostgresSink', idColumn), cast: '' };
@@ -112,7 +122,7 @@ export class PostgresSink extends SinkFunction<unknown, PostgresSinkConfig> {
       if (rows[0]?.oid == null) throw new Error(`table ${this.table} does not exist (create it, or set createTable: true)`);
     } catch (cause) {
       await pool.end(); // close() runs only after a successful open()
-      throw new Error(`PostgresSink: cannot use ${this.table} on ${describeServer(this.connectionString)}: ${describeCause(cause)}`, { cause });
+      throw new PostgresSinkError(`PostgresSink: cannot use ${this.table} on ${this.where.server}: ${describeCause(cause)}`, this.where, { cause });
     }
     this.pool = pool;
   }
@@ -158,7 +168,7 @@ export class PostgresSink extends SinkFunction<unknown, PostgresSinkConfig> {
     if (rows.size === 0) return;
     const client = await this.pool!.connect().catch((cause: unknown) => {
       this.keep(rows);
-      throw new Error(`PostgresSink: cannot connect to ${describeServer(this.connectionString)}: ${describeCause(cause)}`, { cause });
+      throw new PostgresSinkError(`PostgresSink: cannot connect to ${this.where.server}: ${describeCause(cause)}`, this.where, { cause });
     });
     let failure: unknown;
     try {
@@ -169,7 +179,9 @@ export class PostgresSink extends SinkFunction<unknown, PostgresSinkConfig> {
       failure = cause;
       await client.query('ROLLBACK').catch(() => {});
       this.keep(rows);
-      throw new Error(`PostgresSink: writing ${rows.size} records to ${this.table} failed: ${describeCause(cause)}`, { cause });
+      throw new PostgresSinkError(`PostgresSink: writing ${rows.size} records to ${this.table} failed: ${describeCause(cause)}`, this.where, {
+        cause,
+      });
     } finally {
       client.release(failure instanceof Error ? failure : undefined);
     }
@@ -178,6 +190,29 @@ export class PostgresSink extends SinkFunction<unknown, PostgresSinkConfig> {
   /** Buffers the rows of a failed write again, for a retry or close(); rows buffered since are newer and win. */
   private keep(rows: Map<string, unknown[]>): void {
     for (const [key, values] of rows) if (!this.batch.has(key)) this.batch.set(key, values);
+  }
+}
+
+/**
+ * The connection string, when it has a form `pg` reads: a URL (`postgres:`, `postgresql:`, `socket:`) or a
+ * socket directory. `pg` would read anything else (such as libpq's `host=… dbname=…`) as a relative URL and
+ * try to reach a host named `base`. The string is not shown in the error: it may hold a password.
+ */
+function checkConnectionString(connectionString: string): string {
+  if (connectionString.startsWith('/')) return connectionString;
+  // As `pg` reads it: a URL, or one with an empty host (`postgres://user@/database`, a socket by PGHOST).
+  const protocol = urlProtocol(connectionString) ?? urlProtocol(connectionString.replace('@/', '@host/'));
+  if (protocol === 'postgres:' || protocol === 'postgresql:' || protocol === 'socket:') return connectionString;
+  throw new ValidationError(
+    'PostgresSink: option "connectionString" (else DATABASE_URL) must be a postgres:// URL (postgres://host:5432/database) or a socket directory, got another string (not shown: it may hold a password)',
+  );
+}
+
+function urlProtocol(text: string): string | undefined {
+  try {
+    return new URL(text).protocol;
+  } catch {
+    return undefined;
   }
 }
 
@@ -234,7 +269,7 @@ function withDefaultUser(connectionString: string): string {
     url.username = encodeURIComponent(userInfo().username);
     return url.toString();
   } catch {
-    return connectionString; // Not a URL (libpq key=value form), or no user name to be found.
+    return connectionString; // A socket directory, or no user name to be found.
   }
 }
 

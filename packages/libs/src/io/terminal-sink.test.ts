@@ -2,6 +2,7 @@ import { LocalEnvironment } from '@sage/kernel';
 import { runOperator } from '@sage/kernel/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { quiet } from './__fixtures__/temp-directory.js';
+import { IoError } from './io-error.js';
 import { TerminalSink } from './terminal-sink.js';
 
 /** Captures what is written to stdout while `run` runs. */
@@ -74,6 +75,16 @@ describe('TerminalSink', () => {
     process.stdout.emit('drain');
     await pending;
     expect(drained).toBe(true);
+  });
+
+  it('fails with an IoError naming stdout when stdout reports an error instead of draining', async () => {
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => false);
+    const sink = new TerminalSink();
+    const pending = sink.execute('x') as Promise<void>;
+    process.stdout.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    await expect(pending).rejects.toThrow(IoError);
+    await expect(pending).rejects.toMatchObject({ filePath: '<stdout>', message: 'TerminalSink: cannot write to stdout: write EPIPE' });
+    expect(() => sink.execute('y')).toThrow('TerminalSink: cannot write to stdout: write EPIPE');
   });
 
   it('checks its config on construction', () => {

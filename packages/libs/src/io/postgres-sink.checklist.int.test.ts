@@ -92,7 +92,6 @@ describe.skipIf(unavailable !== undefined)(`PostgresSink against PostgreSQL${una
     cannotWrite: [
       {
         what: 'a server that does not answer',
-        inOpen: true,
         config: (table) => {
           const withPassword = changed((url) => {
             url.port = '1';
@@ -109,21 +108,19 @@ describe.skipIf(unavailable !== undefined)(`PostgresSink against PostgreSQL${una
       },
       {
         what: 'a database that does not exist',
-        inOpen: true,
         config: (table) => ({ connectionString: changed((url) => (url.pathname = '/sage_no_such_database')), table: table.name, createTable: true }),
         check: (error, table) =>
           expectSinkError(error, table.name, `${adminUrl.protocol}//${adminUrl.host}/sage_no_such_database`, 'database "sage_no_such_database" does not exist'),
       },
       {
         what: 'a table that does not exist, without createTable',
-        inOpen: true,
         config: (table) => ({ connectionString: table.connectionString, table: table.name }),
         check: (error, table) =>
           expectSinkError(error, table.name, server, `table "${table.name}" does not exist (create it, or set createTable: true)`),
       },
       {
         what: 'a connection string that is not a URL',
-        inOpen: true,
+        inConstructor: true,
         config: (table) => ({ connectionString: `host=${adminUrl.hostname} dbname=test password=hunter2-secret`, table: table.name }),
         check: (error) => {
           expect(error).toBeInstanceOf(ValidationError);

@@ -50,8 +50,12 @@ export class LangChainLoaderSource extends BatchFunction<Document, LangChainLoad
   override close(): void {
     // A job stopped early: let a lazy loader free what it holds (files, connections). Not awaited: a
     // generator still waiting for its next document runs its cleanup once that wait ends.
-    this.iterator?.return?.()?.catch(() => {});
+    // Through a promise: a hand-written iterator's return() may not give one, or may throw.
+    const iterator = this.iterator;
     this.iterator = undefined;
+    Promise.resolve()
+      .then(() => iterator?.return?.())
+      .catch(() => {});
   }
 
   async execute(): Promise<Document | undefined> {

@@ -20,6 +20,12 @@ describe('embedding model check', () => {
     return packageDirectory;
   }
 
+  it('finds the package where @sage/libs, which loads it, is installed, from any directory', async () => {
+    const result = await createEmbeddingModelCheck().run({ cwd: directory, env: {} });
+    expect(result.status).toBe('ok');
+    expect(result.detail).toContain(EMBEDDING_MODEL_PACKAGE);
+  });
+
   it('warns when the model package cannot be found', async () => {
     const check = createEmbeddingModelCheck({ searchFrom: onlyCwd });
     expect(await check.run({ cwd: directory, env: {} })).toEqual({

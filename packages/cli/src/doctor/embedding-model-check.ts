@@ -1,8 +1,10 @@
 /**
  * The offline default embedder's model package is installed. Looked up like Node does (`node_modules` in each
- * directory up from the project, then up from @sage/cli), without importing it: it is large and may be ESM-only.
+ * directory up from the project, from @sage/libs, which loads it, and from @sage/cli), without importing it:
+ * it is large and may be ESM-only.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { CLI_PACKAGE_ROOT } from '../package-paths.js';
 import type { DoctorCheck } from './doctor-check.js';
@@ -17,7 +19,7 @@ export interface EmbeddingModelCheckOptions {
 
 export function createEmbeddingModelCheck(options: EmbeddingModelCheckOptions = {}): DoctorCheck {
   const packageName = options.packageName ?? EMBEDDING_MODEL_PACKAGE;
-  const searchFrom = options.searchFrom ?? ((cwd: string) => [cwd, CLI_PACKAGE_ROOT]);
+  const searchFrom = options.searchFrom ?? ((cwd: string) => [cwd, ...libsPackageRoot(), CLI_PACKAGE_ROOT]);
   return {
     name: 'embeddings',
     async run({ cwd }) {
@@ -35,6 +37,15 @@ export function createEmbeddingModelCheck(options: EmbeddingModelCheckOptions = 
       };
     },
   };
+}
+
+/** Where @sage/libs is installed (its real directory: pnpm links it), as a list of zero or one. */
+function libsPackageRoot(): string[] {
+  try {
+    return [dirname(realpathSync(createRequire(import.meta.url).resolve('@sage/libs/package.json')))];
+  } catch {
+    return [];
+  }
 }
 
 /** `node_modules/<name>/package.json` in `start` or the nearest ancestor that has it. */

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { LocalEnvironment } from '@sage/kernel';
 import { collect } from '@sage/kernel/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DEADLINE_MS, errorChain, type FunctionClass, openDescriptors, probed, withDeadline } from './__fixtures__/operator-probe.js';
+import { DEADLINE_MS, errorChain, type FunctionClass, openDescriptors, probed, withDeadline } from '../__fixtures__/operator-probe.js';
 import { describeSinkChecklist, throwingOnThird } from './__fixtures__/sink-checklist.js';
 import { quiet, useTempDirectory } from './__fixtures__/temp-directory.js';
 import { CSVBatch } from './csv-batch.js';

@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { Document as LCDocument } from '@langchain/core/documents';
 import { BaseRetriever } from '@langchain/core/retrievers';
 import { RunnableLambda } from '@langchain/core/runnables';
-import { type BaseFunction, DataStream, LocalEnvironment } from '@sage/kernel';
+import { DataStream, LocalEnvironment } from '@sage/kernel';
 import { collect, runOperator } from '@sage/kernel/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DEADLINE_MS, type FunctionClass, probed, withDeadline } from '../__fixtures__/operator-probe.js';
 import { Chunker } from './chunking/chunker.js';
 import type { Document } from './contracts.js';
 import { writeTinyCrossEncoder, writeTinyEmbeddingModel } from './embeddings/__fixtures__/tiny-onnx-model.js';
@@ -46,7 +47,6 @@ import { DenseRetriever } from './retrievers/dense-retriever.js';
 import { HybridRetriever } from './retrievers/hybrid-retriever.js';
 
 type Rec = Record<string, any>;
-type FunctionClass = new (...args: any[]) => BaseFunction;
 
 /** What a case can read: the database directory of this file and a collection of its own (IndexWriter). */
 interface Context {
@@ -74,7 +74,6 @@ interface OperatorCase {
 }
 
 const EMBEDDER = 'hashing-64';
-const DEADLINE_MS = 10_000;
 
 const corpus: Document[] = [
   { id: 'pw', text: 'To reset your password open settings and choose reset password.', metadata: { topic: 'account' } },
@@ -375,29 +374,6 @@ const cases: OperatorCase[] = [
   },
 ];
 
-/** The operator's class with its `close()` calls counted. */
-function probed(fn: FunctionClass): { fn: FunctionClass; closes: () => number } {
-  let closes = 0;
-  const Probe = class extends fn {
-    override close() {
-      closes++;
-      return super.close?.();
-    }
-  };
-  return { fn: Probe, closes: () => closes };
-}
-
-async function withDeadline<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${DEADLINE_MS} ms`)), DEADLINE_MS);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** The records IndexWriter stored for `inputs` (by id, in input order), with their `seq`. */
 async function storedRecords(ctx: Context, inputs: Rec[]): Promise<Rec[]> {

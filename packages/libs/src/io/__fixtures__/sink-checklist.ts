@@ -1,7 +1,7 @@
 import { LocalEnvironment, type SinkFunction } from '@sage/kernel';
 import { runOperator } from '@sage/kernel/testing';
 import { describe, expect, it, vi } from 'vitest';
-import { DEADLINE_MS, probed, withDeadline } from './operator-probe.js';
+import { DEADLINE_MS, probed, withDeadline } from '../../__fixtures__/operator-probe.js';
 import { quiet } from './temp-directory.js';
 
 type Config = Record<string, unknown>;

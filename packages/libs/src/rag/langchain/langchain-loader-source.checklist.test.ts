@@ -9,10 +9,10 @@ import { Document as LCDocument } from '@langchain/core/documents';
 import { LocalEnvironment } from '@sage/kernel';
 import { collect } from '@sage/kernel/testing';
 import { describe, expect, it, vi } from 'vitest';
+import { DEADLINE_MS, probed, withDeadline } from '../../__fixtures__/operator-probe.js';
 import type { Document } from '../contracts.js';
 import { LangChainLoaderSource } from './langchain-loader-source.js';
 
-const DEADLINE_MS = 10_000;
 
 const page = (i: number) => new LCDocument({ pageContent: `page ${i}`, metadata: { id: `page-${i}`, number: i } });
 /** The record the source makes of `page(i)`. */
@@ -75,35 +75,12 @@ class StreamingLoader extends BaseDocumentLoader {
   }
 }
 
-/** LangChainLoaderSource with its `close()` calls counted. */
-function probedSource() {
-  let closes = 0;
-  const Probe = class extends LangChainLoaderSource {
-    override close() {
-      closes++;
-      return super.close();
-    }
-  };
-  return { Probe, closes: () => closes };
-}
-
-async function withDeadline<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${DEADLINE_MS} ms`)), DEADLINE_MS);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** A job reading `loader`; small batches and channels, so little is in flight when it is stopped. */
 function sourceJob(name: string, loader: BaseDocumentLoader) {
   const env = new LocalEnvironment(name, { logLevel: 'silent', handleSignals: false, batchSize: 4, channelCapacity: 2 });
-  const probe = probedSource();
-  const outputs = collect(env.fromBatch(probe.Probe, { loader }, { name: 'loader' }));
+  const probe = probed(LangChainLoaderSource);
+  const outputs = collect(env.fromBatch(probe.fn, { loader }, { name: 'loader' }));
   return { env, outputs, closes: probe.closes };
 }
 

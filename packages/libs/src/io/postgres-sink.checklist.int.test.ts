@@ -1,27 +1,12 @@
-/**
- * The operator checklist of STYLE.md section 6 for PostgresSink (`describeSinkChecklist`), against a real
- * PostgreSQL: `DATABASE_URL`, else the local server's `test` database; skipped, saying why, when it does not
- * answer. Each test writes a table of its own, dropped after it. The sink's connections carry the table's
- * name as their `application_name`, so `pg_stat_activity` tells whether a closed sink gave its pool back.
- */
-import { userInfo } from 'node:os';
+
 import { ValidationError } from '@sage/common';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, vi } from 'vitest';
 import { describeSinkChecklist } from './__fixtures__/sink-checklist.js';
+import { admin, adminUrl, connectionString, unavailable } from './__fixtures__/test-postgres.js';
 import { PostgresSink } from './postgres-sink.js';
 import { PostgresSinkError } from './postgres-sink-error.js';
 
-const connectionString = process.env.DATABASE_URL || 'postgres://127.0.0.1:5432/test';
-/** The tests' own connection, which names a user: `pg` reads no default but the `USER` variable. */
-const adminUrl = new URL(connectionString);
-if (adminUrl.username === '') adminUrl.username = process.env.PGUSER || process.env.USER || userInfo().username;
-const admin = new pg.Pool({ connectionString: adminUrl.toString(), max: 2, connectionTimeoutMillis: 3_000 });
-admin.on('error', () => {});
-const unavailable = await admin.query('SELECT 1').then(
-  () => undefined,
-  (error: Error) => `PostgreSQL at ${adminUrl.host} does not answer (${error.message})`,
-);
 
 /** A table of one test, and the connection string the sink writes it with. */
 interface Table {

@@ -1,23 +1,12 @@
 import { OperatorError, ValidationError } from '@sage/common';
 import { LocalEnvironment } from '@sage/kernel';
 import { runOperator } from '@sage/kernel/testing';
-import { userInfo } from 'node:os';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { quiet } from './__fixtures__/temp-directory.js';
+import { admin, connectionString, unavailable } from './__fixtures__/test-postgres.js';
 import { PostgresSink, type PostgresSinkConfig } from './postgres-sink.js';
 
-/** The PostgreSQL these tests write to: `DATABASE_URL`, else the local server's `test` database. */
-const connectionString = process.env.DATABASE_URL || 'postgres://127.0.0.1:5432/test';
-/** The tests' own connection, which names a user: `pg` reads no default but the `USER` variable. */
-const adminUrl = new URL(connectionString);
-if (adminUrl.username === '') adminUrl.username = process.env.PGUSER || process.env.USER || userInfo().username;
-const admin = new pg.Pool({ connectionString: adminUrl.toString(), max: 2, connectionTimeoutMillis: 3_000 });
-admin.on('error', () => {});
-const unavailable = await admin.query('SELECT 1').then(
-  () => undefined,
-  (error: Error) => `PostgreSQL at ${adminUrl.host} does not answer (${error.message})`,
-);
 
 let tableCount = 0;
 const tables: string[] = [];

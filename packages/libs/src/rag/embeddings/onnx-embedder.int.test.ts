@@ -1,14 +1,14 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ValidationError } from '@sage/common';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, } from 'vitest';
 import { idOf, type TinyModel, type Word, writeTinyCrossEncoder, writeTinyEmbeddingModel } from './__fixtures__/tiny-onnx-model.js';
 import { CachedEmbedder } from './cached-embedder.js';
 import { createEmbedder } from './create-embedder.js';
 import { EmbeddingError } from './embedding-error.js';
 import { OnnxEmbedder, type OnnxEmbedderConfig } from './onnx-embedder.js';
+import { withoutNetwork } from './__fixtures__/without-network.js';
 
 /** transformers.js and onnxruntime-node load in about a second alone, more on a busy machine. */
 const MODEL_TIMEOUT_MS = 120_000;
@@ -53,23 +53,11 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'sage-onnx-embedder-'));
   tiny = writeTinyEmbeddingModel(join(root, 'tiny-embedder'));
   // Any attempt to reach the network during the load fails loudly and is recorded.
-  networkAttempts = [];
-  vi.stubGlobal('fetch', async (input: unknown) => {
-    networkAttempts.push(`fetch ${String(input)}`);
-    throw new Error('network is disabled in this test');
-  });
-  const connect = vi.spyOn(Socket.prototype, 'connect').mockImplementation(function (this: Socket, ...args: unknown[]) {
-    networkAttempts.push(`connect ${JSON.stringify(args[0])}`);
-    throw new Error('network is disabled in this test');
-  });
-  try {
+  networkAttempts = await withoutNetwork(async () => {
     embedder = new OnnxEmbedder({ modelPath: tiny.directory, threads: 1 });
     expect(() => embedder.dimension).toThrow(/onnx:tiny-embedder: the dimension is read from the model: call init\(\) or embed\(\) first/);
     await Promise.all([embedder.init(), embedder.init()]);
-  } finally {
-    connect.mockRestore();
-    vi.unstubAllGlobals();
-  }
+  });
 }, MODEL_TIMEOUT_MS);
 
 afterAll(async () => {

@@ -1,8 +1,8 @@
-import { Socket } from 'node:net';
 import { ValidationError } from '@sage/common';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, } from 'vitest';
 import { UseLiteEmbedder } from './use-lite-embedder.js';
 import { cosineSimilarity } from './vectors.js';
+import { withoutNetwork } from './__fixtures__/without-network.js';
 
 /** Loading the model takes ~0.3 s alone, more on a busy machine. */
 const MODEL_TIMEOUT_MS = 120_000;
@@ -12,22 +12,10 @@ let networkAttempts: string[];
 
 beforeAll(async () => {
   // Any attempt to reach the network during the load fails loudly and is recorded.
-  networkAttempts = [];
-  vi.stubGlobal('fetch', async (input: unknown) => {
-    networkAttempts.push(`fetch ${String(input)}`);
-    throw new Error('network is disabled in this test');
-  });
-  const connect = vi.spyOn(Socket.prototype, 'connect').mockImplementation(function (this: Socket, ...args: unknown[]) {
-    networkAttempts.push(`connect ${JSON.stringify(args[0])}`);
-    throw new Error('network is disabled in this test');
-  });
-  try {
+  networkAttempts = await withoutNetwork(async () => {
     embedder = new UseLiteEmbedder();
     await Promise.all([embedder.init(), embedder.init()]);
-  } finally {
-    connect.mockRestore();
-    vi.unstubAllGlobals();
-  }
+  });
 }, MODEL_TIMEOUT_MS);
 
 afterAll(async () => {

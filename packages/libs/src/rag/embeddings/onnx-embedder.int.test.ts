@@ -2,13 +2,13 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ValidationError } from '@sage/common';
-import { afterAll, beforeAll, describe, expect, it, } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withoutNetwork } from './__fixtures__/without-network.js';
 import { idOf, type TinyModel, type Word, writeTinyCrossEncoder, writeTinyEmbeddingModel } from './__fixtures__/tiny-onnx-model.js';
 import { CachedEmbedder } from './cached-embedder.js';
 import { createEmbedder } from './create-embedder.js';
 import { EmbeddingError } from './embedding-error.js';
 import { OnnxEmbedder, type OnnxEmbedderConfig } from './onnx-embedder.js';
-import { withoutNetwork } from './__fixtures__/without-network.js';
 
 /** transformers.js and onnxruntime-node load in about a second alone, more on a busy machine. */
 const MODEL_TIMEOUT_MS = 120_000;

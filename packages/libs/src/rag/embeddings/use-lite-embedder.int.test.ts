@@ -1,8 +1,8 @@
 import { ValidationError } from '@sage/common';
-import { afterAll, beforeAll, describe, expect, it, } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withoutNetwork } from './__fixtures__/without-network.js';
 import { UseLiteEmbedder } from './use-lite-embedder.js';
 import { cosineSimilarity } from './vectors.js';
-import { withoutNetwork } from './__fixtures__/without-network.js';
 
 /** Loading the model takes ~0.3 s alone, more on a busy machine. */
 const MODEL_TIMEOUT_MS = 120_000;

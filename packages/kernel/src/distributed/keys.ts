@@ -1,0 +1,117 @@
+/**
+ * Every Redis key and channel name of the distributed runtime is formed here, and nowhere else.
+ *
+ * Key contract (`<p>` is the prefix, default `sage`; `<id>` a job id from `newJobId`):
+ *
+ *   <p>:jobs                    sorted set   every job id, scored by submittedAt (epoch ms)
+ *   <p>:jobs:<status>           sorted set   the job ids currently in <status>, same score
+ *   <p>:job:<id>                hash         the job record (see job-store.ts for its fields)
+ *   <p>:job:<id>:metrics        hash         `<metric>:<operator>` -> number, merged by every worker
+ *   <p>:job:<id>:logs           stream       log entries (time, level, source, message), capped with MAXLEN ~
+ *   <p>:job:<id>:control        channel      pub/sub, not a key: `stop` is published when a stop is requested
+ *   <p>:job:<id>:q:<queue>:…    BullMQ       the job's queues: BullMQ prefix `<p>:job:<id>:q`, one queue per
+ *                                            (target operator, partition), named by `queueName`
+ *
+ * A job owns exactly `<p>:job:<id>` and the keys under `<p>:job:<id>:`, so a job is deleted by removing those and
+ * its entries in the indexes. Prefix and job ids never contain glob characters, so `jobKeyPattern` is a safe
+ * SCAN pattern. Keys of one job are not in one Redis Cluster hash slot: Redis Cluster is not supported yet.
+ */
+import { ValidationError } from '@sage/common';
+import type { JobRecordStatus } from './job-record.js';
+
+export const DEFAULT_KEY_PREFIX = 'sage';
+
+/** Segments of letters, digits, `_`, `-` and `.`, joined by `:`. */
+const PREFIX_SHAPE = /^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)*$/;
+/** What `newJobId` makes: 9 base-36 digits of time, `-`, 6 random base-36 digits. */
+const JOB_ID_SHAPE = /^[0-9a-z]{9}-[0-9a-z]{6}$/;
+
+export class RedisKeys {
+  readonly prefix: string;
+
+  constructor(prefix: string = DEFAULT_KEY_PREFIX) {
+    if (!PREFIX_SHAPE.test(prefix)) {
+      throw new ValidationError(
+        `Redis key prefix "${prefix}" must be letters, digits, "_", "-" or "." in segments joined by ":" (for example "sage" or "team-a:sage")`,
+      );
+    }
+    this.prefix = prefix;
+  }
+
+  /** Every job, newest with the highest score. */
+  jobIndex(): string {
+    return `${this.prefix}:jobs`;
+  }
+
+  /** The jobs in one status. */
+  statusIndex(status: JobRecordStatus): string {
+    return `${this.prefix}:jobs:${status}`;
+  }
+
+  job(id: string): string {
+    return `${this.prefix}:job:${checkJobId(id)}`;
+  }
+
+  jobMetrics(id: string): string {
+    return `${this.job(id)}:metrics`;
+  }
+
+  jobLogs(id: string): string {
+    return `${this.job(id)}:logs`;
+  }
+
+  /** Pub/sub channel on which `stop` is published. */
+  jobControl(id: string): string {
+    return `${this.job(id)}:control`;
+  }
+
+  /** The BullMQ `prefix` option for the job's queues. */
+  queuePrefix(id: string): string {
+    return `${this.job(id)}:q`;
+  }
+
+  /** SCAN pattern for every key under the job (not the job hash itself). */
+  jobKeyPattern(id: string): string {
+    return `${this.job(id)}:*`;
+  }
+}
+
+/**
+ * The BullMQ queue name of one partition of an operator. Operator names may hold any character; BullMQ refuses
+ * `:` in queue names, so everything but letters, digits, `_`, `-` and `.` is percent-encoded.
+ */
+export function queueName(operator: string, partition: number): string {
+  if (!Number.isInteger(partition) || partition < 0) throw new ValidationError(`partition must be an integer >= 0, got ${partition}`);
+  return `${encodeSegment(operator)}.${partition}`;
+}
+
+/**
+ * The deterministic BullMQ job id of a batch, unique within its target queue: the target's input edge, the
+ * upstream instance and its batch sequence number. A batch re-sent after a crash gets the same id, and BullMQ
+ * drops the duplicate. BullMQ refuses integer ids and ids with `:`, so the parts are joined by `.`.
+ */
+export function batchJobId(edge: number, upstreamInstance: number, sequence: number): string {
+  for (const [name, value] of [
+    ['edge', edge],
+    ['upstreamInstance', upstreamInstance],
+    ['sequence', sequence],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 0) throw new ValidationError(`batch ${name} must be an integer >= 0, got ${value}`);
+  }
+  return `b${edge}.${upstreamInstance}.${sequence}`;
+}
+
+export function isJobId(value: string): boolean {
+  return JOB_ID_SHAPE.test(value);
+}
+
+function checkJobId(id: string): string {
+  if (!isJobId(id)) throw new ValidationError(`"${id}" is not a job id (job ids look like 0mgx1k2p3-x8f2k1)`);
+  return id;
+}
+
+function encodeSegment(text: string): string {
+  return text.replace(/[^A-Za-z0-9_.-]/gu, (character) =>
+    [...Buffer.from(character, 'utf8')].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  );
+}

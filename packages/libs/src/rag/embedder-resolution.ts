@@ -36,12 +36,12 @@ export function configForName(name: string): EmbedderConfig {
 /**
  * The factory config a collection records beside the embedder's name (`metadata.embedderConfig`, JSON),
  * so that retrievers can rebuild an embedder whose name alone does not say how (a local model directory,
- * an endpoint): undefined for a name or an embedder object. Secrets are left out, and a model directory
+ * an endpoint): undefined for a name or an embedder object. Secrets and how it runs (`cache`, `workers`) are left out, and a model directory
  * is made absolute.
  */
 export function recordableEmbedderConfig(spec: EmbedderSpec): string | undefined {
   if (typeof spec === 'string' || isEmbedder(spec)) return undefined;
-  const { apiKey: _secret, cache: _cache, ...config } = spec as Record<string, unknown>;
+  const { apiKey: _secret, cache: _cache, workers: _workers, ...config } = spec as Record<string, unknown>;
   if (typeof config.modelPath === 'string') config.modelPath = resolve(config.modelPath);
   return JSON.stringify(config);
 }

@@ -7,10 +7,16 @@ import { HashingEmbedder, type HashingEmbedderConfig } from './hashing-embedder.
 import { OnnxEmbedder, type OnnxEmbedderConfig } from './onnx-embedder.js';
 import { OpenAIEmbedder, type OpenAIEmbedderConfig } from './openai-embedder.js';
 import { UseLiteEmbedder, type UseLiteEmbedderConfig } from './use-lite-embedder.js';
+import { WorkerPoolEmbedder } from './worker-pool-embedder.js';
 
-/** Whether to wrap the embedder in a `CachedEmbedder` (default yes, 10 000 vectors). */
+/** Whether to wrap the embedder in a `CachedEmbedder` (default yes, 10 000 vectors), and where it runs. */
 export interface EmbedderCacheConfig {
   cache?: boolean | { maxEntries?: number };
+  /**
+   * Worker threads to run the model on, each with its own copy (`WorkerPoolEmbedder`); default none: it runs
+   * on the calling thread. For models that compute in-process (use-lite, onnx).
+   */
+  workers?: number;
 }
 
 /** The factory config: a provider and that embedder's options. The provider defaults to `use-lite`. */
@@ -37,6 +43,8 @@ const cacheSchema = z
   })
   .default(true);
 
+const workersSchema = z.number().int().min(1).max(256).optional();
+
 /**
  * The embedder a config describes, cached unless `cache: false`. The provider's own class validates the other
  * options, so a misspelt option fails here with the class and option named (`HashingEmbedder: option
@@ -46,15 +54,20 @@ export function createEmbedder(config: EmbedderConfig = {}): Embedder {
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
     throw new ValidationError(`createEmbedder: config must be an object, got ${truncateForMessage(config)}`);
   }
-  const { provider = 'use-lite', cache, ...options } = config as Record<string, unknown>;
+  const { provider = 'use-lite', cache, workers, ...options } = config as Record<string, unknown>;
   if (typeof provider !== 'string' || !Object.hasOwn(PROVIDERS, provider)) {
     throw new ValidationError(
       `createEmbedder: unknown provider ${truncateForMessage(provider)} (known: ${Object.keys(PROVIDERS).join(', ')})`,
       { details: { owner: 'createEmbedder', option: 'provider' } },
     );
   }
-  const caching = parseConfig('createEmbedder', z.strictObject({ cache: cacheSchema }), { cache }).cache;
-  const embedder = PROVIDERS[provider as Provider](options);
+  const settings = parseConfig('createEmbedder', z.strictObject({ cache: cacheSchema, workers: workersSchema }), { cache, workers });
+  const caching = settings.cache;
+  // Built here even with workers: it checks the options now and gives the embedder's name.
+  let embedder: Embedder = PROVIDERS[provider as Provider](options);
+  if (settings.workers !== undefined) {
+    embedder = new WorkerPoolEmbedder({ embedder: { provider, ...options } as EmbedderConfig, workers: settings.workers }, embedder.name);
+  }
   if (caching === false) return embedder;
   return new CachedEmbedder(embedder, caching === true ? {} : caching);
 }

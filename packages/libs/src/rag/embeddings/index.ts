@@ -10,4 +10,5 @@ export type { OnnxDtype } from './load-onnx-model.js';
 export { OnnxEmbedder, type OnnxEmbedderConfig } from './onnx-embedder.js';
 export { OpenAIEmbedder, type OpenAIEmbedderConfig } from './openai-embedder.js';
 export { UseLiteEmbedder, type UseLiteEmbedderConfig } from './use-lite-embedder.js';
+export { WorkerPoolEmbedder, type WorkerPoolEmbedderConfig } from './worker-pool-embedder.js';
 export { cosineSimilarity, l2Normalize } from './vectors.js';

@@ -8,7 +8,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MemoryVectorStore } from '@langchain/classic/vectorstores/memory';
-import { acquireDatabase, countChunks, UseLiteEmbedder } from '@sage/libs/rag';
+import { acquireDatabase, countChunks, createEmbedder, UseLiteEmbedder } from '@sage/libs/rag';
 import { type Contender, type Measurement, measure } from '../kernel/harness.js';
 import { directQuestions } from './contenders/direct.js';
 import { langchainBatch, langchainChain, langchainChunks, langchainIngest, langchainInvoke, SageEmbeddings } from './contenders/langchain.js';
@@ -18,7 +18,7 @@ import { printHeader, printIngest, printQuestions, printRatios, printTargets } f
 import { type Answered, CHUNK_OVERLAP, CHUNK_SIZE, CORPUS_DIR, EMBED_BATCH, loadQuestions, type Scores, score, verifyAnswers } from './workload.js';
 
 const options = readOptions(process.argv.slice(2));
-const { concurrency, warmup, rounds, questionRounds } = options;
+const { concurrency, workers, warmup, rounds, questionRounds } = options;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const NAMES = {
@@ -30,6 +30,7 @@ const NAMES = {
   direct: 'direct calls, no framework (sequential)',
   sage1: 'SAGE pipeline (concurrency 1)',
   sageN: `SAGE pipeline (concurrency ${concurrency})`,
+  sageWorkers: `SAGE pipeline (concurrency ${concurrency}, embedder on ${workers} threads)`,
   langchainInvoke: 'LangChain invoke (sequential)',
   langchainBatch: `LangChain batch (maxConcurrency ${concurrency})`,
 };
@@ -38,7 +39,9 @@ const NAMES = {
 const sageEmbedder = new UseLiteEmbedder({ batchSize: EMBED_BATCH });
 const langchainEmbedder = new UseLiteEmbedder({ batchSize: EMBED_BATCH });
 const rawEmbedder = new UseLiteEmbedder({ batchSize: EMBED_BATCH });
-await Promise.all([sageEmbedder.init(), langchainEmbedder.init(), rawEmbedder.init()]);
+// The same model on worker threads (`createEmbedder({ workers })`), one copy per thread, also uncached.
+const sagePoolEmbedder = createEmbedder({ provider: 'use-lite', batchSize: EMBED_BATCH, workers, cache: false });
+await Promise.all([sageEmbedder.init(), langchainEmbedder.init(), rawEmbedder.init(), sagePoolEmbedder.init()]);
 const embeddings = new SageEmbeddings(langchainEmbedder);
 
 const questions = loadQuestions(options.questions);
@@ -154,6 +157,7 @@ const answered = await measure(
     answering(NAMES.direct, () => directQuestions(questions, collection, rawEmbedder)),
     answering(NAMES.sage1, () => sageQuestions(questions, sageDb!, sageEmbedder, 1)),
     answering(NAMES.sageN, () => sageQuestions(questions, sageDb!, sageEmbedder, concurrency)),
+    answering(NAMES.sageWorkers, () => sageQuestions(questions, sageDb!, sagePoolEmbedder, concurrency)),
     answering(NAMES.langchainInvoke, () => langchainInvoke(chain, questions)),
     answering(NAMES.langchainBatch, () => langchainBatch(chain, questions, concurrency)),
   ],
@@ -172,6 +176,7 @@ printRatios([
   ['questions/s, concurrency 1: LangChain invoke ÷ direct calls', find(answered, NAMES.langchainInvoke), find(answered, NAMES.direct)],
   ['questions/s, concurrency 1: SAGE ÷ LangChain invoke', find(answered, NAMES.sage1), find(answered, NAMES.langchainInvoke)],
   [`questions/s, concurrency ${concurrency}: SAGE ÷ LangChain batch`, find(answered, NAMES.sageN), find(answered, NAMES.langchainBatch)],
+  [`questions/s, concurrency ${concurrency}: SAGE (embedder on ${workers} threads) ÷ LangChain batch`, find(answered, NAMES.sageWorkers), find(answered, NAMES.langchainBatch)],
   [`questions/s: SAGE concurrency ${concurrency} ÷ LangChain invoke`, find(answered, NAMES.sageN), find(answered, NAMES.langchainInvoke)],
   [`questions/s: SAGE concurrency ${concurrency} ÷ SAGE concurrency 1`, find(answered, NAMES.sageN), find(answered, NAMES.sage1)],
   [`query embeddings: batched ÷ one per call`, find(answered, NAMES.rawQueriesBatched), find(answered, NAMES.rawQueries)],
@@ -197,6 +202,14 @@ printTargets(
       denominator: find(answered, NAMES.langchainInvoke),
       min: 3,
     },
+    {
+      label: `SAGE (concurrency ${concurrency}, embedder on ${workers} threads) ≥ 3× LangChain invoke, questions/s`,
+      ratioName: `SAGE c${concurrency} ${workers} threads ÷ LangChain invoke`,
+      numerator: find(answered, NAMES.sageWorkers),
+      denominator: find(answered, NAMES.langchainInvoke),
+      min: 3,
+    },
   ],
   notes,
 );
+await sagePoolEmbedder.close?.();

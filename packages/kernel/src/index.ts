@@ -33,6 +33,40 @@ export {
 export { KeyedStream } from './api/keyed-stream.js';
 export { LocalEnvironment } from './api/local-environment.js';
 export type { ErrorPolicy, KeyByOptions, KeyStrategy, OperatorOptions } from './api/operator-options.js';
+// Distributed runtime, experimental: the job manager's store in Redis (the executor is not released yet).
+export {
+  ALLOWED_TRANSITIONS,
+  JOB_RECORD_STATUSES,
+  type JobGraphSummary,
+  type JobLogEntry,
+  type JobLogInput,
+  type JobRecord,
+  type JobRecordStatus,
+  type JobSummary,
+  type OperatorMetricsDelta,
+} from './distributed/job-record.js';
+export {
+  type CreateJobOptions,
+  DEFAULT_MAX_LOG_ENTRIES,
+  type FollowLogsOptions,
+  JobNotFoundError,
+  JobStore,
+  type JobStoreOptions,
+  type ListJobsOptions,
+  type StopResult,
+  type TransitionResult,
+} from './distributed/job-store.js';
+export { DEFAULT_KEY_PREFIX } from './distributed/keys.js';
+export { RedisConnectionError, type RedisConnectionFailure } from './distributed/redis-connection-error.js';
+export {
+  evaluateRedisRequirements,
+  MINIMUM_REDIS_VERSION,
+  RECOMMENDED_REDIS_VERSION,
+  type RedisRequirementFinding,
+  type RedisRequirementOptions,
+  type RedisServerFacts,
+} from './distributed/redis-requirements.js';
+export { DEFAULT_REDIS_URL, parseRedisUrl, type RedisEndpoint, type RedisTlsOptions } from './distributed/redis-url.js';
 export { type Clock, systemClock } from './runtime/clock.js';
 export type { JobResult, JobStatus } from './runtime/job-result.js';
 export type { OperatorMetrics } from './runtime/metrics.js';

@@ -2,8 +2,9 @@ import { createServer, type Server } from 'node:net';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasCommand, type PrivateRedis, REDIS_URL, startPrivateRedis } from './__fixtures__/redis-fixtures.js';
-import { connectRedis, RedisConnectionError } from './redis-connection.js';
-import { checkRedisRequirements, readRedisServerFacts } from './redis-requirements.js';
+import { connectRedis } from './redis-connection.js';
+import { RedisConnectionError } from './redis-connection-error.js';
+import { checkRedisRequirements, readRedisServerFacts } from './redis-server-check.js';
 import { parseRedisUrl } from './redis-url.js';
 
 /** The error `connectRedis` rejected with, and how long it took. */

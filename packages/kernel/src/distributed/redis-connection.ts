@@ -9,9 +9,10 @@
  * blocking commands.
  */
 import { isIP } from 'node:net';
-import { ConfigError, type Logger } from '@sage/common';
+import type { Logger } from '@sage/common';
 import { Redis, type RedisOptions } from 'ioredis';
-import { parseRedisUrl, type RedisEndpoint } from './redis-url.js';
+import { RedisConnectionError } from './redis-connection-error.js';
+import { parseRedisUrl, type RedisEndpoint, type RedisTlsOptions } from './redis-url.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 /** Attempts a `command` connection makes to reconnect before a queued command fails. */
@@ -19,14 +20,6 @@ const COMMAND_RETRIES = 2;
 const MAX_RECONNECT_DELAY_MS = 2000;
 
 export type RedisConnectionKind = 'command' | 'bullmq';
-
-/** For `rediss://` servers whose certificate is not signed by a CA Node trusts. */
-export interface RedisTlsOptions {
-  /** PEM certificate(s) of the CA that signed the server's certificate. */
-  ca?: string;
-  /** Default true; false accepts any certificate (tests, never production). */
-  rejectUnauthorized?: boolean;
-}
 
 export interface ConnectRedisOptions {
   kind?: RedisConnectionKind;
@@ -37,21 +30,6 @@ export interface ConnectRedisOptions {
   /** Receives reconnection errors after the connection was established. */
   logger?: Logger;
   tls?: RedisTlsOptions;
-}
-
-/** Why a connection could not be established; stable, for callers that switch on it. */
-export type RedisConnectionFailure = 'refused' | 'host-not-found' | 'timeout' | 'auth' | 'tls' | 'closed' | 'error';
-
-/** Redis could not be reached or refused us. The message names the URL without its password. */
-export class RedisConnectionError extends ConfigError {
-  readonly url: string;
-  readonly reason: RedisConnectionFailure;
-
-  constructor(url: string, reason: RedisConnectionFailure, explanation: string, cause?: Error) {
-    super(`cannot connect to Redis at ${url}: ${explanation}`, { cause, details: { url, reason } });
-    this.url = url;
-    this.reason = reason;
-  }
 }
 
 /** Connects to Redis and resolves once it answers commands; rejects with `RedisConnectionError`. */

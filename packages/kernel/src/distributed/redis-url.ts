@@ -5,6 +5,14 @@
  */
 import { ValidationError } from '@sage/common';
 
+/** For `rediss://` servers whose certificate is not signed by a CA Node trusts. */
+export interface RedisTlsOptions {
+  /** PEM certificate(s) of the CA that signed the server's certificate. */
+  ca?: string;
+  /** Default true; false accepts any certificate (tests, never production). */
+  rejectUnauthorized?: boolean;
+}
+
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 const DEFAULT_PORT = 6379;
 const URL_SHAPE = 'redis://[[user]:password@]host[:port][/db] (rediss:// for TLS)';

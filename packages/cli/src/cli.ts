@@ -6,6 +6,7 @@ import { registerConfig } from './commands/register-config.js';
 import { registerDoctor } from './commands/register-doctor.js';
 import { registerExtensions } from './commands/register-extensions.js';
 import { registerIndex } from './commands/register-index.js';
+import { registerJob } from './commands/register-job.js';
 import { registerRun } from './commands/register-run.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { formatError } from './format-error.js';
@@ -17,7 +18,7 @@ import { readCliVersion } from './package-paths.js';
  */
 export function createProgram(io: CliIo, setExitCode: (code: number) => void = () => {}): Command {
   const program = new Command('sage')
-    .description('SAGE-TS: run dataflow pipelines, index documents, check the machine, manage project config')
+    .description('SAGE-TS: run dataflow pipelines, index documents, check the machine, manage project config and jobs')
     .version(readCliVersion(), '-v, --version', 'print the @sage/cli version')
     .showHelpAfterError('(run sage --help for usage)')
     .configureOutput({
@@ -32,6 +33,7 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void = (
   registerExtensions(program, io, setExitCode);
   registerIndex(program, io, setExitCode);
   registerChat(program, io, setExitCode);
+  registerJob(program, io, setExitCode);
   return program;
 }
 

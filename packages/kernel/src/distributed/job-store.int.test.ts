@@ -307,6 +307,18 @@ describe('JobStore logs', () => {
     expect(seen).toEqual(['one', 'two', 'last']);
   });
 
+  it('gives what is left of an ended job, then ends', async () => {
+    const job = await store.create({ name: 'follow-ended', graph });
+    await store.transition(job.id, 'running');
+    await store.appendLogs(job.id, [{ message: 'a' }, { message: 'b' }, { message: 'c' }]);
+    await store.transition(job.id, 'failed', { error: { message: 'boom' } });
+    const [first] = await store.readLogs(job.id, { tail: 3 });
+    const seen: string[] = [];
+    for await (const entry of store.followLogs(job.id, { after: first.id, blockMs: 20 })) seen.push(entry.message);
+    expect(seen).toEqual(['b', 'c']);
+    expect((await store.get(job.id))!.error).toEqual({ message: 'boom', code: 'SAGE_UNKNOWN' });
+  });
+
   it('stops following when the signal aborts', async () => {
     const job = await store.create({ name: 'follow-abort', graph });
     await store.transition(job.id, 'running');

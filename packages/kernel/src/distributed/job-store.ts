@@ -289,8 +289,9 @@ export class JobStore {
         if (entries.length > 0 || options.signal?.aborted) continue;
         const status = (await this.client.hget(this.keys.job(id), 'status')) as JobRecordStatus | null;
         if (status !== null && !isFinalStatus(status)) continue;
-        // Ended (or deleted): lines written just before the final status are still read.
-        for (const entry of await this.client.xrange(key, `(${last}`, '+')) yield toLogEntry(entry);
+        // Ended (or deleted): lines written just before the final status are still read. (Not `(id`: exclusive
+        // ranges need Redis 6.2.)
+        for (const entry of await this.client.xrange(key, last, '+')) if (entry[0] !== last) yield toLogEntry(entry);
         return;
       }
     } finally {

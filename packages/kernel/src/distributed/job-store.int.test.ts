@@ -108,8 +108,13 @@ describe('JobStore lifecycle', () => {
       await expect(store.transition(id, 'running')).rejects.toBeInstanceOf(JobNotFoundError);
       await expect(store.requestStop(id)).rejects.toThrow(`no job "${id}"`);
     }
-    await expect(store.mergeMetrics('000000000-aaaaaa', { map: { recordsIn: 1 } })).rejects.toBeInstanceOf(JobNotFoundError);
-    await expect(store.appendLogs('000000000-aaaaaa', [{ message: 'x' }])).rejects.toBeInstanceOf(JobNotFoundError);
+    for (const id of ['000000000-aaaaaa', 'nope']) {
+      await expect(store.mergeMetrics(id, { map: { recordsIn: 1 } })).rejects.toBeInstanceOf(JobNotFoundError);
+      await expect(store.appendLogs(id, [{ message: 'x' }])).rejects.toBeInstanceOf(JobNotFoundError);
+    }
+    await expect(store.isStopRequested('nope')).rejects.toBeInstanceOf(JobNotFoundError);
+    await expect(store.readLogs('nope')).rejects.toBeInstanceOf(JobNotFoundError);
+    expect(await store.readLogs('000000000-aaaaaa')).toEqual([]);
     expect(await keysUnder(admin, `${prefix}:job:000000000-aaaaaa*`)).toEqual([]);
   });
 

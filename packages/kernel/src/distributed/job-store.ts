@@ -108,20 +108,24 @@ export class JobStore {
     private readonly client: Redis,
     private readonly endpoint: RedisEndpoint,
     private readonly options: JobStoreOptions,
+    keys: RedisKeys,
+    maxLogEntries: number,
   ) {
-    this.keys = new RedisKeys(options.prefix ?? DEFAULT_KEY_PREFIX);
-    this.prefix = this.keys.prefix;
+    this.keys = keys;
+    this.prefix = keys.prefix;
     this.url = endpoint.display;
     this.now = options.now ?? Date.now;
-    this.maxLogEntries = positiveInteger('maxLogEntries', options.maxLogEntries ?? DEFAULT_MAX_LOG_ENTRIES);
+    this.maxLogEntries = maxLogEntries;
   }
 
   /** Connects (failing within the connect timeout with a `RedisConnectionError`) and returns the store. */
   static async connect(options: JobStoreOptions = {}): Promise<JobStore> {
+    // Every option is checked before a connection exists that would need closing.
     const endpoint = parseRedisUrl(options.redis ?? DEFAULT_REDIS_URL);
-    new RedisKeys(options.prefix ?? DEFAULT_KEY_PREFIX); // validate before connecting
+    const keys = new RedisKeys(options.prefix ?? DEFAULT_KEY_PREFIX);
+    const maxLogEntries = positiveInteger('maxLogEntries', options.maxLogEntries ?? DEFAULT_MAX_LOG_ENTRIES);
     const client = await connectRedis(endpoint, { ...connectOptions(options), connectionName: 'sage:job-store' });
-    return new JobStore(client, endpoint, options);
+    return new JobStore(client, endpoint, options, keys, maxLogEntries);
   }
 
   /** Checks the server's version and `maxmemory-policy`: warnings are logged, violations throw under `strict`. */
@@ -209,7 +213,7 @@ export class JobStore {
 
   /** Whether a stop was requested (a flag the executor may poll). */
   async isStopRequested(id: string): Promise<boolean> {
-    return (await this.client.hexists(this.keys.job(id), 'stopRequestedAt')) === 1;
+    return (await this.client.hexists(this.keys.job(existing(id)), 'stopRequestedAt')) === 1;
   }
 
   /**
@@ -218,7 +222,7 @@ export class JobStore {
    * nothing else).
    */
   async onStopRequested(id: string, listener: () => void): Promise<() => Promise<void>> {
-    const channel = this.keys.jobControl(id);
+    const channel = this.keys.jobControl(existing(id));
     const subscriber = await connectRedis(this.endpoint, { ...connectOptions(this.options), connectionName: 'sage:job-control' });
     let called = false;
     const notify = () => {
@@ -229,8 +233,13 @@ export class JobStore {
     subscriber.on('message', (from: string, message: string) => {
       if (from === channel && message === 'stop') notify();
     });
-    await subscriber.subscribe(channel);
-    if (await this.isStopRequested(id)) notify();
+    try {
+      await subscriber.subscribe(channel);
+      if (await this.isStopRequested(id)) notify();
+    } catch (error) {
+      subscriber.disconnect();
+      throw error;
+    }
     return async () => {
       subscriber.disconnect();
     };
@@ -240,7 +249,7 @@ export class JobStore {
   async mergeMetrics(id: string, deltas: Readonly<Record<string, OperatorMetricsDelta>>): Promise<void> {
     const args = metricsScriptArguments(deltas);
     if (args.length === 0) return;
-    const merged = await mergeMetricsScript.run(this.client, [this.keys.job(id), this.keys.jobMetrics(id)], args);
+    const merged = await mergeMetricsScript.run(this.client, [this.keys.job(existing(id)), this.keys.jobMetrics(id)], args);
     if (merged !== 1) throw new JobNotFoundError(id);
   }
 
@@ -253,14 +262,14 @@ export class JobStore {
       if (typeof entry?.message !== 'string') throw new ValidationError('a job log entry needs a string message');
       args.push(time, entry.level ?? 'info', entry.source ?? '', entry.message);
     }
-    const written = await appendLogsScript.run(this.client, [this.keys.job(id), this.keys.jobLogs(id)], args);
+    const written = await appendLogsScript.run(this.client, [this.keys.job(existing(id)), this.keys.jobLogs(id)], args);
     if (written === 0) throw new JobNotFoundError(id);
   }
 
   /** The last `tail` log entries, oldest first. */
   async readLogs(id: string, options: { tail?: number } = {}): Promise<JobLogEntry[]> {
     const tail = positiveInteger('tail', options.tail ?? 100);
-    const entries = await this.client.xrevrange(this.keys.jobLogs(id), '+', '-', 'COUNT', tail);
+    const entries = await this.client.xrevrange(this.keys.jobLogs(existing(id)), '+', '-', 'COUNT', tail);
     return entries.map(toLogEntry).reverse();
   }
 
@@ -269,7 +278,7 @@ export class JobStore {
    * aborts. Uses its own connection for the blocking reads.
    */
   async *followLogs(id: string, options: FollowLogsOptions = {}): AsyncGenerator<JobLogEntry> {
-    const key = this.keys.jobLogs(id);
+    const key = this.keys.jobLogs(existing(id));
     const blockMs = positiveInteger('blockMs', options.blockMs ?? DEFAULT_FOLLOW_BLOCK_MS);
     const reader = await connectRedis(this.endpoint, { ...connectOptions(this.options), connectionName: 'sage:job-logs' });
     const abort = () => reader.disconnect();
@@ -328,9 +337,14 @@ export class JobStore {
 
   /** KEYS of the transition scripts: the job hash, then every status index in `JOB_RECORD_STATUSES` order. */
   private statusKeys(id: string): string[] {
-    if (!isJobId(id)) throw new JobNotFoundError(id);
-    return [this.keys.job(id), ...JOB_RECORD_STATUSES.map((status) => this.keys.statusIndex(status))];
+    return [this.keys.job(existing(id)), ...JOB_RECORD_STATUSES.map((status) => this.keys.statusIndex(status))];
   }
+}
+
+/** The id, if it can name a job; a string that cannot is a job that does not exist. */
+function existing(id: string): string {
+  if (!isJobId(id)) throw new JobNotFoundError(id);
+  return id;
 }
 
 function connectOptions(options: JobStoreOptions) {

@@ -218,11 +218,13 @@ export class Collection {
     checkPositive(where, 'efSearch', options.efSearch);
     checkPositive(where, 'nprobe', options.nprobe);
     const backend = this.store.backend;
+    const { kind, params: indexParams } = this.storage.settings;
     const params = {
       k,
-      efSearch: options.efSearch ?? this.storage.settings.params.efSearch,
+      efSearch: options.efSearch ?? indexParams.efSearch,
       nprobe: options.nprobe,
       strategy: options.strategy,
+      ...(kind === 'hnsw' || kind === 'auto' ? { M: indexParams.M } : {}),
     };
     if (matching !== undefined) return searchMatching(backend, queries, matching, params);
     return this.searchAll(backend, queries, params);

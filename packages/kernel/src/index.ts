@@ -33,7 +33,8 @@ export {
 export { KeyedStream } from './api/keyed-stream.js';
 export { LocalEnvironment } from './api/local-environment.js';
 export type { ErrorPolicy, KeyByOptions, KeyStrategy, OperatorOptions } from './api/operator-options.js';
-// Distributed runtime, experimental: the job manager's store in Redis (the executor is not released yet).
+export { RemoteEnvironment, type RemoteEnvironmentConfig } from './api/remote-environment.js';
+// Distributed runtime, experimental: the job manager's store in Redis, remote jobs and the worker process.
 export {
   ALLOWED_TRANSITIONS,
   JOB_RECORD_STATUSES,
@@ -58,6 +59,8 @@ export {
 } from './distributed/job-store.js';
 export { DEFAULT_KEY_PREFIX } from './distributed/keys.js';
 export { RedisConnectionError, type RedisConnectionFailure } from './distributed/redis-connection-error.js';
+export { RecordNotSerializableError, RemoteJobError } from './distributed/remote/remote-errors.js';
+export { SageWorker, type SageWorkerOptions } from './distributed/worker/sage-worker.js';
 export {
   evaluateRedisRequirements,
   MINIMUM_REDIS_VERSION,

@@ -1,6 +1,7 @@
 /**
  * How a job is laid out in Redis fields and read back. Fields of the job hash: id, name, status, graph (JSON
- * `JobGraphSummary`), submittedAt, startedAt, endedAt, stopRequestedAt (epoch ms), errorMessage, errorCode.
+ * `JobGraphSummary`), submittedAt, startedAt, endedAt, stopRequestedAt (epoch ms), errorMessage, errorCode, module (the
+ * pipeline module's absolute path, for remote jobs).
  * Absent fields have not happened. Log stream entries hold time (epoch ms), level, source and message.
  */
 import { ValidationError } from '@sage/common';
@@ -16,6 +17,7 @@ export function toSummary(fields: Record<string, string>): JobSummary {
     ...time('startedAt'),
     ...time('endedAt'),
     ...time('stopRequestedAt'),
+    ...(fields.module === undefined ? {} : { module: fields.module }),
     ...(fields.errorMessage === undefined ? {} : { error: { message: fields.errorMessage, code: fields.errorCode ?? 'SAGE_UNKNOWN' } }),
   };
 }

@@ -39,6 +39,8 @@ export interface JobSummary {
   stopRequestedAt?: string;
   /** Why a `failed` job failed. */
   error?: { message: string; code: string };
+  /** Absolute path of the pipeline module that workers import (remote jobs). */
+  module?: string;
 }
 
 /** A job with its graph and the per-operator metrics merged from every worker, keyed by operator name. */

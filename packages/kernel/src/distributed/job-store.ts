@@ -55,6 +55,8 @@ export interface JobStoreOptions {
 export interface CreateJobOptions {
   name: string;
   graph: JobGraphSummary;
+  /** Absolute path of the pipeline module, for workers to import. */
+  module?: string;
 }
 
 export interface ListJobsOptions {
@@ -139,7 +141,17 @@ export class JobStore {
     const graph = checkGraph(options.graph);
     const submittedAt = this.now();
     const id = newJobId(submittedAt);
-    const fields = { id, name: options.name, status: 'submitted', graph: JSON.stringify(graph), submittedAt: String(submittedAt) };
+    if (options.module !== undefined && (typeof options.module !== 'string' || options.module === '')) {
+      throw new ValidationError('job module must be a non-empty path');
+    }
+    const fields = {
+      id,
+      name: options.name,
+      status: 'submitted',
+      graph: JSON.stringify(graph),
+      submittedAt: String(submittedAt),
+      ...(options.module === undefined ? {} : { module: options.module }),
+    };
     const created = await createJobScript.run(
       this.client,
       [this.keys.job(id), this.keys.jobIndex(), this.keys.statusIndex('submitted')],

@@ -18,6 +18,14 @@ describe('RedisKeys', () => {
     expect(new RedisKeys('team-a:sage_1.x').job(ID)).toBe(`team-a:sage_1.x:job:${ID}`);
   });
 
+  it('forms the remote executor\'s per-partition counters and the worker set under the job', () => {
+    const keys = new RedisKeys();
+    expect(keys.partitionEnds(ID, 'my map', 1)).toBe(`sage:job:${ID}:ends:my%20map.1`);
+    expect(keys.partitionSequences(ID, 'my map', 1)).toBe(`sage:job:${ID}:seq:my%20map.1`);
+    expect(keys.sinksDone(ID)).toBe(`sage:job:${ID}:sinks-done`);
+    expect(keys.jobWorkers(ID)).toBe(`sage:job:${ID}:workers`);
+  });
+
   it.each(['', 'a b', 'sage*', 'sage?', 'a[b]', 'a:', ':a', 'a::b', '{sage}'])('refuses the prefix %j', (prefix) => {
     expect(() => new RedisKeys(prefix)).toThrow(/Redis key prefix/);
   });

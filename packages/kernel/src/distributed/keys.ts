@@ -11,6 +11,11 @@
  *   <p>:job:<id>:control        channel      pub/sub, not a key: `stop` is published when a stop is requested
  *   <p>:job:<id>:q:<queue>:…    BullMQ       the job's queues: BullMQ prefix `<p>:job:<id>:q`, one queue per
  *                                            (target operator, partition), named by `queueName`
+ *   <p>:job:<id>:ends:<queue>   string       end-of-partition markers the partition `<queue>` has received (INCR)
+ *   <p>:job:<id>:seq:<queue>    hash         next batch sequence of partition `<queue>` per output target
+ *                                            (`<target queue>#<edge>`), advanced after each processed batch
+ *   <p>:job:<id>:sinks-done     string       sink partitions that have finished (INCR); all done = job finished
+ *   <p>:job:<id>:workers        set          ids of the worker processes attached to the job
  *
  * A job owns exactly `<p>:job:<id>` and the keys under `<p>:job:<id>:`, so a job is deleted by removing those and
  * its entries in the indexes. Prefix and job ids never contain glob characters, so `jobKeyPattern` is a safe
@@ -68,6 +73,30 @@ export class RedisKeys {
   /** The BullMQ `prefix` option for the job's queues. */
   queuePrefix(id: string): string {
     return `${this.job(id)}:q`;
+  }
+
+  /** Count of end-of-partition markers one partition (`queueName(operator, partition)`) has received. */
+  partitionEnds(id: string, operator: string, partition: number): string {
+    return `${this.job(id)}:ends:${queueName(operator, partition)}`;
+  }
+
+  /**
+   * The next output batch sequence of one partition, per target. Saved after each batch, so the process that
+   * takes the partition's next batch continues the numbering (and a batch redone from the same state would get
+   * the same ids).
+   */
+  partitionSequences(id: string, operator: string, partition: number): string {
+    return `${this.job(id)}:seq:${queueName(operator, partition)}`;
+  }
+
+  /** Count of sink partitions that have finished. */
+  sinksDone(id: string): string {
+    return `${this.job(id)}:sinks-done`;
+  }
+
+  /** The worker processes attached to the job; the submitter waits for it to empty before removing queues. */
+  jobWorkers(id: string): string {
+    return `${this.job(id)}:workers`;
   }
 
   /** SCAN pattern for every key under the job (not the job hash itself). */

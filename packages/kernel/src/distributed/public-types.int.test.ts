@@ -21,7 +21,9 @@ describe('@sage/kernel public declarations', () => {
   it('never reach ioredis or BullMQ types', () => {
     expect(existsSync(entry), `${entry} is missing: run tsc -p tsconfig.build.json in packages/kernel`).toBe(true);
     const { files, packages } = walk(entry);
-    expect([...files].some((file) => file.endsWith('job-store.d.ts'))).toBe(true);
+    for (const module of ['job-store.d.ts', 'remote-environment.d.ts', 'sage-worker.d.ts']) {
+      expect([...files].some((file) => file.endsWith(module)), module).toBe(true);
+    }
     expect([...packages].filter((name) => /ioredis|bullmq/.test(name))).toEqual([]);
   });
 });

@@ -1,5 +1,13 @@
 import { partitionForKey } from '@sage/common';
-import { type Channel, DATA, END } from './channel.js';
+import { type ChannelMessage, DATA, END } from './channel.js';
+
+/**
+ * Where an output edge hands batches: a local `Channel`, or a remote target that adds each batch to a queue.
+ * A returned promise is backpressure: the next batch for this target waits for it.
+ */
+export interface BatchTarget {
+  put(message: ChannelMessage): void | Promise<void>;
+}
 
 /** How one output edge picks target instances. */
 export type Partitioner =
@@ -12,7 +20,7 @@ export type Partitioner =
 export interface OutputEdge {
   partitioner: Partitioner;
   /** Target instances' channels, by parallel index (a forward edge has exactly one). */
-  targets: Channel[];
+  targets: BatchTarget[];
   /** Index of this edge among each target's input edges. */
   targetEdge: number;
   /** Side output tag this edge consumes, or undefined for the main output. */
@@ -124,7 +132,9 @@ export class Output {
   /** Sends end-of-partition to every target instance (after a final flush). */
   async end(): Promise<void> {
     await this.flush();
-    for (const writer of this.all) writer.end();
+    const pending: Promise<void>[] = [];
+    for (const writer of this.all) writer.end(pending);
+    if (pending.length > 0) await Promise.all(pending);
   }
 }
 
@@ -190,13 +200,17 @@ class EdgeWriter {
     return waiting === undefined ? undefined : Promise.all(waiting).then(() => undefined);
   }
 
-  private async putAll(channel: Channel, records: unknown[], batchSize: number): Promise<void> {
+  private async putAll(channel: BatchTarget, records: unknown[], batchSize: number): Promise<void> {
     for (let start = 0; start < records.length; start += batchSize) {
       await channel.put({ kind: DATA, edge: this.edge.targetEdge, records: records.slice(start, start + batchSize) });
     }
   }
 
-  end(): void {
-    for (const channel of this.edge.targets) channel.put({ kind: END, edge: this.edge.targetEdge });
+  /** Local channels take the end at once; remote targets add their waits to `pending`. */
+  end(pending: Promise<void>[]): void {
+    for (const channel of this.edge.targets) {
+      const put = channel.put({ kind: END, edge: this.edge.targetEdge });
+      if (put !== undefined) pending.push(put);
+    }
   }
 }

@@ -1,0 +1,50 @@
+/**
+ * The BullMQ queues of one job: one per (operator, partition), under `RedisKeys.queuePrefix(jobId)`, opened
+ * lazily on one shared connection. Each queue admits one active batch at a time across every worker
+ * (`setGlobalConcurrency(1)`), so a partition's batches are processed in order.
+ */
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { queueName, type RedisKeys } from '../keys.js';
+
+/** What one BullMQ job of a partition queue carries: a batch, or the end of one upstream instance. */
+export type BatchJobData = { edge: number; records: unknown[] } | { edge: number; end: number };
+
+export class JobQueues {
+  private readonly queues = new Map<string, Queue>();
+
+  constructor(
+    private readonly connection: Redis,
+    private readonly keys: RedisKeys,
+    readonly jobId: string,
+  ) {}
+
+  get prefix(): string {
+    return this.keys.queuePrefix(this.jobId);
+  }
+
+  queue(operator: string, partition: number): Queue {
+    const name = queueName(operator, partition);
+    let queue = this.queues.get(name);
+    if (queue === undefined) {
+      queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  /** Creates the queues with global concurrency 1 before any worker takes from them. */
+  async prepare(partitions: ReadonlyArray<{ operator: string; partition: number }>): Promise<void> {
+    await Promise.all(partitions.map(({ operator, partition }) => this.queue(operator, partition).setGlobalConcurrency(1)));
+  }
+
+  /** Removes every queue's keys, also of batches still waiting or active. */
+  async obliterate(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((queue) => queue.obliterate({ force: true })));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    this.queues.clear();
+  }
+}

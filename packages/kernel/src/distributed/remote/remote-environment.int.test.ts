@@ -1,0 +1,138 @@
+/**
+ * The distributed executor end to end: two worker processes (spawned here) run a pipeline submitted from this
+ * process through BullMQ queues on the shared Redis, under a key prefix of this file.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalEnvironment } from '../../api/local-environment.js';
+import type { JobResult } from '../../runtime/job-result.js';
+import { keysUnder, REDIS_URL, removePrefix, uniquePrefix } from '../__fixtures__/redis-fixtures.js';
+import { buildPipeline, RECORD_COUNT } from '../__fixtures__/pipelines/build-pipeline.js';
+import { JobStore } from '../job-store.js';
+import { RedisKeys } from '../keys.js';
+import { connectRedis } from '../redis-connection.js';
+
+const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', '__fixtures__');
+const repoRoot = join(fixtures, '..', '..', '..', '..', '..');
+const prefix = uniquePrefix('remote-env');
+const keys = new RedisKeys(prefix);
+const workers: ChildProcess[] = [];
+const workerOutput: string[] = [];
+let admin: Redis;
+let store: JobStore;
+
+function startWorker(codeDir: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(fixtures, 'start-worker.ts'), codeDir], {
+    cwd: repoRoot,
+    env: { ...process.env, SAGE_TEST_REDIS: REDIS_URL, SAGE_TEST_PREFIX: prefix, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  workers.push(child);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${workerOutput.join('')}`)), 20_000);
+    const collect = (chunk: Buffer) => {
+      workerOutput.push(chunk.toString());
+      if (chunk.toString().includes('worker ready')) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    };
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited with ${code}:\n${workerOutput.join('')}`));
+    });
+  });
+}
+
+function stopWorker(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function queueKeysOf(jobId: string): Promise<string[]> {
+  return keysUnder(admin, `${keys.queuePrefix(jobId)}:*`);
+}
+
+function counts(result: JobResult): Record<string, { recordsIn: number; recordsOut: number }> {
+  return Object.fromEntries(Object.entries(result.operators).map(([name, m]) => [name, { recordsIn: m.recordsIn, recordsOut: m.recordsOut }]));
+}
+
+beforeAll(async () => {
+  process.env.SAGE_TEST_REDIS = REDIS_URL;
+  process.env.SAGE_TEST_PREFIX = prefix;
+  admin = await connectRedis(REDIS_URL);
+  store = await JobStore.connect({ redis: REDIS_URL, prefix });
+  await Promise.all([startWorker(join(fixtures, 'pipelines')), startWorker(join(fixtures, 'pipelines'))]);
+}, 30_000);
+
+afterAll(async () => {
+  await Promise.all(workers.map(stopWorker));
+  await removePrefix(admin, prefix);
+  await store?.close();
+  admin?.disconnect();
+});
+
+describe('RemoteEnvironment with two worker processes', () => {
+  it('runs source -> map(2) -> filter(2) -> sink: every record once, metrics as in a local run, no queue left', async () => {
+    const { result } = (await import('../__fixtures__/pipelines/wordcount-like.js')) as { result: JobResult };
+    expect(result.status).toBe('finished');
+
+    const received = (await admin.lrange(`${prefix}:sink:remote`, 0, -1)).map(Number).sort((a, b) => a - b);
+    const expected = Array.from({ length: RECORD_COUNT }, (_, id) => id).filter((id) => id % 3 !== 0);
+    expect(received.length).toBe(expected.length);
+    expect(received).toEqual(expected);
+
+    const local = new LocalEnvironment('wordcount-like', { handleSignals: false });
+    buildPipeline(local, { sinkKey: `${prefix}:sink:local` });
+    const localResult = await local.submit({ autostop: true });
+    expect(counts(result)).toEqual(counts(localResult));
+    expect(result.operators.measure).toMatchObject({ recordsIn: RECORD_COUNT, recordsOut: RECORD_COUNT, parallelism: 2 });
+
+    const [job] = await store.list({ limit: 1 });
+    expect(job).toMatchObject({ name: 'wordcount-like', status: 'finished' });
+    expect(job!.module).toMatch(/pipelines[/\\]wordcount-like\.ts$/);
+    expect(await queueKeysOf(job!.id)).toEqual([]);
+  }, 60_000);
+
+  it('fails a job whose module is outside the workers\' code directory, naming both', async () => {
+    const { result, jobId } = (await import('../__fixtures__/outside-pipelines/outside.js')) as {
+      result: { error?: Error };
+      jobId: string;
+    };
+    expect(result.error?.message).toMatch(/refuses pipeline module ".*outside\.ts": it is outside the worker's code directory ".*pipelines"/);
+    const job = await store.get(jobId);
+    expect(job).toMatchObject({ status: 'failed', error: { message: result.error!.message } });
+    expect(await admin.llen(`${prefix}:sink:outside`)).toBe(0);
+    expect(await queueKeysOf(jobId)).toEqual([]);
+  }, 30_000);
+
+  it('fails the job when a map throws; submit rejects naming the operator, as a local run does', async () => {
+    const { result, jobId } = (await import('../__fixtures__/pipelines/failing-map.js')) as {
+      result: { error?: Error & { code?: string } };
+      jobId: string;
+    };
+    const local = new LocalEnvironment('failing-map', { handleSignals: false });
+    buildPipeline(local, { sinkKey: `${prefix}:sink:failing-local`, failOn: 4321 });
+    const localError = await local.submit({ autostop: true }).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    expect(result.error?.message).toBe(localError?.message);
+    expect(result.error?.message).toMatch(/^operator "measure" failed on record .*cannot measure w2/);
+    expect(result.error?.code).toBe('SAGE_OPERATOR');
+    expect(await store.get(jobId)).toMatchObject({ status: 'failed', error: { code: 'SAGE_OPERATOR' } });
+    expect(await queueKeysOf(jobId)).toEqual([]);
+  }, 30_000);
+});

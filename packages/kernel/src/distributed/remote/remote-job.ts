@@ -1,0 +1,155 @@
+/**
+ * The submitting side of a remote job: records it in the job store, prepares its queues, runs the sources in
+ * this process (they read their inputs where the job is started), and waits for the workers to end it.
+ */
+import { type Logger, PipelineError } from '@sage/common';
+import type { Redis } from 'ioredis';
+import type { ExecutionGraph } from '../../graph/execution-graph.js';
+import { type Clock, sleep } from '../../runtime/clock.js';
+import type { JobResult, JobStatus } from '../../runtime/job-result.js';
+import { InstanceMetrics } from '../../runtime/metrics.js';
+import { runSourceTask } from '../../runtime/task.js';
+import { ServiceRegistry, type ServiceDefinition } from '../../services/service-registry.js';
+import { summarizeGraph } from '../graph-summary.js';
+import type { JobRecord } from '../job-record.js';
+import type { JobStore } from '../job-store.js';
+import type { RedisKeys } from '../keys.js';
+import { JobQueues } from './job-queues.js';
+import { RemoteJobError } from './remote-errors.js';
+import { createSetup, metricsDelta, operatorName, workerPartitions } from './remote-instance.js';
+
+const STATUS_POLL_MS = 100;
+/** Longest wait for workers to let go of an ended job before its queues are removed anyway. */
+const WORKER_RELEASE_MS = 15_000;
+
+export interface RemoteJobParts {
+  graph: ExecutionGraph;
+  services: readonly ServiceDefinition[];
+  store: JobStore;
+  connection: Redis;
+  keys: RedisKeys;
+  module: string;
+  clock: Clock;
+  logger: Logger;
+  batchSize: number;
+  lingerMs: number;
+}
+
+export class RemoteJob {
+  readonly id: string;
+  private readonly stopSignal: { stopped: boolean; promise: Promise<void>; stop(): void };
+  private readonly startedAt: Date;
+  private readonly started: number;
+  private stopRequested = false;
+
+  private constructor(
+    private readonly parts: RemoteJobParts,
+    record: JobRecord,
+    private readonly queues: JobQueues,
+  ) {
+    this.id = record.id;
+    this.startedAt = new Date();
+    this.started = parts.clock.now();
+    let resolveStop!: () => void;
+    const promise = new Promise<void>((resolve) => (resolveStop = resolve));
+    const signal = {
+      stopped: false,
+      promise,
+      stop() {
+        if (signal.stopped) return;
+        signal.stopped = true;
+        resolveStop();
+      },
+    };
+    this.stopSignal = signal;
+  }
+
+  /** Records the job and its queues and moves it to `running`, so that workers attach. */
+  static async start(parts: RemoteJobParts): Promise<RemoteJob> {
+    const record = await parts.store.create({ name: parts.graph.jobName, graph: summarizeGraph(parts.graph), module: parts.module });
+    const queues = new JobQueues(parts.connection, parts.keys, record.id);
+    await queues.prepare(workerPartitions(parts.graph));
+    await parts.store.transition(record.id, 'running');
+    return new RemoteJob(parts, record, queues);
+  }
+
+  /** Ends the sources; records in flight drain and the job ends as `stopped`. */
+  stop(): void {
+    this.stopRequested = true;
+    this.stopSignal.stop();
+  }
+
+  /** Runs the sources, waits for the job to end, removes its queues; resolves with the merged metrics. */
+  async run(): Promise<JobResult> {
+    const sources = this.runSources().catch(async (error: unknown) => {
+      const { message, code } = error as { message?: string; code?: string };
+      await this.parts.store.transition(this.id, 'failed', { error: { message: message ?? String(error), code } });
+    });
+    let record: JobRecord;
+    try {
+      record = await this.waitForEnd();
+      // An unbounded source still running is told to end; a failed job needs nothing more from it.
+      this.stopSignal.stop();
+      await sources;
+    } finally {
+      await this.cleanUp();
+    }
+    if (record.status === 'failed') throw new RemoteJobError(this.id, record.error?.message ?? 'job failed', record.error?.code ?? 'SAGE_PIPELINE');
+    const status: JobStatus = this.stopRequested || record.status === 'stopped' ? 'stopped' : (record.status as JobStatus);
+    return this.result(status, record);
+  }
+
+  result(status: JobStatus = 'running', record?: JobRecord): JobResult {
+    return {
+      jobName: this.parts.graph.jobName,
+      status,
+      startedAt: this.startedAt.toISOString(),
+      durationMs: Math.round((this.parts.clock.now() - this.started) * 1000) / 1000,
+      operators: record?.operators ?? {},
+    };
+  }
+
+  private async runSources(): Promise<void> {
+    const { graph, services, clock, logger, store } = this.parts;
+    const registry = new ServiceRegistry(services, clock, logger);
+    await registry.start();
+    const env = { ...this.parts, queues: this.queues, registry };
+    try {
+      const tasks = graph.vertices
+        .filter((vertex) => vertex.transformation.createSource !== undefined)
+        .flatMap((vertex) =>
+          Array.from({ length: vertex.parallelism }, async (_, index) => {
+            const { setup } = createSetup(vertex, index, env);
+            const source = vertex.transformation.createSource!(setup);
+            try {
+              await runSourceTask(source, setup.output, setup.metrics, clock, this.stopSignal);
+            } finally {
+              const delta = metricsDelta(setup.metrics, setup.output.recordsOut, new InstanceMetrics());
+              await store.mergeMetrics(this.id, { [operatorName(vertex)]: delta });
+            }
+          }),
+        );
+      await Promise.all(tasks);
+    } finally {
+      await registry.stop();
+    }
+  }
+
+  private async waitForEnd(): Promise<JobRecord> {
+    for (;;) {
+      const record = await this.parts.store.get(this.id);
+      if (record === undefined) throw new PipelineError(`job ${this.id} was deleted while it ran`);
+      if (record.status === 'finished' || record.status === 'failed' || record.status === 'stopped') return record;
+      await sleep(this.parts.clock, STATUS_POLL_MS);
+    }
+  }
+
+  /** Waits for the workers to let go of the job, then removes its queues so that no BullMQ job is left. */
+  private async cleanUp(): Promise<void> {
+    const { connection, keys, clock } = this.parts;
+    const deadline = clock.now() + WORKER_RELEASE_MS;
+    while ((await connection.scard(keys.jobWorkers(this.id))) > 0 && clock.now() < deadline) await sleep(clock, STATUS_POLL_MS);
+    await this.queues.obliterate();
+    await this.queues.close();
+  }
+}

@@ -1,0 +1,59 @@
+import type { Queue } from 'bullmq';
+import { describe, expect, it } from 'vitest';
+import { DATA, END } from '../../runtime/channel.js';
+import { RecordNotSerializableError } from './remote-errors.js';
+import { RemoteTarget } from './remote-target.js';
+
+/** A queue that only records what is added. */
+function fakeQueue() {
+  const added: Array<{ data: unknown; jobId: string }> = [];
+  const queue = { name: 'measure.1', add: async (_name: string, data: unknown, options: { jobId: string }) => added.push({ data, jobId: options.jobId }) };
+  return { queue: queue as unknown as Queue, added };
+}
+
+describe('RemoteTarget', () => {
+  it('adds one job per batch and one per end, with deterministic ids in sequence', async () => {
+    const { queue, added } = fakeQueue();
+    const target = new RemoteTarget(queue, 'words', 3, 0);
+    await target.put({ kind: DATA, edge: 0, records: [{ id: 1 }, 'two', 3, null, [true]] });
+    await target.put({ kind: DATA, edge: 0, records: [] });
+    await target.put({ kind: END, edge: 0 });
+    expect(added).toEqual([
+      { data: { edge: 0, records: [{ id: 1 }, 'two', 3, null, [true]] }, jobId: 'b0.3.0' },
+      { data: { edge: 0, records: [] }, jobId: 'b0.3.1' },
+      { data: { edge: 0, end: 3 }, jobId: 'b0.3.2' },
+    ]);
+    expect(target.key).toBe('measure.1#0');
+  });
+
+  it('continues from a restored sequence (a partition that moved between workers)', async () => {
+    const { queue, added } = fakeQueue();
+    const target = new RemoteTarget(queue, 'words', 0, 1);
+    target.sequence = 7;
+    await target.put({ kind: DATA, edge: 1, records: [1] });
+    expect(added[0]!.jobId).toBe('b1.0.7');
+    expect(target.sequence).toBe(8);
+  });
+
+  it.each([
+    ['a function', () => 1, /a value of type function is not JSON/],
+    ['a Map', new Map(), /a Map is not a plain object/],
+    ['a Date inside', { when: new Date(0) }, /a Date is not a plain object/],
+    ['NaN', { score: Number.NaN }, /the number NaN is not JSON/],
+    ['a bigint', 1n, /a value of type bigint is not JSON/],
+    ['undefined', undefined, /a value of type undefined is not JSON/],
+  ])('refuses %s, naming the operator', async (_label, record, reason) => {
+    const { queue, added } = fakeQueue();
+    const put = new RemoteTarget(queue, 'parse', 0, 0).put({ kind: DATA, edge: 0, records: [record] });
+    await expect(put).rejects.toThrow(RecordNotSerializableError);
+    await expect(new RemoteTarget(queue, 'parse', 0, 0).put({ kind: DATA, edge: 0, records: [record] })).rejects.toThrow(reason);
+    await expect(new RemoteTarget(queue, 'parse', 0, 0).put({ kind: DATA, edge: 0, records: [record] })).rejects.toThrow(/operator "parse"/);
+    expect(added).toEqual([]);
+  });
+
+  it('accepts undefined properties, which JSON leaves out', async () => {
+    const { queue, added } = fakeQueue();
+    await new RemoteTarget(queue, 'parse', 0, 0).put({ kind: DATA, edge: 0, records: [{ a: 1, b: undefined }] });
+    expect(added).toHaveLength(1);
+  });
+});

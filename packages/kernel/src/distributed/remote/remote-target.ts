@@ -1,0 +1,73 @@
+/**
+ * The `BatchTarget` of an output edge whose target instance runs on a worker: each batch, and the end of this
+ * upstream instance, becomes one BullMQ job on the target partition's queue. Job ids are deterministic
+ * (`batchJobId`), so a batch sent twice is kept once. Awaiting the add is the backpressure.
+ */
+import type { Queue } from 'bullmq';
+import { type ChannelMessage, DATA } from '../../runtime/channel.js';
+import type { BatchTarget } from '../../runtime/output.js';
+import { batchJobId } from '../keys.js';
+import type { BatchJobData } from './job-queues.js';
+import { RecordNotSerializableError } from './remote-errors.js';
+
+/** Completed batch jobs are removed at once; the job's queues are obliterated when it ends. */
+const JOB_OPTIONS = { removeOnComplete: true, removeOnFail: true, attempts: 1 } as const;
+
+export class RemoteTarget implements BatchTarget {
+  /** Names this target in a partition's saved sequences: target queue and edge. */
+  readonly key: string;
+  /** The next batch's sequence number; workers save and restore it between batches (`partitionSequences`). */
+  sequence = 0;
+
+  constructor(
+    private readonly queue: Queue,
+    /** The operator that emits into this target, named in errors. */
+    private readonly operator: string,
+    private readonly upstreamInstance: number,
+    edge: number,
+  ) {
+    this.key = `${queue.name}#${edge}`;
+  }
+
+  async put(message: ChannelMessage): Promise<void> {
+    let data: BatchJobData;
+    if (message.kind === DATA) {
+      for (const record of message.records) checkJson(this.operator, record);
+      data = { edge: message.edge, records: message.records };
+    } else {
+      data = { edge: message.edge, end: this.upstreamInstance };
+    }
+    const jobId = batchJobId(message.edge, this.upstreamInstance, this.sequence++);
+    await this.queue.add('batch', data, { ...JOB_OPTIONS, jobId });
+  }
+}
+
+/** Refuses what JSON would drop or change silently (undefined, functions, Map, Date, class instances, NaN). */
+function checkJson(operator: string, value: unknown, depth = 0): void {
+  if (depth > 100) throw new RecordNotSerializableError(operator, 'it is nested more than 100 levels deep (a cycle?)');
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return;
+    case 'number':
+      if (!Number.isFinite(value)) throw new RecordNotSerializableError(operator, `the number ${value} is not JSON`);
+      return;
+    case 'object': {
+      if (value === null) return;
+      if (Array.isArray(value)) {
+        for (const item of value) checkJson(operator, item, depth + 1);
+        return;
+      }
+      const prototype = Object.getPrototypeOf(value);
+      if (prototype !== Object.prototype && prototype !== null) {
+        const name = (value as object).constructor?.name ?? 'object';
+        throw new RecordNotSerializableError(operator, `a ${name} is not a plain object`);
+      }
+      // An undefined property is left out by JSON, as the record's reader expects.
+      for (const item of Object.values(value)) if (item !== undefined) checkJson(operator, item, depth + 1);
+      return;
+    }
+    default:
+      throw new RecordNotSerializableError(operator, `a value of type ${typeof value} is not JSON`);
+  }
+}

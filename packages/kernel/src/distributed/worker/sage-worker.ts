@@ -1,0 +1,159 @@
+/**
+ * A worker process of the distributed runtime (`sage worker`): it watches the job store for running jobs,
+ * imports each job's pipeline module to capture its graph (only from its code directory), runs the job's
+ * partitions from their queues, and lets go of a job when it has ended.
+ */
+import { randomBytes } from 'node:crypto';
+import { realpath } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createLogger, type Logger, PipelineError } from '@sage/common';
+import type { Redis } from 'ioredis';
+import { JobStore } from '../job-store.js';
+import { DEFAULT_KEY_PREFIX, RedisKeys } from '../keys.js';
+import { connectRedis } from '../redis-connection.js';
+import { DEFAULT_REDIS_URL } from '../redis-url.js';
+import { captureJob } from '../remote/capture.js';
+import { JobRunner, Slots } from './job-runner.js';
+
+const DEFAULT_POLL_MS = 200;
+const DEFAULT_CONCURRENCY = 8;
+
+export interface SageWorkerOptions {
+  /** Redis URL; default redis://127.0.0.1:6379. */
+  redis?: string;
+  /** Key prefix of the jobs to serve; default `sage`. */
+  prefix?: string;
+  /** Batches this process handles at once, over all partitions and jobs; default 8. */
+  concurrency?: number;
+  /** Only pipeline modules inside this directory are imported; default the working directory. */
+  codeDir?: string;
+  /** How often the job store is asked for running jobs, in ms; default 200. */
+  pollMs?: number;
+  logger?: Logger;
+}
+
+export class SageWorker {
+  /** Shown in logs and in the job's worker set. */
+  readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly runners = new Map<string, JobRunner>();
+  /** Jobs this worker has refused or failed to load; not tried again. */
+  private readonly refused = new Set<string>();
+  private readonly keys: RedisKeys;
+  private readonly slots: Slots;
+  private readonly logger: Logger;
+  private timer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly store: JobStore,
+    private readonly connection: Redis,
+    private readonly codeDir: string,
+    private readonly options: SageWorkerOptions,
+  ) {
+    this.keys = new RedisKeys(options.prefix ?? DEFAULT_KEY_PREFIX);
+    this.slots = new Slots(options.concurrency ?? DEFAULT_CONCURRENCY);
+    this.logger = options.logger ?? createLogger({ name: 'sage-worker' });
+  }
+
+  /** Connects to Redis and starts watching for jobs. */
+  static async start(options: SageWorkerOptions = {}): Promise<SageWorker> {
+    const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new PipelineError(`worker concurrency must be a positive integer, got ${concurrency}`);
+    const codeDir = await realpath(resolve(options.codeDir ?? process.cwd())).catch(() => {
+      throw new PipelineError(`worker code directory "${options.codeDir}" does not exist`);
+    });
+    const store = await JobStore.connect({ redis: options.redis, prefix: options.prefix, logger: options.logger });
+    const connection = await connectRedis(options.redis ?? DEFAULT_REDIS_URL, { kind: 'bullmq', connectionName: 'sage:worker', logger: options.logger }).catch(
+      async (error) => {
+        await store.close();
+        throw error;
+      },
+    );
+    const worker = new SageWorker(store, connection, codeDir, options);
+    worker.schedule(0);
+    return worker;
+  }
+
+  /** The jobs this process currently serves. */
+  get jobs(): string[] {
+    return [...this.runners.keys()];
+  }
+
+  /** Stops watching, lets go of every job (batches in progress finish first) and disconnects. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.polling;
+    for (const id of [...this.runners.keys()]) await this.detach(id);
+    await this.store.close();
+    await this.connection.quit().catch(() => this.connection.disconnect());
+  }
+
+  private schedule(delay: number): void {
+    if (this.closed) return;
+    this.timer = setTimeout(() => {
+      this.polling = this.poll()
+        .catch((error) => this.logger.warn({ err: error }, 'worker could not read the job store'))
+        .finally(() => this.schedule(this.options.pollMs ?? DEFAULT_POLL_MS));
+    }, delay);
+  }
+
+  private async poll(): Promise<void> {
+    const running = new Set((await this.store.list({ status: 'running', limit: 1000 })).map((job) => job.id));
+    for (const id of this.runners.keys()) if (!running.has(id)) await this.detach(id);
+    for (const id of running) {
+      if (this.closed) return;
+      if (!this.runners.has(id) && !this.refused.has(id)) await this.attach(id);
+    }
+  }
+
+  private async attach(id: string): Promise<void> {
+    // Registered before anything else, so the submitter waits for this process before removing the queues.
+    await this.connection.sadd(this.keys.jobWorkers(id), this.id);
+    try {
+      const record = await this.store.get(id);
+      if (record?.status !== 'running') {
+        await this.connection.srem(this.keys.jobWorkers(id), this.id);
+        return;
+      }
+      const job = await captureJob(await this.moduleUrl(id, record.module));
+      if (job === undefined) throw new PipelineError(`pipeline module "${record.module}" did not call submit() on a RemoteEnvironment`);
+      const runner = new JobRunner({ jobId: id, job, store: this.store, keys: this.keys, connection: this.connection, logger: this.logger.child({ job: id }), slots: this.slots });
+      this.runners.set(id, runner);
+      await runner.start();
+      this.logger.info({ job: id, module: record.module }, 'worker attached to job');
+    } catch (error) {
+      this.refused.add(id);
+      const { message, code } = error as { message?: string; code?: string };
+      this.logger.error({ job: id, err: error }, 'worker cannot run job');
+      await this.store.transition(id, 'failed', { error: { message: message ?? String(error), code } }).catch(() => undefined);
+      await this.detach(id);
+    }
+  }
+
+  private async detach(id: string): Promise<void> {
+    const runner = this.runners.get(id);
+    this.runners.delete(id);
+    if (runner !== undefined) await runner.close().catch((error) => this.logger.warn({ err: error, job: id }, 'worker failed to let go of job'));
+    await this.connection.srem(this.keys.jobWorkers(id), this.id);
+  }
+
+  /** The module's file URL (with the job id, so each job imports it afresh), if it lies in the code directory. */
+  private async moduleUrl(id: string, module: string | undefined): Promise<string> {
+    if (module === undefined) throw new PipelineError(`job ${id} names no pipeline module`);
+    const real = await realpath(module).catch(() => {
+      throw new PipelineError(`pipeline module "${module}" of job ${id} does not exist on worker ${this.id}`);
+    });
+    const inside = relative(this.codeDir, real);
+    if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
+      throw new PipelineError(
+        `worker ${this.id} refuses pipeline module "${module}": it is outside the worker's code directory "${this.codeDir}" (start the worker with --code-dir)`,
+      );
+    }
+    return `${pathToFileURL(real).href}?sage-job=${id}`;
+  }
+}

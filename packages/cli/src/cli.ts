@@ -8,6 +8,7 @@ import { registerExtensions } from './commands/register-extensions.js';
 import { registerIndex } from './commands/register-index.js';
 import { registerJob } from './commands/register-job.js';
 import { registerRun } from './commands/register-run.js';
+import { registerWorker } from './commands/register-worker.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { formatError } from './format-error.js';
 import { readCliVersion } from './package-paths.js';
@@ -34,6 +35,7 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void = (
   registerIndex(program, io, setExitCode);
   registerChat(program, io, setExitCode);
   registerJob(program, io, setExitCode);
+  registerWorker(program, io, setExitCode);
   return program;
 }
 

@@ -1,0 +1,65 @@
+/**
+ * `sage worker`: a long-running process that runs the operators of remote jobs (RemoteEnvironment) from their
+ * BullMQ queues. The Redis URL is `--redis`, else REDIS_URL (environment, then `.env`), else `redis.url` of
+ * sage.config.yaml, else redis://127.0.0.1:6379. SIGINT or SIGTERM stop it gracefully.
+ */
+import { resolve } from 'node:path';
+import { isSageError } from '@sage/common';
+import { parseRedisUrl, SageWorker } from '@sage/kernel';
+import type { CliIo } from '../cli-io.js';
+import { createDoctorContext } from '../doctor/doctor.js';
+import { resolveRedisUrl } from '../doctor/redis-check.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
+import { formatError } from '../format-error.js';
+
+export interface WorkerCommandOptions {
+  redis?: string;
+  prefix?: string;
+  concurrency?: number;
+  /** Only pipeline modules inside this directory run here; default the working directory. */
+  codeDir?: string;
+  /** Resolves when the worker should stop; default the first SIGINT or SIGTERM. */
+  until?: Promise<void>;
+}
+
+export async function runWorker(io: CliIo, options: WorkerCommandOptions): Promise<number> {
+  const { value, source } = options.redis !== undefined ? { value: options.redis, source: '--redis' } : resolveRedisUrl(createDoctorContext(io));
+  let shown: string;
+  try {
+    shown = parseRedisUrl(value, source).display;
+  } catch (error) {
+    if (!isSageError(error)) throw error;
+    io.stderr.write(formatError(error));
+    return source === '--redis' ? EXIT_USAGE : EXIT_FAILURE;
+  }
+  const codeDir = resolve(io.cwd, options.codeDir ?? '.');
+  // Listening before connecting: a Ctrl+C during start-up still closes what was opened.
+  const stop = options.until ?? interrupted();
+  let worker: SageWorker;
+  try {
+    worker = await SageWorker.start({ redis: value, prefix: options.prefix, concurrency: options.concurrency, codeDir });
+  } catch (error) {
+    if (!isSageError(error)) throw error;
+    io.stderr.write(formatError(error));
+    return EXIT_FAILURE;
+  }
+  io.stdout.write(
+    `sage worker ${worker.id}: serving jobs in Redis at ${shown} (prefix ${options.prefix ?? 'sage'}), code dir ${codeDir}, concurrency ${options.concurrency ?? 8} (Ctrl+C to stop)\n`,
+  );
+  await stop;
+  io.stdout.write('stopping: batches in progress finish, then the worker lets go of its jobs\n');
+  await worker.close();
+  return EXIT_OK;
+}
+
+function interrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+}

@@ -83,10 +83,12 @@ export class RemoteEnvironment extends BaseEnvironment {
       throw error;
     }
     const job = this.job;
+    const detachSignals = this.settings.handleSignals ? this.attachSignals() : () => {};
     this.running = job
       .run()
       .then((result) => (this.last = result))
       .finally(async () => {
+        detachSignals();
         this.running = undefined;
         await release();
       });
@@ -109,13 +111,30 @@ export class RemoteEnvironment extends BaseEnvironment {
   /** Ends the sources; records in flight drain on the workers and the job ends as `stopped`. */
   async stop(): Promise<JobResult | undefined> {
     if (this.running === undefined) return this.last;
-    this.job!.stop();
+    await this.job!.stop();
     return this.running;
   }
 
   async close(): Promise<void> {
     if (this.running !== undefined) await this.stop().catch(() => undefined);
     this.closed = true;
+  }
+
+  /** Ctrl+C stops the job as stop() does; a second one exits at once. */
+  private attachSignals(): () => void {
+    let interrupts = 0;
+    const onInterrupt = () => {
+      interrupts++;
+      if (interrupts > 1) process.exit(130);
+      this.logger.warn('stopping: sources end, the workers drain what is in flight (Ctrl+C again to exit now)');
+      this.stop().catch((error: unknown) => this.logger.error({ err: error }, 'stop failed'));
+    };
+    process.on('SIGINT', onInterrupt);
+    process.on('SIGTERM', onInterrupt);
+    return () => {
+      process.off('SIGINT', onInterrupt);
+      process.off('SIGTERM', onInterrupt);
+    };
   }
 }
 

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalEnvironment } from '../../api/local-environment.js';
+import type { RemoteEnvironment } from '../../api/remote-environment.js';
 import type { JobResult } from '../../runtime/job-result.js';
 import { keysUnder, REDIS_URL, removePrefix, uniquePrefix } from '../__fixtures__/redis-fixtures.js';
 import { buildPipeline, RECORD_COUNT } from '../__fixtures__/pipelines/build-pipeline.js';
@@ -135,4 +136,21 @@ describe('RemoteEnvironment with two worker processes', () => {
     expect(await store.get(jobId)).toMatchObject({ status: 'failed', error: { code: 'SAGE_OPERATOR' } });
     expect(await queueKeysOf(jobId)).toEqual([]);
   }, 30_000);
+
+  it('stops an unbounded job on a stop request (sage job stop): in-flight records drain, the job ends stopped', async () => {
+    const { env } = (await import('../__fixtures__/pipelines/endless.js')) as { env: RemoteEnvironment };
+    const sinkKey = `${prefix}:sink:endless`;
+    const deadline = Date.now() + 20_000;
+    while ((await admin.llen(sinkKey)) < 200 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await store.requestStop(env.jobId!)).toMatchObject({ outcome: 'requested' });
+    const result = await env.awaitTermination();
+    expect(result?.status).toBe('stopped');
+    const emitted = result!.operators.counter!.recordsOut;
+    expect(emitted).toBeGreaterThanOrEqual(200);
+    const received = (await admin.lrange(sinkKey, 0, -1)).map(Number).sort((a, b) => a - b);
+    expect(received).toEqual(Array.from({ length: emitted }, (_, id) => id));
+    expect(result!.operators.store).toMatchObject({ recordsIn: emitted });
+    expect(await store.get(env.jobId!)).toMatchObject({ status: 'stopped' });
+    expect(await queueKeysOf(env.jobId!)).toEqual([]);
+  }, 40_000);
 });

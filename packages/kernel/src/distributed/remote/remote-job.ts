@@ -16,7 +16,7 @@ import type { JobStore } from '../job-store.js';
 import type { RedisKeys } from '../keys.js';
 import { JobQueues } from './job-queues.js';
 import { RemoteJobError } from './remote-errors.js';
-import { createSetup, metricsDelta, operatorName, workerPartitions } from './remote-instance.js';
+import { createSetup, metricsDelta, operatorName, sinkPartitionCount, workerPartitions } from './remote-instance.js';
 
 const STATUS_POLL_MS = 100;
 /** Longest wait for workers to let go of an ended job before its queues are removed anyway. */
@@ -73,18 +73,28 @@ export class RemoteJob {
     return new RemoteJob(parts, record, queues);
   }
 
-  /** Ends the sources; records in flight drain and the job ends as `stopped`. */
-  stop(): void {
+  /** Ends the sources (as `sage job stop` does); records in flight drain and the job ends as `stopped`. */
+  async stop(): Promise<void> {
     this.stopRequested = true;
     this.stopSignal.stop();
+    await this.parts.store.requestStop(this.id);
   }
 
   /** Runs the sources, waits for the job to end, removes its queues; resolves with the merged metrics. */
   async run(): Promise<JobResult> {
-    const sources = this.runSources().catch(async (error: unknown) => {
-      const { message, code } = error as { message?: string; code?: string };
-      await this.parts.store.transition(this.id, 'failed', { error: { message: message ?? String(error), code } });
-    });
+    const { store, graph } = this.parts;
+    // `sage job stop` (or stop()) ends the sources here; the workers then drain the job and mark it stopped.
+    const unlisten = await store.onStopRequested(this.id, () => this.stopSignal.stop());
+    const sources = this.runSources().then(
+      async () => {
+        // With no operator on workers, nobody else ends the job.
+        if (sinkPartitionCount(graph) === 0) await store.transition(this.id, this.stopSignal.stopped ? 'stopped' : 'finished');
+      },
+      async (error: unknown) => {
+        const { message, code } = error as { message?: string; code?: string };
+        await store.transition(this.id, 'failed', { error: { message: message ?? String(error), code } });
+      },
+    );
     let record: JobRecord;
     try {
       record = await this.waitForEnd();
@@ -92,6 +102,7 @@ export class RemoteJob {
       this.stopSignal.stop();
       await sources;
     } finally {
+      await unlisten();
       await this.cleanUp();
     }
     if (record.status === 'failed') throw new RemoteJobError(this.id, record.error?.message ?? 'job failed', record.error?.code ?? 'SAGE_PIPELINE');

@@ -130,7 +130,9 @@ export class JobRunner {
     await instance.operator.close();
     if (vertex.outputs.length > 0) return;
     const sinksDone = await connection.incr(keys.sinksDone(jobId));
-    if (sinksDone === this.sinkPartitions) await store.transition(jobId, 'finished');
+    if (sinksDone < this.sinkPartitions) return;
+    // A job whose sources were told to stop drained like any other; it ends as stopped.
+    await store.transition(jobId, (await store.isStopRequested(jobId)) ? 'stopped' : 'finished');
   }
 
   private async instance(vertex: ExecutionVertex, partition: number): Promise<OpenInstance> {

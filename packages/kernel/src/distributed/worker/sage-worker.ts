@@ -126,11 +126,13 @@ export class SageWorker {
       this.runners.set(id, runner);
       await runner.start();
       this.logger.info({ job: id, module: record.module }, 'worker attached to job');
+      await this.store.appendLogs(id, [{ message: `worker attached (module ${record.module})`, source: this.id }]);
     } catch (error) {
       this.refused.add(id);
       const { message, code } = error as { message?: string; code?: string };
       this.logger.error({ job: id, err: error }, 'worker cannot run job');
       await this.store.transition(id, 'failed', { error: { message: message ?? String(error), code } }).catch(() => undefined);
+      await this.store.appendLogs(id, [{ message: message ?? String(error), level: 'error', source: this.id }]).catch(() => undefined);
       await this.detach(id);
     }
   }

@@ -4,6 +4,7 @@
  * every record's id to a Redis list so that a test can check that each arrived exactly once.
  */
 import type { Redis } from 'ioredis';
+import type { DataStream } from '../../../api/data-stream.js';
 import type { BaseEnvironment } from '../../../api/environment.js';
 import { SinkFunction } from '../../../api/functions.js';
 import { connectRedis } from '../../redis-connection.js';
@@ -40,15 +41,19 @@ class RedisListSink extends SinkFunction<Word, { key: string }> {
 
 export function buildPipeline(env: BaseEnvironment, options: { sinkKey: string; failOn?: number }): void {
   const records = Array.from({ length: RECORD_COUNT }, (_, id): Word => ({ id, word: `w${id % 7}` }));
-  env
+  const stream = env
     .fromBatch(records, { name: 'words' })
     .map(
       (record: Word) => {
         if (record.id === options.failOn) throw new Error(`cannot measure ${record.word}`);
-        return { ...record, length: record.word.length };
+        return { ...record, length: record.word.length } as Word;
       },
       { name: 'measure', parallelism: 2 },
     )
-    .filter((record: Word) => record.id % 3 !== 0, { name: 'drop-thirds', parallelism: 2 })
-    .sink(RedisListSink, { key: options.sinkKey }, { name: 'store' });
+    .filter((record: Word) => record.id % 3 !== 0, { name: 'drop-thirds', parallelism: 2 });
+  buildSink(stream, options.sinkKey);
+}
+
+export function buildSink(stream: DataStream<Word>, key: string): void {
+  stream.sink(RedisListSink, { key }, { name: 'store' });
 }

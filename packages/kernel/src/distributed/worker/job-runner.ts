@@ -17,6 +17,7 @@ import type { RedisKeys } from '../keys.js';
 import type { CapturedJob } from '../remote/capture.js';
 import { type BatchJobData, JobQueues } from '../remote/job-queues.js';
 import type { RemoteTarget } from '../remote/remote-target.js';
+import type { Slots } from './slots.js';
 import { createSetup, type InstanceEnvironment, metricsDelta, operatorName, sinkPartitionCount, workerPartitions } from '../remote/remote-instance.js';
 
 interface OpenInstance {
@@ -151,25 +152,5 @@ export class JobRunner {
   private async mergeMetrics(vertex: ExecutionVertex, instance: OpenInstance): Promise<void> {
     const delta = metricsDelta(instance.setup.metrics, instance.setup.output.recordsOut, instance.merged);
     await this.parts.store.mergeMetrics(this.parts.jobId, { [operatorName(vertex)]: delta });
-  }
-}
-
-/** At most `limit` tasks at once, the rest wait in order. */
-export class Slots {
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(private readonly limit: number) {}
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.active++;
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      if (next !== undefined) next();
-      else this.active--;
-    }
   }
 }

@@ -15,7 +15,8 @@ import { DEFAULT_KEY_PREFIX, RedisKeys } from '../keys.js';
 import { connectRedis } from '../redis-connection.js';
 import { DEFAULT_REDIS_URL } from '../redis-url.js';
 import { captureJob } from '../remote/capture.js';
-import { JobRunner, Slots } from './job-runner.js';
+import { JobRunner } from './job-runner.js';
+import { Slots } from './slots.js';
 
 const DEFAULT_POLL_MS = 200;
 const DEFAULT_CONCURRENCY = 8;

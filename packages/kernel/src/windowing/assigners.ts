@@ -1,0 +1,285 @@
+import { ValidationError } from '@sage/common';
+import type { Evictor } from './evictors.js';
+import { CountTrigger, EventTimeTrigger, NeverTrigger, ProcessingTimeTrigger, PurgingTrigger, type Trigger } from './triggers.js';
+import { CountEvictor } from './evictors.js';
+import { describeValue, requirePositiveCount, requirePositiveMillis } from './validation.js';
+import { GlobalWindow, TimeWindow, type Window } from './window.js';
+
+export interface WindowAssignerContext {
+  readonly currentProcessingTime: number;
+}
+
+/** Puts each element into zero or more windows (Flink's `WindowAssigner`). */
+export abstract class WindowAssigner<W extends Window = Window> {
+  /** Names the assigner in errors and in the window operator's description. */
+  abstract readonly name: string;
+  /** Event-time assigners use record timestamps and watermarks; the others the processing-time clock. */
+  abstract readonly isEventTime: boolean;
+  abstract assignWindows(element: unknown, timestamp: number, ctx: WindowAssignerContext): W[];
+  abstract getDefaultTrigger(): Trigger<unknown, W>;
+}
+
+/** An assigner whose windows grow by merging, like sessions (Flink's `MergingWindowAssigner`). */
+export abstract class MergingWindowAssigner<W extends Window = Window> extends WindowAssigner<W> {
+  /** Calls `merge(toBeMerged, mergeResult)` once for each group of two or more windows that become one. */
+  abstract mergeWindows(windows: readonly W[], merge: (toBeMerged: W[], mergeResult: W) => void): void;
+}
+
+export function isMergingWindowAssigner(assigner: WindowAssigner): assigner is MergingWindowAssigner {
+  return assigner instanceof MergingWindowAssigner;
+}
+
+function requireOffset(owner: string, offset: unknown, limitName: string, limit: number): number {
+  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || Math.abs(offset) >= limit) {
+    throw new ValidationError(`${owner}: offset must be an integer with |offset| < ${limitName} (${limit}), got ${describeValue(offset)}`, {
+      details: { operator: owner, offset: describeValue(offset) },
+    });
+  }
+  return offset;
+}
+
+function tumblingWindow(timestamp: number, size: number, offset: number): TimeWindow[] {
+  const start = TimeWindow.getWindowStartWithOffset(timestamp, offset, size);
+  return [new TimeWindow(start, start + size)];
+}
+
+/** Every window whose `[start, start + size)` holds `timestamp`, newest first, as Flink orders them. */
+function slidingWindows(timestamp: number, size: number, slide: number, offset: number): TimeWindow[] {
+  const windows: TimeWindow[] = [];
+  const lastStart = TimeWindow.getWindowStartWithOffset(timestamp, offset, slide);
+  for (let start = lastStart; start > timestamp - size; start -= slide) windows.push(new TimeWindow(start, start + size));
+  return windows;
+}
+
+function checkSlide(owner: string, size: number, slide: number): void {
+  if (slide > size) {
+    throw new ValidationError(`${owner}: slide must not be larger than size (${size}), got ${slide}`, {
+      details: { operator: owner, size, slide },
+    });
+  }
+}
+
+/** Non-overlapping windows of a fixed size, aligned to the epoch plus `offset`. */
+export class TumblingEventTimeWindows extends WindowAssigner<TimeWindow> {
+  readonly name = 'TumblingEventTimeWindows';
+  readonly isEventTime = true;
+
+  private constructor(
+    readonly size: number,
+    readonly offset: number,
+  ) {
+    super();
+  }
+
+  static of(size: number, offset = 0): TumblingEventTimeWindows {
+    const owner = 'TumblingEventTimeWindows.of';
+    const checked = requirePositiveMillis(owner, 'size', size);
+    return new TumblingEventTimeWindows(checked, requireOffset(owner, offset, 'size', checked));
+  }
+
+  assignWindows(_element: unknown, timestamp: number, _ctx: WindowAssignerContext): TimeWindow[] {
+    return tumblingWindow(timestamp, this.size, this.offset);
+  }
+
+  getDefaultTrigger(): Trigger<unknown, TimeWindow> {
+    return EventTimeTrigger.create();
+  }
+}
+
+/** Windows of `size` starting every `slide`: each element falls into about `size / slide` of them. */
+export class SlidingEventTimeWindows extends WindowAssigner<TimeWindow> {
+  readonly name = 'SlidingEventTimeWindows';
+  readonly isEventTime = true;
+
+  private constructor(
+    readonly size: number,
+    readonly slide: number,
+    readonly offset: number,
+  ) {
+    super();
+  }
+
+  static of(size: number, slide: number, offset = 0): SlidingEventTimeWindows {
+    const owner = 'SlidingEventTimeWindows.of';
+    const checkedSize = requirePositiveMillis(owner, 'size', size);
+    const checkedSlide = requirePositiveMillis(owner, 'slide', slide);
+    checkSlide(owner, checkedSize, checkedSlide);
+    return new SlidingEventTimeWindows(checkedSize, checkedSlide, requireOffset(owner, offset, 'slide', checkedSlide));
+  }
+
+  assignWindows(_element: unknown, timestamp: number, _ctx: WindowAssignerContext): TimeWindow[] {
+    return slidingWindows(timestamp, this.size, this.slide, this.offset);
+  }
+
+  getDefaultTrigger(): Trigger<unknown, TimeWindow> {
+    return EventTimeTrigger.create();
+  }
+}
+
+/** Merges `[start, end)` windows that overlap or touch, visiting them by start (Flink's `TimeWindow.mergeWindows`). */
+function mergeTimeWindows(windows: readonly TimeWindow[], merge: (toBeMerged: TimeWindow[], mergeResult: TimeWindow) => void): void {
+  const sorted = [...windows].sort((a, b) => a.start - b.start);
+  const groups: Array<{ cover: TimeWindow; members: TimeWindow[] }> = [];
+  for (const window of sorted) {
+    const current = groups[groups.length - 1];
+    if (current?.cover.intersects(window)) {
+      current.cover = current.cover.cover(window);
+      current.members.push(window);
+    } else {
+      groups.push({ cover: window, members: [window] });
+    }
+  }
+  for (const group of groups) if (group.members.length > 1) merge(group.members, group.cover);
+}
+
+/** Sessions: each element opens `[timestamp, timestamp + gap)`, and windows that overlap or touch merge. */
+export class EventTimeSessionWindows extends MergingWindowAssigner<TimeWindow> {
+  readonly name = 'EventTimeSessionWindows';
+  readonly isEventTime = true;
+
+  private constructor(readonly gap: number) {
+    super();
+  }
+
+  static withGap(gap: number): EventTimeSessionWindows {
+    return new EventTimeSessionWindows(requirePositiveMillis('EventTimeSessionWindows.withGap', 'gap', gap));
+  }
+
+  assignWindows(_element: unknown, timestamp: number, _ctx: WindowAssignerContext): TimeWindow[] {
+    return [new TimeWindow(timestamp, timestamp + this.gap)];
+  }
+
+  mergeWindows(windows: readonly TimeWindow[], merge: (toBeMerged: TimeWindow[], mergeResult: TimeWindow) => void): void {
+    mergeTimeWindows(windows, merge);
+  }
+
+  getDefaultTrigger(): Trigger<unknown, TimeWindow> {
+    return EventTimeTrigger.create();
+  }
+}
+
+/** Tumbling windows of the operator's processing-time clock. */
+export class TumblingProcessingTimeWindows extends WindowAssigner<TimeWindow> {
+  readonly name = 'TumblingProcessingTimeWindows';
+  readonly isEventTime = false;
+
+  private constructor(
+    readonly size: number,
+    readonly offset: number,
+  ) {
+    super();
+  }
+
+  static of(size: number, offset = 0): TumblingProcessingTimeWindows {
+    const owner = 'TumblingProcessingTimeWindows.of';
+    const checked = requirePositiveMillis(owner, 'size', size);
+    return new TumblingProcessingTimeWindows(checked, requireOffset(owner, offset, 'size', checked));
+  }
+
+  assignWindows(_element: unknown, _timestamp: number, ctx: WindowAssignerContext): TimeWindow[] {
+    return tumblingWindow(ctx.currentProcessingTime, this.size, this.offset);
+  }
+
+  getDefaultTrigger(): Trigger<unknown, TimeWindow> {
+    return ProcessingTimeTrigger.create();
+  }
+}
+
+/** Sliding windows of the operator's processing-time clock. */
+export class SlidingProcessingTimeWindows extends WindowAssigner<TimeWindow> {
+  readonly name = 'SlidingProcessingTimeWindows';
+  readonly isEventTime = false;
+
+  private constructor(
+    readonly size: number,
+    readonly slide: number,
+    readonly offset: number,
+  ) {
+    super();
+  }
+
+  static of(size: number, slide: number, offset = 0): SlidingProcessingTimeWindows {
+    const owner = 'SlidingProcessingTimeWindows.of';
+    const checkedSize = requirePositiveMillis(owner, 'size', size);
+    const checkedSlide = requirePositiveMillis(owner, 'slide', slide);
+    checkSlide(owner, checkedSize, checkedSlide);
+    return new SlidingProcessingTimeWindows(checkedSize, checkedSlide, requireOffset(owner, offset, 'slide', checkedSlide));
+  }
+
+  assignWindows(_element: unknown, _timestamp: number, ctx: WindowAssignerContext): TimeWindow[] {
+    return slidingWindows(ctx.currentProcessingTime, this.size, this.slide, this.offset);
+  }
+
+  getDefaultTrigger(): Trigger<unknown, TimeWindow> {
+    return ProcessingTimeTrigger.create();
+  }
+}
+
+/** Sessions of the operator's processing-time clock. */
+export class ProcessingTimeSessionWindows extends MergingWindowAssigner<TimeWindow> {
+  readonly name = 'ProcessingTimeSessionWindows';
+  readonly isEventTime = false;
+
+  private constructor(readonly gap: number) {
+    super();
+  }
+
+  static withGap(gap: number): ProcessingTimeSessionWindows {
+    return new ProcessingTimeSessionWindows(requirePositiveMillis('ProcessingTimeSessionWindows.withGap', 'gap', gap));
+  }
+
+  assignWindows(_element: unknown, _timestamp: number, ctx: WindowAssignerContext): TimeWindow[] {
+    return [new TimeWindow(ctx.currentProcessingTime, ctx.currentProcessingTime + this.gap)];
+  }
+
+  mergeWindows(windows: readonly TimeWindow[], merge: (toBeMerged: TimeWindow[], mergeResult: TimeWindow) => void): void {
+    mergeTimeWindows(windows, merge);
+  }
+
+  getDefaultTrigger(): Trigger<unknown, TimeWindow> {
+    return ProcessingTimeTrigger.create();
+  }
+}
+
+/** One window for all elements of a key; it fires only through a custom trigger. */
+export class GlobalWindows extends WindowAssigner<GlobalWindow> {
+  readonly name = 'GlobalWindows';
+  readonly isEventTime = false;
+
+  private constructor() {
+    super();
+  }
+
+  static create(): GlobalWindows {
+    return new GlobalWindows();
+  }
+
+  assignWindows(_element: unknown, _timestamp: number, _ctx: WindowAssignerContext): GlobalWindow[] {
+    return [GlobalWindow.INSTANCE];
+  }
+
+  getDefaultTrigger(): Trigger<unknown, GlobalWindow> {
+    return new NeverTrigger();
+  }
+}
+
+/** An assigner with the trigger and evictor that replace its defaults. */
+export interface WindowSpec<W extends Window = Window> {
+  assigner: WindowAssigner<W>;
+  trigger?: Trigger<any, W>;
+  evictor?: Evictor<any, W>;
+}
+
+/**
+ * Flink's `countWindow`: `countWindow(n)` fires and purges every `n` elements per key; `countWindow(n, s)` fires
+ * every `s` elements over the last `n`.
+ */
+export function countWindow(size: number, slide?: number): WindowSpec<GlobalWindow> {
+  const checkedSize = requirePositiveCount('countWindow', 'size', size);
+  if (slide === undefined) {
+    return { assigner: GlobalWindows.create(), trigger: PurgingTrigger.of(CountTrigger.of(checkedSize)) };
+  }
+  const checkedSlide = requirePositiveCount('countWindow', 'slide', slide);
+  checkSlide('countWindow', checkedSize, checkedSlide);
+  return { assigner: GlobalWindows.create(), trigger: CountTrigger.of(checkedSlide), evictor: CountEvictor.of(checkedSize) };
+}

@@ -1,0 +1,90 @@
+import type { Window } from './window.js';
+
+/** A timer of one key and window. */
+export interface WindowTimer<K> {
+  readonly timestamp: number;
+  readonly key: K;
+  /** Orders timers of equal timestamp so firing order does not depend on arrival order. */
+  readonly keyId: string;
+  readonly window: Window;
+}
+
+function compare<K>(a: WindowTimer<K>, b: WindowTimer<K>): number {
+  if (a.timestamp !== b.timestamp) return a.timestamp - b.timestamp;
+  if (a.keyId !== b.keyId) return a.keyId < b.keyId ? -1 : 1;
+  return a.window.id < b.window.id ? -1 : a.window.id > b.window.id ? 1 : 0;
+}
+
+/**
+ * The timers of one time domain, one per (key, window, timestamp) as in Flink's timer service: registering a
+ * timer twice keeps one. A binary heap; deleted timers are skipped when they reach the top.
+ */
+export class TimerQueue<K> {
+  private readonly heap: WindowTimer<K>[] = [];
+  private readonly live = new Map<string, WindowTimer<K>>();
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  /** True when the timer was not registered yet. */
+  register(timer: WindowTimer<K>): boolean {
+    const id = timerId(timer);
+    if (this.live.has(id)) return false;
+    this.live.set(id, timer);
+    this.push(timer);
+    return true;
+  }
+
+  delete(timer: Omit<WindowTimer<K>, 'key'>): void {
+    this.live.delete(timerId(timer));
+  }
+
+  /** Removes and returns the earliest timer at or before `time`. */
+  pollDue(time: number): WindowTimer<K> | undefined {
+    for (;;) {
+      const top = this.heap[0];
+      if (top === undefined || top.timestamp > time) return undefined;
+      this.pop();
+      const id = timerId(top);
+      if (this.live.get(id) === top) {
+        this.live.delete(id);
+        return top;
+      }
+    }
+  }
+
+  private push(timer: WindowTimer<K>): void {
+    const heap = this.heap;
+    heap.push(timer);
+    let index = heap.length - 1;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      if (compare(heap[parent], heap[index]) <= 0) break;
+      [heap[parent], heap[index]] = [heap[index], heap[parent]];
+      index = parent;
+    }
+  }
+
+  private pop(): void {
+    const heap = this.heap;
+    const last = heap.pop();
+    if (heap.length === 0 || last === undefined) return;
+    heap[0] = last;
+    let index = 0;
+    for (;;) {
+      const left = index * 2 + 1;
+      const right = left + 1;
+      let smallest = index;
+      if (left < heap.length && compare(heap[left], heap[smallest]) < 0) smallest = left;
+      if (right < heap.length && compare(heap[right], heap[smallest]) < 0) smallest = right;
+      if (smallest === index) return;
+      [heap[smallest], heap[index]] = [heap[index], heap[smallest]];
+      index = smallest;
+    }
+  }
+}
+
+function timerId(timer: Omit<WindowTimer<unknown>, 'key'>): string {
+  return `${timer.keyId}|${timer.window.id}|${timer.timestamp}`;
+}

@@ -1,0 +1,383 @@
+import { canonicalKey, OperatorError, PipelineError, ValidationError } from '@sage/common';
+import type { Clock } from '../runtime/clock.js';
+import { isMergingWindowAssigner, type WindowAssigner } from './assigners.js';
+import type { Evictor } from './evictors.js';
+import { MergingWindowSet } from './merging-window-set.js';
+import { TimerQueue, type WindowTimer } from './timer-queue.js';
+import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerResult } from './triggers.js';
+import { describeValue, requireNonNegativeMillis, requireTimestamp } from './validation.js';
+import { MAX_WATERMARK, MIN_WATERMARK, type TimestampedValue, type Window } from './window.js';
+import type { Collector, WindowFunction } from './window-functions.js';
+
+export interface WindowOperatorOutput<Out> {
+  /** A window result; `timestamp` is the window's `maxTimestamp`. */
+  collect(record: Out, timestamp: number): void;
+  /** Forwarded after the timers it makes due have fired. */
+  emitWatermark?(watermark: number): void;
+}
+
+export interface WindowOperatorOptions<In, Out, Key, W extends Window> {
+  /** Names the operator in errors. */
+  name: string;
+  assigner: WindowAssigner<W>;
+  /** Replaces the assigner's default trigger. */
+  trigger?: Trigger<any, W>;
+  evictor?: Evictor<any, W>;
+  /** Without a key selector every element shares one key (Flink's `windowAll`). */
+  keySelector?: (record: In) => Key;
+  /** Event time only: how long after a window's end late elements are still added to it. Default 0. */
+  allowedLateness?: number;
+  /** Receives late elements; without it they are dropped and counted in `numLateRecordsDropped`. */
+  sideOutputLateData?: (record: In, timestamp: number) => void;
+  function: WindowFunction<In, Out, Key, W>;
+  output: WindowOperatorOutput<Out>;
+  /** The processing-time clock: processing-time windows and their timers. */
+  clock: Clock;
+}
+
+/** Either the elements (process functions, evictors) or one accumulator, kept per key and state window. */
+type Contents<In> = { elements: TimestampedValue<In>[] } | { accumulator: unknown };
+
+interface KeyState<Key, W extends Window> {
+  key: Key;
+  keyId: string;
+  /** By state window id. */
+  contents: Map<string, Contents<any>>;
+  /** Trigger state by window id, then by name. */
+  triggerState: Map<string, Map<string, unknown>>;
+  mergingWindows: MergingWindowSet<W> | undefined;
+}
+
+type TimeDomain = 'event' | 'processing';
+
+/**
+ * The keyed window operator core (Flink's `WindowOperator` and `EvictingWindowOperator`): per key and window it
+ * keeps the contents and trigger state, runs event-time timers on `processWatermark` and processing-time timers
+ * on the injected clock, handles allowed lateness and late data, and cleans each window up at its cleanup time
+ * (`maxTimestamp + allowedLateness` in event time, `maxTimestamp` in processing time).
+ */
+export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
+  readonly name: string;
+  private readonly assigner: WindowAssigner<W>;
+  private readonly trigger: Trigger<any, W>;
+  private readonly evictor: Evictor<any, W> | undefined;
+  private readonly allowedLateness: number;
+  private readonly keepsElements: boolean;
+  private readonly keys = new Map<string, KeyState<Key, W>>();
+  private readonly eventTimers = new TimerQueue<Key>();
+  private readonly processingTimers = new TimerQueue<Key>();
+  private watermark = MIN_WATERMARK;
+  private lateRecordsDropped = 0;
+
+  constructor(private readonly options: WindowOperatorOptions<In, Out, Key, W>) {
+    this.name = options.name;
+    this.assigner = options.assigner;
+    this.trigger = options.trigger ?? options.assigner.getDefaultTrigger();
+    this.evictor = options.evictor;
+    this.allowedLateness = requireNonNegativeMillis(`window operator "${this.name}"`, 'allowedLateness', options.allowedLateness ?? 0);
+    if (this.allowedLateness > 0 && !this.assigner.isEventTime) {
+      throw new ValidationError(`window operator "${this.name}": allowedLateness applies to event-time windows only, ${this.assigner.name} is processing time`, {
+        details: { operator: this.name, allowedLateness: this.allowedLateness },
+      });
+    }
+    if (isMergingWindowAssigner(this.assigner) && !this.trigger.canMerge()) {
+      throw new ValidationError(`window operator "${this.name}": trigger ${this.trigger.constructor.name} cannot be used with merging windows (${this.assigner.name})`, {
+        details: { operator: this.name },
+      });
+    }
+    this.keepsElements = options.function.kind === 'process' || this.evictor !== undefined;
+  }
+
+  get currentWatermark(): number {
+    return this.watermark;
+  }
+
+  /** Late elements dropped because no side output was set. */
+  get numLateRecordsDropped(): number {
+    return this.lateRecordsDropped;
+  }
+
+  /** Windows that hold contents, over all keys. */
+  get windowCount(): number {
+    let count = 0;
+    for (const keyState of this.keys.values()) count += keyState.contents.size;
+    return count;
+  }
+
+  /** `timestamp` is required for event-time windows; processing-time windows use the clock. */
+  processElement(record: In, timestamp?: number): void {
+    const now = this.options.clock.now();
+    const elementTimestamp = this.assigner.isEventTime || timestamp !== undefined ? requireTimestamp(`window operator "${this.name}"`, timestamp, record) : Math.floor(now);
+    const key = this.options.keySelector === undefined ? (undefined as Key) : this.call(record, () => this.options.keySelector!(record));
+    const windows = this.call(record, () => this.assigner.assignWindows(record, elementTimestamp, { currentProcessingTime: Math.floor(now) }));
+    const keyState = this.keyState(key);
+    const element: TimestampedValue<In> = { value: record, timestamp: elementTimestamp };
+    let skipped = true;
+    for (const window of windows) {
+      let actualWindow = window;
+      let stateWindow = window;
+      if (isMergingWindowAssigner(this.assigner)) {
+        const mergingWindows = (keyState.mergingWindows ??= new MergingWindowSet(this.assigner as never));
+        actualWindow = mergingWindows.addWindow(window, (mergeResult, mergedWindows, stateWindowResult, mergedStateWindows) =>
+          this.mergeWindows(keyState, mergeResult, mergedWindows, stateWindowResult, mergedStateWindows),
+        );
+        if (this.isWindowLate(actualWindow)) {
+          mergingWindows.retireWindow(actualWindow);
+          continue;
+        }
+        stateWindow = mergingWindows.getStateWindow(actualWindow)!;
+      } else if (this.isWindowLate(window)) {
+        continue;
+      }
+      skipped = false;
+      this.addToContents(keyState, stateWindow, element);
+      const result = this.call(record, () => this.trigger.onElement(record, elementTimestamp, actualWindow, this.triggerContext(keyState, actualWindow)));
+      this.applyTriggerResult(result, keyState, actualWindow, stateWindow);
+      this.registerCleanupTimer(keyState, actualWindow);
+    }
+    if (skipped && this.isElementLate(elementTimestamp)) {
+      if (this.options.sideOutputLateData !== undefined) this.options.sideOutputLateData(record, elementTimestamp);
+      else this.lateRecordsDropped++;
+    }
+    this.dropKeyIfEmpty(keyState);
+  }
+
+  /** Advances event time: fires every event-time timer at or before `watermark`, then forwards it. */
+  processWatermark(watermark: number): void {
+    if (typeof watermark !== 'number' || Number.isNaN(watermark)) {
+      throw new ValidationError(`window operator "${this.name}": watermark must be a number, got ${describeValue(watermark)}`, {
+        details: { operator: this.name, watermark: describeValue(watermark) },
+      });
+    }
+    if (watermark <= this.watermark) return;
+    this.watermark = Math.min(watermark, MAX_WATERMARK);
+    for (let timer = this.eventTimers.pollDue(this.watermark); timer !== undefined; timer = this.eventTimers.pollDue(this.watermark)) {
+      this.onTimer(timer, 'event');
+    }
+    this.options.output.emitWatermark?.(this.watermark);
+  }
+
+  /** The input is over: the final watermark fires every remaining event-time window. */
+  endOfInput(): void {
+    this.processWatermark(MAX_WATERMARK);
+  }
+
+  private onTimer(timer: WindowTimer<Key>, domain: TimeDomain): void {
+    const keyState = this.keys.get(timer.keyId);
+    if (keyState === undefined) return;
+    const window = timer.window as W;
+    let stateWindow: W | undefined = window;
+    if (isMergingWindowAssigner(this.assigner)) {
+      // A window merged away since the timer was set has no state window any more.
+      stateWindow = keyState.mergingWindows?.getStateWindow(window);
+      if (stateWindow === undefined) return;
+    }
+    const context = this.triggerContext(keyState, window);
+    const result = this.call(window, () =>
+      domain === 'event' ? this.trigger.onEventTime(timer.timestamp, window, context) : this.trigger.onProcessingTime(timer.timestamp, window, context),
+    );
+    this.applyTriggerResult(result, keyState, window, stateWindow);
+    if ((domain === 'event') === this.assigner.isEventTime && timer.timestamp === this.cleanupTime(window)) {
+      this.clearAllState(keyState, window, stateWindow);
+    }
+    this.dropKeyIfEmpty(keyState);
+  }
+
+  private advanceProcessingTime(): void {
+    const now = this.options.clock.now();
+    for (let timer = this.processingTimers.pollDue(now); timer !== undefined; timer = this.processingTimers.pollDue(now)) {
+      this.onTimer(timer, 'processing');
+    }
+  }
+
+  private applyTriggerResult(result: TriggerResult, keyState: KeyState<Key, W>, window: W, stateWindow: W): void {
+    if (isFire(result)) this.emitWindowContents(keyState, window, stateWindow);
+    if (isPurge(result)) keyState.contents.delete(stateWindow.id);
+  }
+
+  private mergeWindows(keyState: KeyState<Key, W>, mergeResult: W, mergedWindows: W[], stateWindowResult: W, mergedStateWindows: W[]): void {
+    if (this.assigner.isEventTime && this.cleanupTime(mergeResult) <= this.watermark) {
+      throw new PipelineError(`window operator "${this.name}": merging produced window ${String(mergeResult)} that ends before the watermark ${this.watermark}`);
+    }
+    this.call(mergeResult, () => this.trigger.onMerge(mergeResult, this.triggerContext(keyState, mergeResult, mergedWindows)));
+    for (const window of mergedWindows) {
+      this.call(window, () => this.trigger.clear(window, this.triggerContext(keyState, window)));
+      keyState.triggerState.delete(window.id);
+      this.deleteCleanupTimer(keyState, window);
+    }
+    for (const stateWindow of mergedStateWindows) {
+      const source = keyState.contents.get(stateWindow.id);
+      keyState.contents.delete(stateWindow.id);
+      if (source === undefined) continue;
+      const target = keyState.contents.get(stateWindowResult.id);
+      keyState.contents.set(stateWindowResult.id, target === undefined ? source : this.mergeContents(stateWindowResult, target, source));
+    }
+  }
+
+  private addToContents(keyState: KeyState<Key, W>, stateWindow: W, element: TimestampedValue<In>): void {
+    const contents = keyState.contents.get(stateWindow.id);
+    if (this.keepsElements) {
+      if (contents === undefined) keyState.contents.set(stateWindow.id, { elements: [element] });
+      else (contents as { elements: TimestampedValue<In>[] }).elements.push(element);
+      return;
+    }
+    const aggregate = this.aggregateFunction();
+    const accumulator = contents === undefined ? this.call(element.value, () => aggregate.createAccumulator()) : (contents as { accumulator: unknown }).accumulator;
+    keyState.contents.set(stateWindow.id, { accumulator: this.call(element.value, () => aggregate.add(element.value, accumulator)) });
+  }
+
+  private mergeContents(window: W, target: Contents<In>, source: Contents<In>): Contents<In> {
+    if ('elements' in target) return { elements: [...target.elements, ...(source as { elements: TimestampedValue<In>[] }).elements] };
+    const aggregate = this.aggregateFunction();
+    return { accumulator: this.call(window, () => aggregate.merge(target.accumulator, (source as { accumulator: unknown }).accumulator)) };
+  }
+
+  private emitWindowContents(keyState: KeyState<Key, W>, window: W, stateWindow: W): void {
+    const contents = keyState.contents.get(stateWindow.id);
+    if (contents === undefined) return;
+    const collector: Collector<Out> = { collect: (record) => this.options.output.collect(record, window.maxTimestamp) };
+    const context = { window, currentWatermark: this.watermark, currentProcessingTime: this.options.clock.now() };
+    const windowFunction = this.options.function;
+    let elements: TimestampedValue<In>[] | undefined;
+    let accumulator: unknown;
+    if ('elements' in contents) {
+      elements = this.evictor === undefined ? contents.elements : this.call(window, () => this.evictor!.evictBefore(contents.elements, window, context));
+    } else {
+      accumulator = contents.accumulator;
+    }
+    this.call(window, () => {
+      if (windowFunction.kind === 'process') {
+        windowFunction.process.process(keyState.key, context, elements!.map((element) => element.value), collector);
+        return;
+      }
+      if (elements !== undefined) {
+        accumulator = windowFunction.aggregate.createAccumulator();
+        for (const element of elements) accumulator = windowFunction.aggregate.add(element.value, accumulator);
+      }
+      const result = windowFunction.aggregate.getResult(accumulator);
+      if (windowFunction.process === undefined) collector.collect(result as Out);
+      else windowFunction.process.process(keyState.key, context, [result], collector);
+    });
+    if (elements !== undefined && this.evictor !== undefined) {
+      const kept = this.call(window, () => this.evictor!.evictAfter(elements!, window, context));
+      keyState.contents.set(stateWindow.id, { elements: kept });
+    }
+  }
+
+  private clearAllState(keyState: KeyState<Key, W>, window: W, stateWindow: W): void {
+    keyState.contents.delete(stateWindow.id);
+    this.call(window, () => this.trigger.clear(window, this.triggerContext(keyState, window)));
+    keyState.triggerState.delete(window.id);
+    keyState.mergingWindows?.retireWindow(window);
+  }
+
+  /** Event time: `maxTimestamp + allowedLateness`, capped at `MAX_WATERMARK`. Processing time: `maxTimestamp`. */
+  private cleanupTime(window: W): number {
+    if (!this.assigner.isEventTime) return window.maxTimestamp;
+    return Math.min(window.maxTimestamp + this.allowedLateness, MAX_WATERMARK);
+  }
+
+  /** A window past its cleanup time takes no more elements. */
+  private isWindowLate(window: W): boolean {
+    return this.assigner.isEventTime && this.cleanupTime(window) <= this.watermark;
+  }
+
+  private isElementLate(timestamp: number): boolean {
+    return this.assigner.isEventTime && timestamp + this.allowedLateness <= this.watermark;
+  }
+
+  /** The global window never ends, so it has no cleanup timer. */
+  private registerCleanupTimer(keyState: KeyState<Key, W>, window: W): void {
+    const time = this.cleanupTime(window);
+    if (time === MAX_WATERMARK) return;
+    const context = this.triggerContext(keyState, window);
+    if (this.assigner.isEventTime) context.registerEventTimeTimer(time);
+    else context.registerProcessingTimeTimer(time);
+  }
+
+  private deleteCleanupTimer(keyState: KeyState<Key, W>, window: W): void {
+    const time = this.cleanupTime(window);
+    if (time === MAX_WATERMARK) return;
+    const context = this.triggerContext(keyState, window);
+    if (this.assigner.isEventTime) context.deleteEventTimeTimer(time);
+    else context.deleteProcessingTimeTimer(time);
+  }
+
+  private triggerContext(keyState: KeyState<Key, W>, window: W, mergedWindows: W[] = []): OnMergeContext {
+    const timer = (timestamp: number): WindowTimer<Key> => ({ timestamp, key: keyState.key, keyId: keyState.keyId, window });
+    const stateOf = (target: Window) => keyState.triggerState.get(target.id);
+    return {
+      currentWatermark: this.watermark,
+      currentProcessingTime: this.options.clock.now(),
+      registerEventTimeTimer: (time) => {
+        this.eventTimers.register(timer(time));
+      },
+      deleteEventTimeTimer: (time) => this.eventTimers.delete(timer(time)),
+      registerProcessingTimeTimer: (time) => {
+        if (!this.processingTimers.register(timer(time))) return;
+        this.options.clock.schedule(Math.max(0, time - this.options.clock.now()), () => this.advanceProcessingTime());
+      },
+      deleteProcessingTimeTimer: (time) => this.processingTimers.delete(timer(time)),
+      getState: <T>(name: string) => stateOf(window)?.get(name) as T | undefined,
+      setState: <T>(name: string, value: T | undefined) => {
+        let state = stateOf(window);
+        if (value === undefined) {
+          state?.delete(name);
+          if (state?.size === 0) keyState.triggerState.delete(window.id);
+          return;
+        }
+        if (state === undefined) keyState.triggerState.set(window.id, (state = new Map()));
+        state.set(name, value);
+      },
+      mergeState: <T>(name: string, merge: (a: T, b: T) => T) => {
+        let merged = stateOf(window)?.get(name) as T | undefined;
+        for (const source of mergedWindows) {
+          const value = stateOf(source)?.get(name) as T | undefined;
+          if (value !== undefined) merged = merged === undefined ? value : merge(merged, value);
+        }
+        if (merged === undefined) return;
+        let state = stateOf(window);
+        if (state === undefined) keyState.triggerState.set(window.id, (state = new Map()));
+        state.set(name, merged);
+      },
+    };
+  }
+
+  private aggregateFunction() {
+    const windowFunction = this.options.function;
+    if (windowFunction.kind !== 'aggregate') throw new PipelineError(`window operator "${this.name}" keeps elements, not an accumulator`);
+    return windowFunction.aggregate;
+  }
+
+  private keyState(key: Key): KeyState<Key, W> {
+    const keyId = canonicalKey(key);
+    let keyState = this.keys.get(keyId);
+    if (keyState === undefined) {
+      keyState = { key, keyId, contents: new Map(), triggerState: new Map(), mergingWindows: undefined };
+      this.keys.set(keyId, keyState);
+    }
+    return keyState;
+  }
+
+  private dropKeyIfEmpty(keyState: KeyState<Key, W>): void {
+    if (keyState.contents.size === 0 && keyState.triggerState.size === 0 && (keyState.mergingWindows?.isEmpty ?? true)) {
+      this.keys.delete(keyState.keyId);
+    }
+  }
+
+  /**
+   * Runs a user function (key selector, assigner, trigger, evictor, window function). Validation errors come
+   * back naming this operator; any other failure becomes an `OperatorError` naming it and the record or window.
+   */
+  private call<R>(subject: unknown, fn: () => R): R {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof OperatorError || (error instanceof ValidationError && error.details.operator === this.name)) throw error;
+      if (error instanceof ValidationError) {
+        throw new ValidationError(`window operator "${this.name}": ${error.message}`, { cause: error, details: { ...error.details, operator: this.name } });
+      }
+      throw new OperatorError(this.name, subject instanceof Object && 'maxTimestamp' in subject ? String(subject) : subject, error);
+    }
+  }
+}

@@ -27,11 +27,11 @@ export class CountEvictor implements Evictor {
     return new CountEvictor(requirePositiveCount('CountEvictor.of', 'maxCount', maxCount), doEvictAfter);
   }
 
-  evictBefore<T>(elements: TimestampedValue<T>[]): TimestampedValue<T>[] {
+  evictBefore<T>(elements: TimestampedValue<T>[], _window: Window, _ctx: EvictorContext): TimestampedValue<T>[] {
     return this.doEvictAfter ? elements : this.evict(elements);
   }
 
-  evictAfter<T>(elements: TimestampedValue<T>[]): TimestampedValue<T>[] {
+  evictAfter<T>(elements: TimestampedValue<T>[], _window: Window, _ctx: EvictorContext): TimestampedValue<T>[] {
     return this.doEvictAfter ? this.evict(elements) : elements;
   }
 
@@ -54,11 +54,11 @@ export class TimeEvictor implements Evictor {
     return new TimeEvictor(requirePositiveMillis('TimeEvictor.of', 'windowSize', windowSize), doEvictAfter);
   }
 
-  evictBefore<T>(elements: TimestampedValue<T>[]): TimestampedValue<T>[] {
+  evictBefore<T>(elements: TimestampedValue<T>[], _window: Window, _ctx: EvictorContext): TimestampedValue<T>[] {
     return this.doEvictAfter ? elements : this.evict(elements);
   }
 
-  evictAfter<T>(elements: TimestampedValue<T>[]): TimestampedValue<T>[] {
+  evictAfter<T>(elements: TimestampedValue<T>[], _window: Window, _ctx: EvictorContext): TimestampedValue<T>[] {
     return this.doEvictAfter ? this.evict(elements) : elements;
   }
 

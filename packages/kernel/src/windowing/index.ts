@@ -1,0 +1,52 @@
+// Windowing core, experimental: the window operator that the DataStream `.window(...)` API will run on.
+export {
+  countWindow,
+  EventTimeSessionWindows,
+  GlobalWindows,
+  MergingWindowAssigner,
+  ProcessingTimeSessionWindows,
+  SlidingEventTimeWindows,
+  SlidingProcessingTimeWindows,
+  TumblingEventTimeWindows,
+  TumblingProcessingTimeWindows,
+  WindowAssigner,
+  type WindowAssignerContext,
+  type WindowSpec,
+} from './assigners.js';
+export { Count, type FieldSelector, Max, Mean, Min, Sum, VectorMean, VectorSum } from './built-in-aggregates.js';
+export { CountEvictor, type Evictor, type EvictorContext, TimeEvictor } from './evictors.js';
+export {
+  ContinuousEventTimeTrigger,
+  CountTrigger,
+  EventTimeTrigger,
+  NeverTrigger,
+  type OnMergeContext,
+  ProcessingTimeTrigger,
+  PurgingTrigger,
+  Trigger,
+  type TriggerContext,
+  TriggerResult,
+} from './triggers.js';
+export {
+  BoundedOutOfOrdernessWatermarks,
+  type TimestampAssigner,
+  TimestampsAndWatermarks,
+  WatermarkCombiner,
+  type WatermarkGenerator,
+  type WatermarkGeneratorContext,
+  type WatermarkOutput,
+  WatermarkStrategy,
+  WatermarksWithIdleness,
+} from './watermarks.js';
+export { GlobalWindow, MAX_WATERMARK, MIN_WATERMARK, type TimestampedValue, TimeWindow, type Window } from './window.js';
+export {
+  type AggregateFunction,
+  type Collector,
+  type ProcessWindowContext,
+  ProcessWindowFunction,
+  type ReduceFunction,
+  type WindowFunction,
+  WindowFunctions,
+} from './window-functions.js';
+export { WindowOperator, type WindowOperatorOptions, type WindowOperatorOutput } from './window-operator.js';
+export { type StreamRecord, WindowOperatorTestHarness } from './window-operator-test-harness.js';

@@ -6,7 +6,7 @@ import { type Clock, sleep } from './clock.js';
 import type { JobResult, JobStatus } from './job-result.js';
 import { LoopTracker } from './loop-tracker.js';
 import { aggregateMetrics, InstanceMetrics } from './metrics.js';
-import type { StopSignal } from './operators/source-operator.js';
+import { createStopSignal, type StopSignal } from './operators/source-operator.js';
 import { Output, type OutputEdge } from './output.js';
 import { RuntimeContext } from './runtime-context.js';
 import type { KeySelector, OperatorSetup } from './stream-operator.js';
@@ -40,18 +40,7 @@ export class LocalExecutor {
     private readonly services: readonly ServiceDefinition[],
     private readonly settings: RuntimeSettings,
   ) {
-    let resolveStop!: () => void;
-    const promise = new Promise<void>((resolve) => (resolveStop = resolve));
-    const signal = {
-      stopped: false,
-      promise,
-      stop() {
-        if (signal.stopped) return;
-        signal.stopped = true;
-        resolveStop();
-      },
-    };
-    this.stopSignal = signal;
+    this.stopSignal = createStopSignal();
   }
 
   /** Asks the sources to end; what is in flight drains and sinks close normally. */

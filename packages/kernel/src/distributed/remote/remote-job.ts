@@ -8,6 +8,7 @@ import type { ExecutionGraph } from '../../graph/execution-graph.js';
 import { type Clock, sleep } from '../../runtime/clock.js';
 import type { JobResult, JobStatus } from '../../runtime/job-result.js';
 import { InstanceMetrics } from '../../runtime/metrics.js';
+import { createStopSignal } from '../../runtime/operators/source-operator.js';
 import { runSourceTask } from '../../runtime/task.js';
 import { ServiceRegistry, type ServiceDefinition } from '../../services/service-registry.js';
 import { summarizeGraph } from '../graph-summary.js';
@@ -50,18 +51,7 @@ export class RemoteJob {
     this.id = record.id;
     this.startedAt = new Date();
     this.started = parts.clock.now();
-    let resolveStop!: () => void;
-    const promise = new Promise<void>((resolve) => (resolveStop = resolve));
-    const signal = {
-      stopped: false,
-      promise,
-      stop() {
-        if (signal.stopped) return;
-        signal.stopped = true;
-        resolveStop();
-      },
-    };
-    this.stopSignal = signal;
+    this.stopSignal = createStopSignal();
   }
 
   /** Records the job and its queues and moves it to `running`, so that workers attach. */

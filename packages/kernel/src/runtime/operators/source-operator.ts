@@ -8,6 +8,22 @@ export interface StopSignal {
   readonly promise: Promise<void>;
 }
 
+/** A stop signal its owner can fire (once; later calls do nothing). */
+export function createStopSignal(): StopSignal & { stop(): void } {
+  let resolveStop!: () => void;
+  const promise = new Promise<void>((resolve) => (resolveStop = resolve));
+  const signal = {
+    stopped: false,
+    promise,
+    stop() {
+      if (signal.stopped) return;
+      signal.stopped = true;
+      resolveStop();
+    },
+  };
+  return signal;
+}
+
 /** Value a pull function returns when the source has no more records. */
 export const EXHAUSTED: unique symbol = Symbol('exhausted');
 /** Value a pull function returns when it has no record this call but is not done. */

@@ -279,17 +279,14 @@ export class ContinuousEventTimeTrigger extends Trigger<unknown, Window> {
   onMerge(window: Window, ctx: OnMergeContext): void {
     ctx.mergeState<number>(NEXT_FIRE, (a, b) => Math.min(a, b));
     const next = ctx.getState<number>(NEXT_FIRE);
-    if (next !== undefined && Number.isFinite(next)) ctx.registerEventTimeTimer(next);
+    if (next !== undefined) ctx.registerEventTimeTimer(next);
     if (window.maxTimestamp > ctx.currentWatermark) ctx.registerEventTimeTimer(window.maxTimestamp);
   }
 
-  /** Fire times past the window's end are not needed: the end itself fires. */
+  /** Fire times are capped at the window's end, whose own timer is then the same one. */
   private registerNextFire(time: number, window: Window, ctx: TriggerContext): void {
-    if (time > window.maxTimestamp) {
-      ctx.setState(NEXT_FIRE, Number.POSITIVE_INFINITY);
-      return;
-    }
-    ctx.setState(NEXT_FIRE, time);
-    ctx.registerEventTimeTimer(time);
+    const next = Math.min(time, window.maxTimestamp);
+    ctx.setState(NEXT_FIRE, next);
+    ctx.registerEventTimeTimer(next);
   }
 }

@@ -48,6 +48,10 @@ describe('bounded-out-of-orderness watermarks (rule 4)', () => {
     expect(() => operator.processElement({ ts: Number.NaN })).toThrow(/operator "clicks": timestamp .* got NaN \(record \{"ts":null\}\)/);
     expect(() => operator.processElement({ ts: Number.POSITIVE_INFINITY })).toThrow(/got Infinity/);
     expect(() => operator.processElement({ ts: '5' as unknown as number })).toThrow(/got "5"/);
+    const throwing = new TimestampsAndWatermarks('broken', WatermarkStrategy.forMonotonousTimestamps<string>().withTimestampAssigner(() => {
+      throw new Error('no ts');
+    }), output, new VirtualClock());
+    expect(() => throwing.processElement('x')).toThrow(/operator "broken" failed on record "x": no ts/);
     const withoutAssigner = new TimestampsAndWatermarks('plain', WatermarkStrategy.forMonotonousTimestamps<string>(), output, new VirtualClock());
     expect(withoutAssigner.processElement('a', 7)).toBe(7);
     expect(() => withoutAssigner.processElement('a')).toThrow(/operator "plain": timestamp .* got undefined/);

@@ -1,4 +1,4 @@
-import { ValidationError } from '@sage/common';
+import { OperatorError, ValidationError } from '@sage/common';
 import type { Clock } from '../runtime/clock.js';
 import { describeValue, requireNonNegativeMillis, requirePositiveCount, requirePositiveMillis, requireTimestamp } from './validation.js';
 import { MAX_WATERMARK, MIN_WATERMARK } from './window.js';
@@ -225,7 +225,15 @@ export class TimestampsAndWatermarks<T> {
 
   /** Returns the record's timestamp. */
   processElement(record: T, recordTimestamp?: number): number {
-    const assigned = this.strategy.timestampAssigner === undefined ? recordTimestamp : this.strategy.timestampAssigner(record, recordTimestamp);
+    const assigner = this.strategy.timestampAssigner;
+    let assigned: number | undefined = recordTimestamp;
+    if (assigner !== undefined) {
+      try {
+        assigned = assigner(record, recordTimestamp);
+      } catch (error) {
+        throw new OperatorError(this.operatorName, record, error);
+      }
+    }
     const timestamp = requireTimestamp(`operator "${this.operatorName}"`, assigned, record);
     this.generator.onEvent(record, timestamp, this.output);
     return timestamp;

@@ -48,6 +48,10 @@ export class WindowOperatorTestHarness<In, Out, Key = unknown, W extends Window 
     this.operator.endOfInput();
   }
 
+  close(): void {
+    this.operator.close();
+  }
+
   getOutput(): StreamRecord<Out>[] {
     return [...this.output];
   }

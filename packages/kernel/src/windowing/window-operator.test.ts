@@ -352,7 +352,7 @@ describe('WindowOperator: processing time', () => {
     expect(harness.clock.pending).toBe(0);
   });
 
-  it('leaves processing-time windows alone at end of input, as Flink does', () => {
+  it('leaves processing-time windows alone at end of input, as Flink does, and close() cancels their timers', () => {
     const harness = new WindowOperatorTestHarness<string, number>({
       name: 'pt_end',
       assigner: TumblingProcessingTimeWindows.of(1_000),
@@ -360,6 +360,11 @@ describe('WindowOperator: processing time', () => {
     });
     harness.processElement('x');
     harness.endOfInput();
+    expect(harness.getOutput()).toEqual([]);
+    expect(harness.clock.pending).toBe(1);
+    harness.close();
+    expect(harness.clock.pending).toBe(0);
+    harness.setProcessingTime(5_000);
     expect(harness.getOutput()).toEqual([]);
   });
 });

@@ -68,6 +68,8 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
   private readonly processingTimers = new TimerQueue<Key>();
   private watermark = MIN_WATERMARK;
   private lateRecordsDropped = 0;
+  /** Clock callbacks not yet run, cancelled by `close()`. */
+  private readonly scheduled = new Set<() => void>();
 
   constructor(private readonly options: WindowOperatorOptions<In, Out, Key, W>) {
     this.name = options.name;
@@ -160,6 +162,12 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
   /** The input is over: the final watermark fires every remaining event-time window. */
   endOfInput(): void {
     this.processWatermark(MAX_WATERMARK);
+  }
+
+  /** Cancels pending processing-time callbacks, so a finished job leaves nothing on the clock. */
+  close(): void {
+    for (const cancel of this.scheduled) cancel();
+    this.scheduled.clear();
   }
 
   private onTimer(timer: WindowTimer<Key>, domain: TimeDomain): void {
@@ -315,7 +323,11 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
       deleteEventTimeTimer: (time) => this.eventTimers.delete(timer(time)),
       registerProcessingTimeTimer: (time) => {
         if (!this.processingTimers.register(timer(time))) return;
-        this.options.clock.schedule(Math.max(0, time - this.options.clock.now()), () => this.advanceProcessingTime());
+        const cancel = this.options.clock.schedule(Math.max(0, time - this.options.clock.now()), () => {
+          this.scheduled.delete(cancel);
+          this.advanceProcessingTime();
+        });
+        this.scheduled.add(cancel);
       },
       deleteProcessingTimeTimer: (time) => this.processingTimers.delete(timer(time)),
       getState: <T>(name: string) => stateOf(window)?.get(name) as T | undefined,

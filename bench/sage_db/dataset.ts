@@ -4,6 +4,7 @@
  * the spread). Base vectors and queries are independent draws from the same mixture, so no query is a copy
  * of a base vector. Every record also gets `sel`, an integer uniform in 0..999, for filtered search.
  */
+import { seededRandom } from '@sage/common';
 
 export interface DatasetSpec {
   count: number;
@@ -34,17 +35,6 @@ export const SELECTIVITIES = [
   { label: '0.1%', threshold: 1 },
 ] as const;
 
-/** mulberry32: small, fast, good enough for benchmark data; returns floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Standard normal draws (Box-Muller, both values of each pair used). */
 function gaussian(random: () => number): () => number {

@@ -36,3 +36,4 @@ export {
   sageConfigSchema,
 } from './sage-config.js';
 export { isSecretKey, maskSecret, redactSecrets } from './secrets.js';
+export { seededRandom } from './seeded-random.js';

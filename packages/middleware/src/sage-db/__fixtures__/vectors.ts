@@ -1,18 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { seededRandom } from '@sage/common';
 
-/** A seeded PRNG (mulberry32): the same data on every run. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG: the same data on every run. */
+export const random = seededRandom;
 
 /** `count` vectors of `dimension` around `clusters` random centres (a Gaussian-ish mixture), row-major. */
 export function clusteredVectors(count: number, dimension: number, seed: number, clusters = 16): Float32Array {

@@ -1,21 +1,10 @@
+import { seededRandom } from '@sage/common';
 import { describe, expect, it } from 'vitest';
 import type { Metadata } from '../types.js';
 import { compileFilter } from './compile-filter.js';
 import { MetadataIndex } from './metadata-index.js';
 
-/** mulberry32: a small seeded PRNG, so a failure reproduces from its seed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Random = ReturnType<typeof prng>;
+type Random = ReturnType<typeof seededRandom>;
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 const chance = (random: Random, p: number): boolean => random() < p;
 
@@ -90,7 +79,7 @@ function randomFilter(random: Random, depth: number): Record<string, unknown> {
 
 describe('CompiledFilter.evaluate', () => {
   it.each([1, 2, 3, 4, 5])('selects exactly what a scan with matches selects (seed %i)', (seed) => {
-    const random = prng(seed);
+    const random = seededRandom(seed);
     const index = new MetadataIndex();
     const live = new Map<number, Metadata>();
     let nextLabel = 0;

@@ -1,9 +1,19 @@
 import { OperatorError, ValidationError } from '@sage/common';
 import { describe, expect, it } from 'vitest';
-import { countWindow, EventTimeSessionWindows, SlidingEventTimeWindows, TumblingEventTimeWindows, TumblingProcessingTimeWindows } from './assigners.js';
+import { VirtualClock } from '../testing/virtual-clock.js';
+import {
+  countWindow,
+  EventTimeSessionWindows,
+  ProcessingTimeSessionWindows,
+  SlidingEventTimeWindows,
+  SlidingProcessingTimeWindows,
+  TumblingEventTimeWindows,
+  TumblingProcessingTimeWindows,
+} from './assigners.js';
 import { Count, Sum } from './built-in-aggregates.js';
 import { MAX_WATERMARK, type TimeWindow } from './window.js';
 import { type Collector, type ProcessWindowContext, ProcessWindowFunction, WindowFunctions } from './window-functions.js';
+import { WindowOperator } from './window-operator.js';
 import { WindowOperatorTestHarness } from './window-operator-test-harness.js';
 
 interface Click {
@@ -366,6 +376,61 @@ describe('WindowOperator: processing time', () => {
     expect(harness.clock.pending).toBe(0);
     harness.setProcessingTime(5_000);
     expect(harness.getOutput()).toEqual([]);
+  });
+});
+
+describe('WindowOperator: processing-time sliding and session windows', () => {
+  it('slides on the clock', () => {
+    const harness = new WindowOperatorTestHarness<string, number>({
+      name: 'pt_sliding',
+      assigner: SlidingProcessingTimeWindows.of(10, 5),
+      function: WindowFunctions.aggregate(Count),
+    });
+    harness.setProcessingTime(7);
+    harness.processElement('x');
+    harness.setProcessingTime(12);
+    harness.processElement('y');
+    harness.setProcessingTime(100);
+    expect(harness.getOutput()).toEqual([
+      { value: 1, timestamp: 9 },
+      { value: 2, timestamp: 14 },
+      { value: 1, timestamp: 19 },
+    ]);
+  });
+
+  it('merges sessions on the clock', () => {
+    const harness = new WindowOperatorTestHarness<string, number>({
+      name: 'pt_sessions',
+      assigner: ProcessingTimeSessionWindows.withGap(5),
+      function: WindowFunctions.aggregate(Count),
+    });
+    harness.processElement('x');
+    harness.setProcessingTime(3);
+    harness.processElement('y');
+    harness.setProcessingTime(6);
+    expect(harness.getOutput()).toEqual([]);
+    // [0,5) and [3,8) merged into [0,8): it fires when the clock reaches 7.
+    harness.setProcessingTime(7);
+    expect(harness.getOutput()).toEqual([{ value: 2, timestamp: 7 }]);
+    expect(harness.operator.windowCount).toBe(0);
+  });
+});
+
+describe('WindowOperator: output order', () => {
+  it('emits the results a watermark fires before forwarding the watermark', () => {
+    const events: string[] = [];
+    const operator = new WindowOperator<Click, number, string>({
+      name: 'ordered',
+      assigner: TumblingEventTimeWindows.of(10),
+      keySelector: (event) => event.user,
+      function: WindowFunctions.aggregate(Count),
+      output: { collect: (count, timestamp) => events.push(`${count}@${timestamp}`), emitWatermark: (watermark) => events.push(`wm ${watermark}`) },
+      clock: new VirtualClock(),
+    });
+    operator.processElement(click('a', 1), 1);
+    operator.processElement(click('a', 15), 15);
+    operator.processWatermark(20);
+    expect(events).toEqual(['1@9', '1@19', 'wm 20']);
   });
 });
 

@@ -1,3 +1,4 @@
+import { seededRandom as random } from '@sage/common';
 import { describe, expect, it } from 'vitest';
 import { EventTimeSessionWindows, SlidingEventTimeWindows, TumblingEventTimeWindows, type WindowAssigner } from './assigners.js';
 import { Count, Mean, Sum } from './built-in-aggregates.js';
@@ -10,18 +11,6 @@ interface Event {
   user: string;
   ts: number;
   amount: number;
-}
-
-/** mulberry32: a small seeded generator, so a failing seed can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const BOUND = 4_000;

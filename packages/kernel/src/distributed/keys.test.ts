@@ -22,6 +22,10 @@ describe('RedisKeys', () => {
     const keys = new RedisKeys();
     expect(keys.partitionEnds(ID, 'my map', 1)).toBe(`sage:job:${ID}:ends:my%20map.1`);
     expect(keys.partitionSequences(ID, 'my map', 1)).toBe(`sage:job:${ID}:seq:my%20map.1`);
+    expect(keys.partitionDone(ID, 'my map', 1)).toBe(`sage:job:${ID}:done:my%20map.1`);
+    expect(keys.partitionState(ID, 'my map', 1)).toBe(`sage:job:${ID}:state:my%20map.1`);
+    expect(keys.partitionLease(ID, 'my map', 1)).toBe(`sage:job:${ID}:lease:my%20map.1`);
+    expect(keys.jobAlive(ID)).toBe(`sage:job:${ID}:alive`);
     expect(keys.sinksDone(ID)).toBe(`sage:job:${ID}:sinks-done`);
     expect(keys.jobWorkers(ID)).toBe(`sage:job:${ID}:workers`);
   });

@@ -11,11 +11,20 @@
  *   <p>:job:<id>:control        channel      pub/sub, not a key: `stop` is published when a stop is requested
  *   <p>:job:<id>:q:<queue>:…    BullMQ       the job's queues: BullMQ prefix `<p>:job:<id>:q`, one queue per
  *                                            (target operator, partition), named by `queueName`
- *   <p>:job:<id>:ends:<queue>   string       end-of-partition markers the partition `<queue>` has received (INCR)
+ *   <p>:job:<id>:ends:<queue>   set          end-of-partition markers the partition `<queue>` has received, as
+ *                                            `<edge>.<upstream instance>` (a replayed marker counts once)
  *   <p>:job:<id>:seq:<queue>    hash         next batch sequence of partition `<queue>` per output target
- *                                            (`<target queue>#<edge>`), advanced after each processed batch
- *   <p>:job:<id>:sinks-done     string       sink partitions that have finished (INCR); all done = job finished
+ *                                            (`<target queue>#<edge>`), advanced with each committed batch
+ *   <p>:job:<id>:done:<queue>   hash         `<edge>.<upstream instance>` -> sequence of the last batch the
+ *                                            partition committed from it; a batch at or below it is a replay
+ *   <p>:job:<id>:state:<queue>  hash         keyed state of the partition: encoded key -> JSON of its states
+ *   <p>:job:<id>:lease:<queue>  string       id of the worker that owns the partition, with a TTL (PX)
+ *   <p>:job:<id>:alive          sorted set   worker id -> time of its last heartbeat (Redis TIME, ms)
+ *   <p>:job:<id>:sinks-done     set          sink partitions (queue names) that have finished; all = finished
  *   <p>:job:<id>:workers        set          ids of the worker processes attached to the job
+ *
+ * A batch's changes to seq, done, state, ends, sinks-done and the job metrics are committed together, by the
+ * lease owner only (worker/partition-scripts.ts).
  *
  * A job owns exactly `<p>:job:<id>` and the keys under `<p>:job:<id>:`, so a job is deleted by removing those and
  * its entries in the indexes. Prefix and job ids never contain glob characters, so `jobKeyPattern` is a safe
@@ -75,21 +84,41 @@ export class RedisKeys {
     return `${this.job(id)}:q`;
   }
 
-  /** Count of end-of-partition markers one partition (`queueName(operator, partition)`) has received. */
+  /** The end-of-partition markers one partition (`queueName(operator, partition)`) has received. */
   partitionEnds(id: string, operator: string, partition: number): string {
     return `${this.job(id)}:ends:${queueName(operator, partition)}`;
   }
 
   /**
-   * The next output batch sequence of one partition, per target. Saved after each batch, so the process that
-   * takes the partition's next batch continues the numbering (and a batch redone from the same state would get
-   * the same ids).
+   * The next output batch sequence of one partition, per target. Committed with each batch, so the process that
+   * takes the partition over continues the numbering, and a batch redone from the committed state gets the same
+   * ids.
    */
   partitionSequences(id: string, operator: string, partition: number): string {
     return `${this.job(id)}:seq:${queueName(operator, partition)}`;
   }
 
-  /** Count of sink partitions that have finished. */
+  /** The last committed batch sequence per input (`<edge>.<upstream instance>`) of one partition. */
+  partitionDone(id: string, operator: string, partition: number): string {
+    return `${this.job(id)}:done:${queueName(operator, partition)}`;
+  }
+
+  /** The keyed state of one partition. */
+  partitionState(id: string, operator: string, partition: number): string {
+    return `${this.job(id)}:state:${queueName(operator, partition)}`;
+  }
+
+  /** Who owns one partition: a worker id that expires unless its heartbeat renews it. */
+  partitionLease(id: string, operator: string, partition: number): string {
+    return `${this.job(id)}:lease:${queueName(operator, partition)}`;
+  }
+
+  /** Heartbeats of the workers serving the job; a worker silent for a lease period counts as gone. */
+  jobAlive(id: string): string {
+    return `${this.job(id)}:alive`;
+  }
+
+  /** Sink partitions that have finished. */
   sinksDone(id: string): string {
     return `${this.job(id)}:sinks-done`;
   }

@@ -2,7 +2,7 @@ import { canonicalKey, PipelineError } from '@sage/common';
 import type { KeyedStateStore, ListState, MapState, ValueState } from '../api/function-context.js';
 
 /** Primitive keys index state directly; object keys by their canonical form so equal objects share state. */
-function stateKey(key: unknown): unknown {
+export function stateKey(key: unknown): unknown {
   return typeof key === 'object' && key !== null ? canonicalKey(key) : key;
 }
 
@@ -11,7 +11,8 @@ function stateKey(key: unknown): unknown {
  * the key that is current when they are taken, and are meant for the `execute` call that took them.
  */
 export class KeyedStateBackend implements KeyedStateStore {
-  private readonly byKey = new Map<unknown, Map<string, unknown>>();
+  /** Per state key (see `stateKey`), the slot: state name -> value. Subclasses may persist it. */
+  protected readonly byKey = new Map<unknown, Map<string, unknown>>();
   currentKey: unknown;
   keyed = false;
   /**
@@ -78,7 +79,8 @@ export class KeyedStateBackend implements KeyedStateStore {
     };
   }
 
-  private slot(name: string): Map<string, unknown> {
+  /** The current key's slot; overridable so that a persistent backend can note which keys a batch touched. */
+  protected slot(name: string): Map<string, unknown> {
     if (!this.keyed) {
       throw new PipelineError(
         `operator "${this.operatorName}" used keyed state "${name}" but its input is not keyed: call keyBy() first`,

@@ -7,8 +7,11 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { queueName, type RedisKeys } from '../keys.js';
 
-/** What one BullMQ job of a partition queue carries: a batch, or the end of one upstream instance. */
-export type BatchJobData = { edge: number; records: unknown[] } | { edge: number; end: number };
+/**
+ * What one BullMQ job of a partition queue carries: a batch, or the end of one upstream instance, from input
+ * `edge`, upstream instance `from`, numbered `sequence` in that upstream's stream to this partition.
+ */
+export type BatchJobData = { edge: number; from: number; sequence: number } & ({ records: unknown[] } | { end: true });
 
 export class JobQueues {
   private readonly queues = new Map<string, Queue>();

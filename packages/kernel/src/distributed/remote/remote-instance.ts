@@ -11,6 +11,7 @@ import { RuntimeContext } from '../../runtime/runtime-context.js';
 import type { KeySelector, OperatorSetup } from '../../runtime/stream-operator.js';
 import type { ServiceRegistry } from '../../services/service-registry.js';
 import type { OperatorMetricsDelta } from '../job-record.js';
+import { PersistentKeyedState } from '../worker/persistent-keyed-state.js';
 import type { JobQueues } from './job-queues.js';
 import { RemoteTarget } from './remote-target.js';
 
@@ -24,15 +25,29 @@ export interface InstanceEnvironment {
   lingerMs: number;
 }
 
+/** The `ctx` of an instance on a worker: its keyed state is written back to Redis with each batch. */
+export class RemoteRuntimeContext extends RuntimeContext {
+  override readonly keyedState: PersistentKeyedState;
+
+  constructor(...args: ConstructorParameters<typeof RuntimeContext>) {
+    super(...args);
+    this.keyedState = new PersistentKeyedState(args[0]);
+  }
+}
+
 export function operatorName(vertex: ExecutionVertex): string {
   return vertex.transformation.options.name;
 }
 
 /** The setup (context, output, metrics) of instance `index` of `vertex`, and the remote targets of its output. */
-export function createSetup(vertex: ExecutionVertex, index: number, env: InstanceEnvironment): { setup: OperatorSetup; targets: RemoteTarget[] } {
+export function createSetup(
+  vertex: ExecutionVertex,
+  index: number,
+  env: InstanceEnvironment,
+): { setup: OperatorSetup; targets: RemoteTarget[]; state: PersistentKeyedState } {
   const targets: RemoteTarget[] = [];
   const name = operatorName(vertex);
-  const ctx = new RuntimeContext(name, env.graph.jobName, index, vertex.parallelism, env.logger.child({ operator: name, instance: index }), env.registry);
+  const ctx = new RemoteRuntimeContext(name, env.graph.jobName, index, vertex.parallelism, env.logger.child({ operator: name, instance: index }), env.registry);
   const keySelectors: (KeySelector | undefined)[] = [];
   for (const edge of vertex.inputs) keySelectors[edge.inputIndex] ??= edge.keySelector;
   ctx.keyedState.keyed = keySelectors.some((selector) => selector !== undefined);
@@ -60,7 +75,7 @@ export function createSetup(vertex: ExecutionVertex, index: number, env: Instanc
     lingerMs: env.lingerMs,
     keySelectors,
   };
-  return { setup, targets };
+  return { setup, targets, state: ctx.keyedState };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';
-import { DATA, END } from '../../runtime/channel.js';
+import { DATA, END, WATERMARK } from '../../runtime/channel.js';
 import { RecordNotSerializableError } from './remote-errors.js';
 import { RemoteTarget } from './remote-target.js';
 
@@ -19,9 +19,9 @@ describe('RemoteTarget', () => {
     await target.put({ kind: DATA, edge: 0, records: [] });
     await target.put({ kind: END, edge: 0 });
     expect(added).toEqual([
-      { data: { edge: 0, records: [{ id: 1 }, 'two', 3, null, [true]] }, jobId: 'b0.3.0' },
-      { data: { edge: 0, records: [] }, jobId: 'b0.3.1' },
-      { data: { edge: 0, end: 3 }, jobId: 'b0.3.2' },
+      { data: { edge: 0, from: 3, sequence: 0, records: [{ id: 1 }, 'two', 3, null, [true]] }, jobId: 'b0.3.0' },
+      { data: { edge: 0, from: 3, sequence: 1, records: [] }, jobId: 'b0.3.1' },
+      { data: { edge: 0, from: 3, sequence: 2, end: true }, jobId: 'b0.3.2' },
     ]);
     expect(target.key).toBe('measure.1#0');
   });
@@ -33,6 +33,12 @@ describe('RemoteTarget', () => {
     await target.put({ kind: DATA, edge: 1, records: [1] });
     expect(added[0]!.jobId).toBe('b1.0.7');
     expect(target.sequence).toBe(8);
+  });
+
+  it('refuses a watermark: event time does not run on workers yet', async () => {
+    const { queue, added } = fakeQueue();
+    await expect(new RemoteTarget(queue, 'words', 0, 0).put({ kind: WATERMARK, edge: 0, watermark: 5 } as never)).rejects.toThrow(/operator "words" emitted a watermark/);
+    expect(added).toEqual([]);
   });
 
   it.each([

@@ -1,10 +1,12 @@
 /**
  * The `BatchTarget` of an output edge whose target instance runs on a worker: each batch, and the end of this
  * upstream instance, becomes one BullMQ job on the target partition's queue. Job ids are deterministic
- * (`batchJobId`), so a batch sent twice is kept once. Awaiting the add is the backpressure.
+ * (`batchJobId`), so a batch sent twice while the first is still queued is kept once; the receiving partition
+ * drops one it has already committed (`partitionDone`). Awaiting the add is the backpressure.
  */
 import type { Queue } from 'bullmq';
-import { type ChannelMessage, DATA } from '../../runtime/channel.js';
+import { PipelineError } from '@sage/common';
+import { type ChannelMessage, DATA, END } from '../../runtime/channel.js';
 import type { BatchTarget } from '../../runtime/output.js';
 import { batchJobId } from '../keys.js';
 import type { BatchJobData } from './job-queues.js';
@@ -16,7 +18,7 @@ const JOB_OPTIONS = { removeOnComplete: true, removeOnFail: true, attempts: 1 } 
 export class RemoteTarget implements BatchTarget {
   /** Names this target in a partition's saved sequences: target queue and edge. */
   readonly key: string;
-  /** The next batch's sequence number; workers save and restore it between batches (`partitionSequences`). */
+  /** The next batch's sequence number; committed with each batch of the sending partition (`partitionSequences`). */
   sequence = 0;
 
   constructor(
@@ -30,15 +32,18 @@ export class RemoteTarget implements BatchTarget {
   }
 
   async put(message: ChannelMessage): Promise<void> {
+    if (message.kind === DATA) for (const record of message.records) checkJson(this.operator, record);
+    const sequence = this.sequence++;
+    const from = this.upstreamInstance;
     let data: BatchJobData;
     if (message.kind === DATA) {
-      for (const record of message.records) checkJson(this.operator, record);
-      data = { edge: message.edge, records: message.records };
+      data = { edge: message.edge, from, sequence, records: message.records };
+    } else if (message.kind === END) {
+      data = { edge: message.edge, from, sequence, end: true };
     } else {
-      data = { edge: message.edge, end: this.upstreamInstance };
+      throw new PipelineError(`operator "${this.operator}" emitted a watermark: event time does not run on workers yet`);
     }
-    const jobId = batchJobId(message.edge, this.upstreamInstance, this.sequence++);
-    await this.queue.add('batch', data, { ...JOB_OPTIONS, jobId });
+    await this.queue.add('batch', data, { ...JOB_OPTIONS, jobId: batchJobId(message.edge, from, sequence) });
   }
 }
 

@@ -1,32 +1,61 @@
 /**
- * One job in one worker process: a BullMQ Worker per partition queue (concurrency 1; the queue's global
- * concurrency 1 keeps other processes off it), and the operator instances this process has opened. An
- * instance opens on the first batch it gets here; whichever process receives a partition's last end marker
- * (counted in Redis) finishes it, flushes, sends its own end markers downstream and closes it.
+ * One job in one worker process. The process owns some of the job's partitions (`PartitionLeases`) and runs a
+ * BullMQ Worker only on their queues, so a partition's batches go to one process at a time and its operator
+ * instance (with whatever it keeps between batches) lives in that process while it lives. Each batch ends with
+ * one commit (`commitBatchScript`): the input's sequence, the output numbering, the keyed state the batch
+ * changed, an end marker and the metrics, refused when the lease has moved on. A batch re-run after a crash
+ * starts from the last commit, so it emits the same batches with the same ids, which the receivers drop.
  */
 import type { Logger } from '@sage/common';
-import { Worker } from 'bullmq';
+import { type Job, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ExecutionVertex } from '../../graph/execution-graph.js';
 import { systemClock } from '../../runtime/clock.js';
 import { InstanceMetrics } from '../../runtime/metrics.js';
 import type { OperatorSetup, StreamOperator } from '../../runtime/stream-operator.js';
 import { ServiceRegistry } from '../../services/service-registry.js';
+import { metricsScriptArguments } from '../job-metrics.js';
 import type { JobStore } from '../job-store.js';
-import type { RedisKeys } from '../keys.js';
+import { queueName, type RedisKeys } from '../keys.js';
 import type { CapturedJob } from '../remote/capture.js';
 import { type BatchJobData, JobQueues } from '../remote/job-queues.js';
+import { createSetup, type InstanceEnvironment, metricsDelta, sinkPartitionCount, workerPartitions } from '../remote/remote-instance.js';
 import type { RemoteTarget } from '../remote/remote-target.js';
+import { PartitionLeases } from './partition-leases.js';
+import { commitBatchScript } from './partition-scripts.js';
+import type { PersistentKeyedState } from './persistent-keyed-state.js';
 import type { Slots } from './slots.js';
-import { createSetup, type InstanceEnvironment, metricsDelta, operatorName, sinkPartitionCount, workerPartitions } from '../remote/remote-instance.js';
+
+/** How quickly a dead worker's partitions and batches are taken over. */
+export interface RecoveryTiming {
+  /** A partition's lease lives this long without a heartbeat. */
+  leaseMs: number;
+  /** How often a worker renews its leases and looks for free partitions. */
+  heartbeatMs: number;
+  /** BullMQ `lockDuration`: a batch whose worker stops renewing its lock for this long is stalled. */
+  lockDurationMs: number;
+  /** BullMQ `stalledInterval`: how often stalled batches are put back in their queue. */
+  stalledIntervalMs: number;
+  /** BullMQ `maxStalledCount`: a batch that stalls more often fails the job. */
+  maxStalledCount: number;
+}
 
 interface OpenInstance {
   operator: StreamOperator;
   setup: OperatorSetup;
   targets: RemoteTarget[];
-  /** Metrics already merged into the job store. */
+  state: PersistentKeyedState;
+  /** Metrics already committed. */
   merged: InstanceMetrics;
   closed: boolean;
+}
+
+interface Partition {
+  vertex: ExecutionVertex;
+  operator: string;
+  partition: number;
+  worker?: Worker;
+  instance?: OpenInstance;
 }
 
 export interface JobRunnerParts {
@@ -39,11 +68,14 @@ export interface JobRunnerParts {
   logger: Logger;
   /** Limits the batches this process handles at once, over all jobs. */
   slots: Slots;
+  /** This worker process, as named in leases. */
+  workerId: string;
+  timing: RecoveryTiming;
 }
 
 export class JobRunner {
-  private readonly workers: Worker[] = [];
-  private readonly instances = new Map<string, OpenInstance>();
+  private readonly partitions: Partition[];
+  private readonly leases: PartitionLeases;
   private readonly queues: JobQueues;
   private readonly registry: ServiceRegistry;
   private readonly env: InstanceEnvironment;
@@ -51,62 +83,120 @@ export class JobRunner {
   private failed = false;
 
   constructor(private readonly parts: JobRunnerParts) {
-    const { job, keys, connection, logger, jobId } = parts;
+    const { job, keys, connection, logger, jobId, timing, workerId } = parts;
     this.queues = new JobQueues(connection, keys, jobId);
     this.registry = new ServiceRegistry(job.services, systemClock, logger);
     this.env = { ...job, queues: this.queues, registry: this.registry, clock: systemClock, logger };
     this.sinkPartitions = sinkPartitionCount(job.graph);
+    // Partition 0 of every operator first, then partition 1…: a worker's share is a slice through the pipeline.
+    this.partitions = workerPartitions(job.graph).sort((a, b) => a.partition - b.partition);
+    this.leases = new PartitionLeases({
+      connection,
+      workerId,
+      leaseKeys: this.partitions.map(({ operator, partition }) => keys.partitionLease(jobId, operator, partition)),
+      aliveKey: keys.jobAlive(jobId),
+      workersKey: keys.jobWorkers(jobId),
+      leaseMs: timing.leaseMs,
+      heartbeatMs: timing.heartbeatMs,
+      logger,
+      gained: async (index) => this.gain(index),
+      lost: async (index) => this.lose(index),
+    });
   }
 
   async start(): Promise<void> {
     await this.registry.start();
-    for (const { vertex, operator, partition } of workerPartitions(this.parts.job.graph)) {
-      const queue = this.queues.queue(operator, partition);
-      const worker = new Worker(queue.name, (job) => this.parts.slots.run(() => this.process(vertex, partition, job.data as BatchJobData)), {
-        connection: this.parts.connection,
-        prefix: this.queues.prefix,
-        concurrency: 1,
-        removeOnComplete: { count: 0 },
-        removeOnFail: { count: 0 },
-        // A short blocking wait, so that closing the worker when the job ends is quick.
-        drainDelay: 1,
-      });
-      worker.on('error', (error) => this.parts.logger.warn({ err: error, queue: queue.name }, 'queue worker error'));
-      this.workers.push(worker);
-    }
+    await this.leases.start();
   }
 
-  /** Stops taking batches, waits for the ones in progress, and closes every instance opened here. */
+  /** Stops taking batches, waits for the ones in progress, closes every instance opened here, releases leases. */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((worker) => worker.close()));
-    for (const instance of this.instances.values()) {
-      if (instance.closed) continue;
-      instance.closed = true;
-      await Promise.resolve(instance.operator.close()).catch((error) => this.parts.logger.warn({ err: error }, 'operator failed to close'));
-    }
+    await this.leases.stop();
+    // Batches in progress commit while the leases still hold; then the partitions are free for others.
+    await Promise.all(this.partitions.map((_, index) => this.lose(index)));
+    await this.leases.release();
     await this.registry.stop();
     await this.queues.close();
   }
 
-  private async process(vertex: ExecutionVertex, partition: number, data: BatchJobData): Promise<void> {
+  /** Starts taking the partition's batches; its instance opens with the first one. */
+  private async gain(index: number): Promise<void> {
+    const entry = this.partitions[index]!;
+    const { timing, connection, logger, slots } = this.parts;
+    const queue = this.queues.queue(entry.operator, entry.partition);
+    logger.info({ partition: queue.name }, 'partition taken');
+    entry.worker = new Worker(queue.name, (job, token) => slots.run(() => this.process(index, job, token)), {
+      connection,
+      prefix: this.queues.prefix,
+      concurrency: 1,
+      lockDuration: timing.lockDurationMs,
+      stalledInterval: timing.stalledIntervalMs,
+      maxStalledCount: timing.maxStalledCount,
+      removeOnComplete: { count: 0 },
+      removeOnFail: { count: 0 },
+      // A short blocking wait, so that closing the worker when the job ends is quick.
+      drainDelay: 1,
+    });
+    entry.worker.on('error', (error) => logger.warn({ err: error, queue: queue.name }, 'queue worker error'));
+  }
+
+  /** Stops taking the partition's batches (the one in progress finishes) and closes its instance here. */
+  private async lose(index: number): Promise<void> {
+    const entry = this.partitions[index]!;
+    const worker = entry.worker;
+    entry.worker = undefined;
+    await worker?.close();
+    const instance = entry.instance;
+    entry.instance = undefined;
+    if (instance === undefined || instance.closed) return;
+    instance.closed = true;
+    await Promise.resolve(instance.operator.close()).catch((error) => this.parts.logger.warn({ err: error }, 'operator failed to close'));
+  }
+
+  private async process(index: number, job: Job, token: string | undefined): Promise<void> {
     if (this.failed) return;
+    const entry = this.partitions[index]!;
+    const data = job.data as BatchJobData;
+    const { connection, keys, jobId } = this.parts;
     try {
-      const instance = await this.instance(vertex, partition);
-      // The partition may have run elsewhere since: continue its batch numbering from where it was saved.
-      const sequences = this.parts.keys.partitionSequences(this.parts.jobId, operatorName(vertex), partition);
-      const saved = instance.targets.length === 0 ? {} : await this.parts.connection.hgetall(sequences);
-      for (const target of instance.targets) target.sequence = Number(saved[target.key] ?? 0);
-      if ('records' in data) await this.processBatch(vertex, instance, data.records, data.edge);
-      else await this.processEnd(vertex, partition, instance);
-      if (instance.targets.length > 0) {
-        await this.parts.connection.hset(sequences, Object.fromEntries(instance.targets.map((target) => [target.key, target.sequence])));
+      const [lease, last] = await Promise.all([
+        connection.get(keys.partitionLease(jobId, entry.operator, entry.partition)),
+        connection.hget(keys.partitionDone(jobId, entry.operator, entry.partition), `${data.edge}.${data.from}`),
+      ]);
+      // The lease lapsed (this process was stalled) and the partition may have moved: emit nothing from here.
+      if (lease !== this.parts.workerId) return await this.giveBack(index, job, token);
+      // A batch this partition committed before (re-sent by a re-run upstream, or re-run here after a crash).
+      if (last !== null && Number(last) >= data.sequence) {
+        if ('end' in data) await this.endJobIfSinksDone();
+        return;
+      }
+      const instance = entry.instance ?? (entry.instance = await this.open(entry));
+      let finished = false;
+      if ('records' in data) await this.processBatch(entry.vertex, instance, data.records, data.edge);
+      else finished = await this.processEnd(entry, instance);
+      if ((await this.commit(entry, instance, data, finished)) === 'lease') return await this.giveBack(index, job, token);
+      if (finished) {
+        instance.closed = true;
+        await instance.operator.close();
+        if (entry.vertex.outputs.length === 0) await this.endJobIfSinksDone();
       }
     } catch (error) {
+      if (error instanceof WaitingError) throw error;
       this.failed = true;
       const { message, code } = error as { message?: string; code?: string };
-      await this.parts.store.transition(this.parts.jobId, 'failed', { error: { message: message ?? String(error), code } });
+      await this.parts.store.transition(jobId, 'failed', { error: { message: message ?? String(error), code } });
       throw error;
     }
+  }
+
+  /**
+   * The partition is not this process's any more: the batch goes back to the head of its queue, unchanged in
+   * Redis, and the process lets go of the partition (not awaited: letting go waits for this batch to return).
+   */
+  private async giveBack(index: number, job: Job, token: string | undefined): Promise<never> {
+    await job.moveToWait(token).catch(() => undefined);
+    void this.leases.drop(index);
+    throw new WaitingError();
   }
 
   private async processBatch(vertex: ExecutionVertex, instance: OpenInstance, records: unknown[], edge: number): Promise<void> {
@@ -115,42 +205,74 @@ export class JobRunner {
     await operator.processBatch(records, vertex.inputs[edge]!.inputIndex);
     await setup.output.flush();
     setup.metrics.busyMs += systemClock.now() - started;
-    await this.mergeMetrics(vertex, instance);
   }
 
-  /** Counts the end marker in Redis; the last one finishes the partition here. */
-  private async processEnd(vertex: ExecutionVertex, partition: number, instance: OpenInstance): Promise<void> {
-    const { jobId, keys, connection, store } = this.parts;
-    const expected = vertex.inputs.reduce((total, edge) => total + edge.upstreamInstances, 0);
-    const ends = await connection.incr(keys.partitionEnds(jobId, operatorName(vertex), partition));
-    if (ends < expected) return;
+  /** Whether this end marker is the partition's last; then the instance finishes and sends its own ends. */
+  private async processEnd(entry: Partition, instance: OpenInstance): Promise<boolean> {
+    const { jobId, keys, connection } = this.parts;
+    const expected = entry.vertex.inputs.reduce((total, edge) => total + edge.upstreamInstances, 0);
+    const ends = await connection.scard(keys.partitionEnds(jobId, entry.operator, entry.partition));
+    if (ends + 1 < expected) return false;
     await instance.operator.finish();
     await instance.setup.output.end();
-    await this.mergeMetrics(vertex, instance);
-    instance.closed = true;
-    await instance.operator.close();
-    if (vertex.outputs.length > 0) return;
-    const sinksDone = await connection.incr(keys.sinksDone(jobId));
-    if (sinksDone < this.sinkPartitions) return;
+    return true;
+  }
+
+  private async commit(entry: Partition, instance: OpenInstance, data: BatchJobData, finished: boolean): Promise<unknown> {
+    const { jobId, keys, connection, workerId } = this.parts;
+    const { operator, partition } = entry;
+    const sequences = instance.targets.flatMap((target) => [target.key, target.sequence]);
+    const changes = instance.state.takeChanges().flatMap(([field, value]) => [field, value ?? '']);
+    const delta = metricsDelta(instance.setup.metrics, instance.setup.output.recordsOut, instance.merged);
+    const sink = finished && entry.vertex.outputs.length === 0 ? queueName(operator, partition) : '';
+    return commitBatchScript.run(
+      connection,
+      [
+        keys.partitionLease(jobId, operator, partition),
+        keys.partitionDone(jobId, operator, partition),
+        keys.partitionSequences(jobId, operator, partition),
+        keys.partitionState(jobId, operator, partition),
+        keys.partitionEnds(jobId, operator, partition),
+        keys.sinksDone(jobId),
+        keys.job(jobId),
+        keys.jobMetrics(jobId),
+      ],
+      [
+        workerId,
+        `${data.edge}.${data.from}`,
+        data.sequence,
+        'end' in data ? '1' : '0',
+        sink,
+        sequences.length / 2,
+        changes.length / 2,
+        ...sequences,
+        ...changes,
+        ...metricsScriptArguments({ [operator]: delta }),
+      ],
+    );
+  }
+
+  /** Moves the job to its final status once every sink partition has finished (whoever sees it first). */
+  private async endJobIfSinksDone(): Promise<void> {
+    const { jobId, keys, connection, store } = this.parts;
+    if ((await connection.scard(keys.sinksDone(jobId))) < this.sinkPartitions) return;
     // A job whose sources were told to stop drained like any other; it ends as stopped.
     await store.transition(jobId, (await store.isStopRequested(jobId)) ? 'stopped' : 'finished');
   }
 
-  private async instance(vertex: ExecutionVertex, partition: number): Promise<OpenInstance> {
-    const id = `${vertex.id}#${partition}`;
-    let instance = this.instances.get(id);
-    if (instance === undefined) {
-      const { setup, targets } = createSetup(vertex, partition, this.env);
-      setup.metrics.startedAt = systemClock.now();
-      instance = { operator: vertex.transformation.createOperator!(setup), setup, targets, merged: new InstanceMetrics(), closed: false };
-      this.instances.set(id, instance);
-      await instance.operator.open();
-    }
+  /** Opens the partition's instance with the committed output numbering and keyed state. */
+  private async open(entry: Partition): Promise<OpenInstance> {
+    const { jobId, keys, connection } = this.parts;
+    const { setup, targets, state } = createSetup(entry.vertex, entry.partition, this.env);
+    setup.metrics.startedAt = systemClock.now();
+    const [saved, stateFields] = await Promise.all([
+      connection.hgetall(keys.partitionSequences(jobId, entry.operator, entry.partition)),
+      connection.hgetall(keys.partitionState(jobId, entry.operator, entry.partition)),
+    ]);
+    for (const target of targets) target.sequence = Number(saved[target.key] ?? 0);
+    state.load(stateFields);
+    const instance: OpenInstance = { operator: entry.vertex.transformation.createOperator!(setup), setup, targets, state, merged: new InstanceMetrics(), closed: false };
+    await instance.operator.open();
     return instance;
-  }
-
-  private async mergeMetrics(vertex: ExecutionVertex, instance: OpenInstance): Promise<void> {
-    const delta = metricsDelta(instance.setup.metrics, instance.setup.output.recordsOut, instance.merged);
-    await this.parts.store.mergeMetrics(this.parts.jobId, { [operatorName(vertex)]: delta });
   }
 }

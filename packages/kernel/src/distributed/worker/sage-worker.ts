@@ -15,7 +15,7 @@ import { DEFAULT_KEY_PREFIX, RedisKeys } from '../keys.js';
 import { connectRedis } from '../redis-connection.js';
 import { DEFAULT_REDIS_URL } from '../redis-url.js';
 import { captureJob } from '../remote/capture.js';
-import { JobRunner } from './job-runner.js';
+import { JobRunner, type RecoveryTiming } from './job-runner.js';
 import { Slots } from './slots.js';
 
 const DEFAULT_POLL_MS = 200;
@@ -32,7 +32,31 @@ export interface SageWorkerOptions {
   codeDir?: string;
   /** How often the job store is asked for running jobs, in ms; default 200. */
   pollMs?: number;
+  /**
+   * How a dead worker is replaced (ms, except the count): its partitions' leases expire after `leaseMs`
+   * (default 10,000; renewed every `heartbeatMs`, default a quarter of it), its batch in progress returns to
+   * its queue once the BullMQ lock (`lockDurationMs`, default 10,000) has expired and a stalled check has run
+   * (every `stalledIntervalMs`, default 5,000); a batch stalled more than `maxStalledCount` times (default 5)
+   * fails the job.
+   */
+  recovery?: Partial<RecoveryTiming>;
   logger?: Logger;
+}
+
+const DEFAULT_TIMING: RecoveryTiming = { leaseMs: 10_000, heartbeatMs: 2_500, lockDurationMs: 10_000, stalledIntervalMs: 5_000, maxStalledCount: 5 };
+
+/** The recovery timing with defaults filled in; the heartbeat defaults to a quarter of the lease. */
+export function recoveryTiming(options: Partial<RecoveryTiming> = {}): RecoveryTiming {
+  const leaseMs = options.leaseMs ?? DEFAULT_TIMING.leaseMs;
+  const timing: RecoveryTiming = { ...DEFAULT_TIMING, heartbeatMs: Math.max(1, Math.floor(leaseMs / 4)), ...options };
+  for (const [name, value] of Object.entries(timing)) {
+    const least = name === 'maxStalledCount' ? 0 : 1;
+    if (!Number.isInteger(value) || value < least) throw new PipelineError(`worker recovery ${name} must be an integer >= ${least}, got ${value}`);
+  }
+  if (timing.heartbeatMs >= timing.leaseMs) {
+    throw new PipelineError(`worker recovery heartbeatMs (${timing.heartbeatMs}) must be shorter than leaseMs (${timing.leaseMs}), or leases lapse between heartbeats`);
+  }
+  return timing;
 }
 
 export class SageWorker {
@@ -43,6 +67,7 @@ export class SageWorker {
   private readonly refused = new Set<string>();
   private readonly keys: RedisKeys;
   private readonly slots: Slots;
+  private readonly timing: RecoveryTiming;
   private readonly logger: Logger;
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> = Promise.resolve();
@@ -56,6 +81,7 @@ export class SageWorker {
   ) {
     this.keys = new RedisKeys(options.prefix ?? DEFAULT_KEY_PREFIX);
     this.slots = new Slots(options.concurrency ?? DEFAULT_CONCURRENCY);
+    this.timing = recoveryTiming(options.recovery);
     this.logger = options.logger ?? createLogger({ name: 'sage-worker' });
   }
 
@@ -63,6 +89,7 @@ export class SageWorker {
   static async start(options: SageWorkerOptions = {}): Promise<SageWorker> {
     const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new PipelineError(`worker concurrency must be a positive integer, got ${concurrency}`);
+    recoveryTiming(options.recovery);
     const codeDir = await realpath(resolve(options.codeDir ?? process.cwd())).catch(() => {
       throw new PipelineError(`worker code directory "${options.codeDir}" does not exist`);
     });
@@ -123,7 +150,17 @@ export class SageWorker {
       }
       const job = await captureJob(await this.moduleUrl(id, record.module));
       if (job === undefined) throw new PipelineError(`pipeline module "${record.module}" did not call submit() on a RemoteEnvironment`);
-      const runner = new JobRunner({ jobId: id, job, store: this.store, keys: this.keys, connection: this.connection, logger: this.logger.child({ job: id }), slots: this.slots });
+      const runner = new JobRunner({
+        jobId: id,
+        job,
+        store: this.store,
+        keys: this.keys,
+        connection: this.connection,
+        logger: this.logger.child({ job: id }),
+        slots: this.slots,
+        workerId: this.id,
+        timing: this.timing,
+      });
       this.runners.set(id, runner);
       await runner.start();
       this.logger.info({ job: id, module: record.module }, 'worker attached to job');

@@ -1,0 +1,87 @@
+/**
+ * Which partitions of a job this worker process owns. Every `heartbeatMs` it renews its leases and takes free
+ * partitions up to its fair share; a lease not renewed for `leaseMs` (the worker died or hung) expires and
+ * another worker takes the partition. The first beat only announces the worker, so that workers attaching
+ * together share the partitions instead of the first taking them all.
+ */
+import type { Logger } from '@sage/common';
+import type { Redis } from 'ioredis';
+import { heartbeatScript, releaseScript } from './partition-scripts.js';
+
+export interface PartitionLeaseParts {
+  connection: Redis;
+  workerId: string;
+  /** One lease key per partition, in the order partitions are taken. */
+  leaseKeys: readonly string[];
+  aliveKey: string;
+  workersKey: string;
+  leaseMs: number;
+  heartbeatMs: number;
+  logger: Logger;
+  /** The worker now owns partition `index` (of `leaseKeys`). */
+  gained(index: number): Promise<void>;
+  /** The worker no longer owns partition `index`: stop taking its batches and drop its instance. */
+  lost(index: number): Promise<void>;
+}
+
+export class PartitionLeases {
+  private readonly held = new Set<number>();
+  private timer: NodeJS.Timeout | undefined;
+  private beating: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(private readonly parts: PartitionLeaseParts) {}
+
+  /** Announces the worker; partitions are taken from the next beat on. */
+  async start(): Promise<void> {
+    await this.beat(false);
+    this.schedule();
+  }
+
+  /** Stops the heartbeat, letting a beat in progress finish; the leases stay until they expire or `release()`. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.beating;
+  }
+
+  /** Releases every lease this worker holds, and its heartbeat. */
+  async release(): Promise<void> {
+    const { connection, aliveKey, leaseKeys, workerId } = this.parts;
+    await releaseScript.run(connection, [aliveKey, ...leaseKeys], [workerId]);
+    this.held.clear();
+  }
+
+  /** Forgets a partition at once (its commit was refused), without waiting for the next beat. */
+  async drop(index: number): Promise<void> {
+    if (!this.held.delete(index)) return;
+    await this.parts.lost(index);
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.beating = this.beat(true)
+        .catch((error) => this.parts.logger.warn({ err: error }, 'partition heartbeat failed'))
+        .finally(() => this.schedule());
+    }, this.parts.heartbeatMs);
+  }
+
+  private async beat(take: boolean): Promise<void> {
+    const { connection, aliveKey, workersKey, leaseKeys, workerId, leaseMs } = this.parts;
+    const positions = (await heartbeatScript.run(connection, [aliveKey, workersKey, ...leaseKeys], [workerId, leaseMs, take ? '1' : '0'])) as number[];
+    const renewed = new Set(positions.filter((position) => position > 0).map((position) => position - 1));
+    const taken = positions.filter((position) => position < 0).map((position) => -position - 1);
+    for (const index of [...this.held]) {
+      if (renewed.has(index)) continue;
+      this.held.delete(index);
+      this.parts.logger.warn({ partition: leaseKeys[index] }, 'lease lost: another worker owns the partition now');
+      await this.parts.lost(index);
+    }
+    for (const index of taken) {
+      if (this.stopped) continue;
+      this.held.add(index);
+      await this.parts.gained(index);
+    }
+  }
+}

@@ -32,6 +32,8 @@ export {
 } from './api/functions.js';
 export { KeyedStream } from './api/keyed-stream.js';
 export { LocalEnvironment } from './api/local-environment.js';
+export { OutputTag } from './api/output-tag.js';
+export { type AllWindowedStream, WindowedStream } from './api/windowed-stream.js';
 export type { ErrorPolicy, KeyByOptions, KeyStrategy, OperatorOptions } from './api/operator-options.js';
 export { RemoteEnvironment, type RemoteEnvironmentConfig } from './api/remote-environment.js';
 // Distributed runtime, experimental: the job manager's store in Redis, remote jobs and the worker process.
@@ -76,7 +78,7 @@ export type { OperatorMetrics } from './runtime/metrics.js';
 export { DEAD_LETTER_TAG, type DeadLetter } from './runtime/stream-operator.js';
 export { BaseService, type ServiceClass } from './services/base-service.js';
 export { DEFAULT_SERVICE_TIMEOUT_MS } from './services/service-registry.js';
-// Windowing core, experimental: not reachable from DataStream yet (see docs/windows.md).
+// Windows, experimental: `assignTimestampsAndWatermarks`, `keyBy(...).window(...)`, `windowAll` (see docs/windows.md).
 export {
   type AggregateFunction,
   BoundedOutOfOrdernessWatermarks,

@@ -5,6 +5,10 @@ import { FlatMapOperator } from '../runtime/operators/flat-map-operator.js';
 import type { UserFunction } from '../runtime/operators/function-instance.js';
 import { MapOperator } from '../runtime/operators/map-operator.js';
 import { SinkOperator } from '../runtime/operators/sink-operator.js';
+import { TimestampsAndWatermarksOperator } from '../runtime/operators/timestamps-and-watermarks-operator.js';
+import type { WindowAssigner, WindowSpec } from '../windowing/assigners.js';
+import { WatermarkStrategy } from '../windowing/watermarks.js';
+import type { Window } from '../windowing/window.js';
 import { DEAD_LETTER_TAG, type DeadLetter, type OperatorSetup, type StreamOperator } from '../runtime/stream-operator.js';
 import { parseCall } from './call-shape.js';
 import type { StreamBuilder } from './stream-builder.js';
@@ -23,6 +27,8 @@ import {
 import type { KeyByOptions, OperatorOptions } from './operator-options.js';
 import type { ConnectedStreams } from './connected-streams.js';
 import type { KeyedStream } from './keyed-stream.js';
+import type { OutputTag } from './output-tag.js';
+import type { AllWindowedStream, WindowSettings } from './windowed-stream.js';
 
 type OperatorFactory = (userFunction: UserFunction) => (setup: OperatorSetup) => StreamOperator;
 
@@ -117,6 +123,36 @@ export class DataStream<T = unknown> {
     return this.builder.connectedStreams(streams);
   }
 
+  /**
+   * Gives every record an event-time timestamp and sends watermarks downstream, per `strategy`
+   * (`WatermarkStrategy.forBoundedOutOfOrderness(ms).withTimestampAssigner((e) => e.ts)`). At end of input
+   * it sends the final watermark, so every event-time window fires. Experimental.
+   */
+  assignTimestampsAndWatermarks(strategy: WatermarkStrategy<T>, options?: OperatorOptions): DataStream<T> {
+    if (!(strategy instanceof WatermarkStrategy)) {
+      throw new ValidationError(`assignTimestampsAndWatermarks after "${this.name}": expected a WatermarkStrategy`);
+    }
+    const transformation = this.builder.addTransformation('assignTimestampsAndWatermarks', 'operator', options, [this.inputFor(0)], {
+      createOperator: (setup) => new TimestampsAndWatermarksOperator(setup, strategy),
+    });
+    return new DataStream(this.builder, transformation);
+  }
+
+  /**
+   * Windows over the whole stream (no key): one instance sees every record. Takes an assigner or a
+   * `countWindow(n[, slide])` spec. Experimental.
+   */
+  windowAll<W extends Window>(assigner: WindowAssigner<W> | WindowSpec<W>): AllWindowedStream<T, W> {
+    const input: TransformationInput = { from: this.transformation, sideTag: this.sideTag, strategy: 'auto', inputIndex: 0 };
+    return this.builder.windowedStream(input, windowSettings(`windowAll after "${this.name}"`, 'windowAll', assigner, true));
+  }
+
+  /** The records an operator wrote to a side output, such as a window's late data. */
+  getSideOutput<U>(tag: OutputTag<U>): DataStream<U> {
+    if (typeof tag?.id !== 'string') throw new ValidationError(`getSideOutput on "${this.name}": expected an OutputTag`);
+    return new DataStream(this.builder, this.transformation, tag.id);
+  }
+
   /** Consumes the stream; a function class's `close()` runs after the last record. */
   sink(fn: (record: T) => MaybePromise<void>, options?: OperatorOptions): StreamSink<T>;
   sink<F extends new (config?: any) => SinkFunction<T>>(fn: F, config?: ConfigOf<F>, options?: OperatorOptions): StreamSink<T>;
@@ -180,6 +216,29 @@ export class DataStream<T = unknown> {
     });
     return new DataStream(this.builder, transformation);
   }
+}
+
+/** @internal what `window` and `windowAll` start with: an assigner, or an assigner with trigger and evictor. */
+export function windowSettings<W extends Window>(
+  where: string,
+  operation: string,
+  assigner: WindowAssigner<W> | WindowSpec<W>,
+  parallelismOne: boolean,
+): WindowSettings {
+  const spec: WindowSpec<W> | undefined =
+    typeof (assigner as WindowAssigner<W>)?.assignWindows === 'function'
+      ? { assigner: assigner as WindowAssigner<W> }
+      : typeof (assigner as WindowSpec<W>)?.assigner?.assignWindows === 'function'
+        ? (assigner as WindowSpec<W>)
+        : undefined;
+  if (spec === undefined) throw new ValidationError(`${where}: expected a window assigner (TumblingEventTimeWindows.of(ms), …)`);
+  return {
+    operation,
+    parallelismOne,
+    assigner: spec.assigner as unknown as WindowAssigner<Window>,
+    trigger: spec.trigger as WindowSettings['trigger'],
+    evictor: spec.evictor as WindowSettings['evictor'],
+  };
 }
 
 let stdoutGuarded = false;

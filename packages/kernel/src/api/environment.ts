@@ -23,6 +23,7 @@ import {
 import { KeyedStream } from './keyed-stream.js';
 import { type KeyStrategy, type OperatorOptions, resolveOptions } from './operator-options.js';
 import type { StreamBuilder } from './stream-builder.js';
+import { WindowedStream, type WindowSettings } from './windowed-stream.js';
 
 /** Settings of an environment; every field is optional. */
 export interface EnvironmentConfig {
@@ -174,6 +175,11 @@ export abstract class BaseEnvironment implements StreamBuilder {
       if (stream.builder !== this) throw new PipelineError('connect: all streams must belong to the same environment');
     }
     return new ConnectedStreams(this, streams);
+  }
+
+  /** @internal */
+  windowedStream<T, K>(input: TransformationInput, settings: WindowSettings): WindowedStream<T, K, any> {
+    return new WindowedStream(this, input, settings);
   }
 
   private addSource(

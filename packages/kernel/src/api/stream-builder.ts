@@ -4,6 +4,7 @@ import type { ConnectedStreams } from './connected-streams.js';
 import type { DataStream } from './data-stream.js';
 import type { KeyedStream } from './keyed-stream.js';
 import type { KeyStrategy, OperatorOptions } from './operator-options.js';
+import type { WindowedStream, WindowSettings } from './windowed-stream.js';
 
 /**
  * What streams need from their environment to grow the graph. It also creates keyed and connected streams,
@@ -21,4 +22,5 @@ export interface StreamBuilder {
   ): Transformation;
   keyedStream<T, K>(stream: DataStream<T>, selector: (record: T) => K, strategy: KeyStrategy): KeyedStream<T, K>;
   connectedStreams(streams: DataStream<any>[]): ConnectedStreams;
+  windowedStream<T, K>(input: TransformationInput, settings: WindowSettings): WindowedStream<T, K, any>;
 }

@@ -1,15 +1,23 @@
 /**
  * A bounded multi-producer, single-consumer queue of messages between operator instances. Data messages
- * count against the capacity (that is the backpressure); control messages (end of partition) never wait.
+ * count against the capacity (that is the backpressure); control messages (end of partition, watermarks) never wait.
  */
 export const DATA = 0;
 export const END = 1;
+/** An upstream instance's event-time watermark; only pipelines with event time ever send one. */
+export const WATERMARK = 2;
 
 export interface DataMessage {
   kind: typeof DATA;
   /** Index of the receiving task's input edge the batch came through. */
   edge: number;
   records: unknown[];
+  /**
+   * Event-time timestamps, parallel to `records`, only on batches of operators that assign or produce them
+   * (timestamp assigners, windows). A parallel array rather than a wrapper per record: pipelines without event
+   * time keep sending the user's records as they are and pay nothing.
+   */
+  timestamps?: number[];
 }
 
 export interface EndMessage {
@@ -17,7 +25,15 @@ export interface EndMessage {
   edge: number;
 }
 
-export type ChannelMessage = DataMessage | EndMessage;
+export interface WatermarkMessage {
+  kind: typeof WATERMARK;
+  edge: number;
+  /** Parallel index of the sending instance (0 on forward edges), so the receiver combines per instance. */
+  from: number;
+  watermark: number;
+}
+
+export type ChannelMessage = DataMessage | EndMessage | WatermarkMessage;
 
 export class Channel {
   private readonly queue: ChannelMessage[] = [];

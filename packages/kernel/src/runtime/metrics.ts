@@ -8,6 +8,8 @@ export class InstanceMetrics {
   /** Extra attempts made under `onError: 'retry'`. */
   retries = 0;
   errors = 0;
+  /** Window operators only (others leave it unset): late records dropped, no late-data side output set. */
+  lateRecordsDropped: number | undefined = undefined;
   /** Milliseconds spent inside the operator (processing batches). */
   busyMs = 0;
   maxQueueDepth = 0;
@@ -26,6 +28,8 @@ export interface OperatorMetrics {
   skipped: number;
   retries: number;
   errors: number;
+  /** Window operators only: late records dropped (no `sideOutputLateData`). */
+  lateRecordsDropped?: number;
   busyMs: number;
   maxQueueDepth: number;
   /** Average records per input batch. */
@@ -55,6 +59,7 @@ export function aggregateMetrics(
     skipped: sum((m) => m.skipped),
     retries: sum((m) => m.retries),
     errors: sum((m) => m.errors),
+    ...(instances.some((m) => m.lateRecordsDropped !== undefined) ? { lateRecordsDropped: sum((m) => m.lateRecordsDropped ?? 0) } : {}),
     busyMs: Math.round(sum((m) => m.busyMs) * 1000) / 1000,
     maxQueueDepth: Math.max(0, ...instances.map((m) => m.maxQueueDepth)),
     meanBatchSize: batchesIn === 0 ? 0 : Math.round((recordsIn / batchesIn) * 10) / 10,

@@ -1,5 +1,5 @@
 import { partitionForKey } from '@sage/common';
-import { type ChannelMessage, DATA, END } from './channel.js';
+import { type ChannelMessage, DATA, type DataMessage, END, WATERMARK } from './channel.js';
 
 /**
  * Where an output edge hands batches: a local `Channel`, or a remote target that adds each batch to a queue.
@@ -40,7 +40,7 @@ export class Output {
   private direct: unknown[] | undefined;
   private counted = 0;
 
-  constructor(edges: OutputEdge[], private readonly batchSize: number, startIndex: number) {
+  constructor(edges: OutputEdge[], private readonly batchSize: number, private readonly startIndex: number) {
     this.all = edges.map((edge) => new EdgeWriter(edge, startIndex));
     this.main = this.all.filter((writer) => writer.edge.tag === undefined);
     for (const writer of this.all) {
@@ -100,6 +100,31 @@ export class Output {
     }
   }
 
+  /**
+   * Emits a record with its event-time timestamp (timestamp assigners, windows). An operator emits either
+   * always with timestamps or never, so the timestamps of a batch stay parallel to its records.
+   */
+  emitTimestamped(record: unknown, timestamp: number): void {
+    if (this.direct !== undefined) {
+      this.single!.writeTimestamped(record, timestamp);
+      return;
+    }
+    this.counted++;
+    const main = this.main;
+    for (let i = 0; i < main.length; i++) main[i]!.writeTimestamped(record, timestamp);
+  }
+
+  /**
+   * Sends a watermark to every target instance of every edge, after the records emitted before it
+   * (the buffers are flushed first, so it stays in order with the data).
+   */
+  async emitWatermark(watermark: number): Promise<void> {
+    await this.flush();
+    const pending: Promise<void>[] = [];
+    for (const writer of this.all) writer.watermark(watermark, this.startIndex, pending);
+    if (pending.length > 0) await Promise.all(pending);
+  }
+
   emitSide(tag: string, record: unknown): void {
     const writers = this.sides.get(tag);
     if (writers === undefined) return;
@@ -140,6 +165,8 @@ export class Output {
 
 class EdgeWriter {
   readonly buffers: unknown[][];
+  /** Timestamps parallel to `buffers`, created by the first timestamped record. */
+  private stamps: number[][] | undefined;
   readonly targetCount: number;
   private nextTarget: number;
 
@@ -175,21 +202,50 @@ class EdgeWriter {
     }
   }
 
+  writeTimestamped(record: unknown, timestamp: number): void {
+    const stamps = (this.stamps ??= this.buffers.map(() => []));
+    const partitioner = this.edge.partitioner;
+    let target = 0;
+    if (this.targetCount > 1) {
+      if (partitioner.kind === 'hash') {
+        target = partitionForKey(partitioner.keySelector(record), this.targetCount);
+      } else if (partitioner.kind === 'broadcast') {
+        for (let t = 0; t < this.targetCount; t++) {
+          this.buffers[t]!.push(record);
+          stamps[t]!.push(timestamp);
+        }
+        return;
+      } else {
+        target = this.nextTarget;
+        this.nextTarget = this.nextTarget + 1 === this.targetCount ? 0 : this.nextTarget + 1;
+      }
+    }
+    this.buffers[target]!.push(record);
+    stamps[target]!.push(timestamp);
+  }
+
   flush(batchSize: number): Promise<void> | undefined {
     let waiting: Promise<void>[] | undefined;
     for (let target = 0; target < this.targetCount; target++) {
       const buffer = this.buffers[target]!;
       if (buffer.length === 0) continue;
       this.buffers[target] = [];
+      let stamps: number[] | undefined;
+      if (this.stamps !== undefined) {
+        stamps = this.stamps[target];
+        this.stamps[target] = [];
+      }
       const channel = this.edge.targets[target]!;
       for (let start = 0; start < buffer.length; start += batchSize) {
-        const records = start === 0 && buffer.length <= batchSize ? buffer : buffer.slice(start, start + batchSize);
-        const pending = channel.put({ kind: DATA, edge: this.edge.targetEdge, records });
+        const whole = start === 0 && buffer.length <= batchSize;
+        const records = whole ? buffer : buffer.slice(start, start + batchSize);
+        const pending = channel.put(this.message(records, stamps === undefined ? undefined : whole ? stamps : stamps.slice(start, start + batchSize)));
         if (pending !== undefined) {
           // Later chunks for this target must queue behind this one to keep order.
           if (start + batchSize < buffer.length) {
             const rest = buffer.slice(start + batchSize);
-            const chained = pending.then(() => this.putAll(channel, rest, batchSize));
+            const restStamps = stamps?.slice(start + batchSize);
+            const chained = pending.then(() => this.putAll(channel, rest, restStamps, batchSize));
             (waiting ??= []).push(chained);
             break;
           }
@@ -200,9 +256,23 @@ class EdgeWriter {
     return waiting === undefined ? undefined : Promise.all(waiting).then(() => undefined);
   }
 
-  private async putAll(channel: BatchTarget, records: unknown[], batchSize: number): Promise<void> {
+  private message(records: unknown[], timestamps: number[] | undefined): DataMessage {
+    if (timestamps === undefined) return { kind: DATA, edge: this.edge.targetEdge, records };
+    return { kind: DATA, edge: this.edge.targetEdge, records, timestamps };
+  }
+
+  private async putAll(channel: BatchTarget, records: unknown[], stamps: number[] | undefined, batchSize: number): Promise<void> {
     for (let start = 0; start < records.length; start += batchSize) {
-      await channel.put({ kind: DATA, edge: this.edge.targetEdge, records: records.slice(start, start + batchSize) });
+      await channel.put(this.message(records.slice(start, start + batchSize), stamps?.slice(start, start + batchSize)));
+    }
+  }
+
+  /** On a forward edge the receiver has one upstream instance, index 0. */
+  watermark(watermark: number, instance: number, pending: Promise<void>[]): void {
+    const from = this.edge.partitioner.kind === 'forward' ? 0 : instance;
+    for (const channel of this.edge.targets) {
+      const put = channel.put({ kind: WATERMARK, edge: this.edge.targetEdge, from, watermark });
+      if (put !== undefined) pending.push(put);
     }
   }
 

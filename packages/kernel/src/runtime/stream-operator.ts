@@ -25,8 +25,22 @@ export abstract class StreamOperator {
   constructor(protected readonly setup: OperatorSetup) {}
 
   open(): void | Promise<void> {}
-  /** Handles one batch from input `input`; emits through `setup.output`. */
-  abstract processBatch(records: unknown[], input: number): void | Promise<void>;
+  /**
+   * Whether the task forwards the combined watermark of the inputs after `processWatermark`. Operators that
+   * make their own watermarks (timestamp assigners) say no.
+   */
+  readonly forwardsWatermarks: boolean = true;
+
+  /**
+   * Handles one batch from input `input`; emits through `setup.output`. `timestamps` (parallel to `records`)
+   * is set only on batches that carry event time.
+   */
+  abstract processBatch(records: unknown[], input: number, timestamps?: number[]): void | Promise<void>;
+  /**
+   * Event time advanced to `watermark` (the minimum over every upstream instance of every input); at end of
+   * input it is `MAX_WATERMARK`. Results emitted here go downstream before the watermark.
+   */
+  processWatermark(_watermark: number): void | Promise<void> {}
   /** Called once after every input has ended, before the final flush. */
   finish(): void | Promise<void> {}
   /** Called once at the end, also when the job fails or stops. */

@@ -1,5 +1,7 @@
 import type { ExecutionEdge } from '../graph/execution-graph.js';
-import { type Channel, DATA } from './channel.js';
+import { MAX_WATERMARK } from '../windowing/window.js';
+import { WatermarkCombiner } from '../windowing/watermarks.js';
+import { type Channel, DATA, END, type WatermarkMessage } from './channel.js';
 import type { Clock } from './clock.js';
 import type { LoopTracker } from './loop-tracker.js';
 import type { InstanceMetrics } from './metrics.js';
@@ -96,23 +98,74 @@ async function consume(parts: OperatorTaskParts): Promise<void> {
   const { operator, channel, output, metrics, clock, inputs, loop, externalEdges } = parts;
   let remainingEnds = 0;
   for (const edge of inputs) remainingEnds += edge.upstreamInstances;
+  let watermarks: InputWatermarks | undefined;
   while (remainingEnds > 0) {
     const message = channel.poll() ?? (await channel.take());
     if (message.kind === DATA) {
       const started = clock.now();
-      const processing = operator.processBatch(message.records, inputs[message.edge]!.inputIndex);
+      const processing = operator.processBatch(message.records, inputs[message.edge]!.inputIndex, message.timestamps);
       if (processing !== undefined) await processing;
       const flushing = output.flush();
       if (flushing !== undefined) await flushing;
       metrics.busyMs += clock.now() - started;
       loop?.finishWork();
-    } else if (message.edge === LOOP_END_EDGE) {
-      break;
-    } else {
+    } else if (message.kind === END) {
+      if (message.edge === LOOP_END_EDGE) break;
       remainingEnds--;
       if (loop !== undefined && externalEdges.has(message.edge)) loop.externalInputEnded();
+    } else {
+      watermarks ??= new InputWatermarks(inputs);
+      const advanced = watermarks.receive(message);
+      if (advanced !== undefined) await advanceWatermark(parts, advanced);
     }
+  }
+  // End of input is the final watermark: every remaining event-time window fires before finish (rule 8).
+  // It goes downstream only when watermarks came in, so pipelines without event time send nothing more.
+  const processing = operator.processWatermark(MAX_WATERMARK);
+  if (processing !== undefined) await processing;
+  if (watermarks !== undefined && watermarks.current < MAX_WATERMARK && operator.forwardsWatermarks) {
+    await output.emitWatermark(MAX_WATERMARK);
   }
   await operator.finish();
   await output.end();
+}
+
+async function advanceWatermark(parts: OperatorTaskParts, watermark: number): Promise<void> {
+  const processing = parts.operator.processWatermark(watermark);
+  if (processing !== undefined) await processing;
+  if (parts.operator.forwardsWatermarks) await parts.output.emitWatermark(watermark);
+  else await parts.output.flush();
+}
+
+/** One `WatermarkCombiner` over every upstream instance of every input edge, made on the first watermark. */
+class InputWatermarks {
+  private readonly offsets: number[] = [];
+  private readonly combiner: WatermarkCombiner;
+  private advanced: number | undefined;
+
+  constructor(inputs: readonly ExecutionEdge[]) {
+    let count = 0;
+    for (const edge of inputs) {
+      this.offsets.push(count);
+      count += edge.upstreamInstances;
+    }
+    this.combiner = new WatermarkCombiner(Math.max(1, count), {
+      emitWatermark: (watermark) => {
+        this.advanced = watermark;
+      },
+      markIdle: () => {},
+      markActive: () => {},
+    });
+  }
+
+  get current(): number {
+    return this.combiner.currentWatermark;
+  }
+
+  /** The new combined watermark, or undefined when it did not advance. */
+  receive(message: WatermarkMessage): number | undefined {
+    this.advanced = undefined;
+    this.combiner.inputWatermark(this.offsets[message.edge]! + message.from, message.watermark);
+    return this.advanced;
+  }
 }

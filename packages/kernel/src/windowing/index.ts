@@ -1,4 +1,4 @@
-// Windowing core, experimental: the window operator that the DataStream `.window(...)` API will run on.
+// Windowing core, experimental: the window operator behind `keyBy(...).window(...)` and `windowAll(...)`.
 export {
   countWindow,
   EventTimeSessionWindows,

@@ -1,0 +1,129 @@
+import { ValidationError } from '@sage/common';
+import { type WindowDeclaration, WindowStreamOperator } from '../runtime/operators/window-stream-operator.js';
+import type { TransformationInput } from '../graph/transformation.js';
+import type { Evictor } from '../windowing/evictors.js';
+import type { Trigger } from '../windowing/triggers.js';
+import { requireNonNegativeMillis } from '../windowing/validation.js';
+import type { Window } from '../windowing/window.js';
+import {
+  type AggregateFunction,
+  type ProcessWindowFunction,
+  type ReduceFunction,
+  type WindowFunction,
+  WindowFunctions,
+} from '../windowing/window-functions.js';
+import { DataStream } from './data-stream.js';
+import type { OperatorOptions } from './operator-options.js';
+import type { OutputTag } from './output-tag.js';
+import type { StreamBuilder } from './stream-builder.js';
+
+type Declared = Omit<WindowDeclaration, 'function'>;
+
+/** @internal how `window` / `windowAll` start a windowed stream. */
+export interface WindowSettings extends Declared {
+  /** `window` or `windowAll`, for names and messages. */
+  operation: string;
+  /** `windowAll` runs one instance: every record meets every other. */
+  parallelismOne: boolean;
+}
+
+/**
+ * A keyed stream cut into windows (made by `keyBy(...).window(assigner)`, `countWindow` or `windowAll`).
+ * `trigger`, `evictor`, `allowedLateness` and `sideOutputLateData` refine the windows; `aggregate`, `reduce`
+ * or `process` add the window operator and return the stream of results, each with its window's
+ * `maxTimestamp` as event-time timestamp. Experimental.
+ */
+export class WindowedStream<T, K = unknown, W extends Window = Window> {
+  /** @internal */
+  constructor(
+    private readonly builder: StreamBuilder,
+    private readonly input: TransformationInput,
+    private readonly settings: WindowSettings,
+  ) {}
+
+  private get operation(): string {
+    return this.settings.operation;
+  }
+
+  /** Replaces the assigner's default trigger. */
+  trigger(trigger: Trigger<any, W>): WindowedStream<T, K, W> {
+    return this.with({ trigger: trigger as Trigger<any, Window> });
+  }
+
+  /** Removes elements before or after the window function runs. */
+  evictor(evictor: Evictor<any, W>): WindowedStream<T, K, W> {
+    return this.with({ evictor: evictor as Evictor<any, Window> });
+  }
+
+  /** Event time: elements up to `ms` after a window's end are still added and fire it again. */
+  allowedLateness(ms: number): WindowedStream<T, K, W> {
+    return this.with({ allowedLateness: requireNonNegativeMillis(`${this.operation}().allowedLateness`, 'ms', ms) });
+  }
+
+  /** Late elements go to this side output (`result.getSideOutput(tag)`) instead of being dropped. */
+  sideOutputLateData(tag: OutputTag<T>): WindowedStream<T, K, W> {
+    if (typeof tag?.id !== 'string') throw new ValidationError(`${this.operation}().sideOutputLateData: expected an OutputTag`);
+    return this.with({ lateDataTag: tag.id });
+  }
+
+  /** Incremental aggregation: one accumulator per window; optionally handed to a process function. */
+  aggregate<Acc, R>(aggregate: AggregateFunction<T, Acc, R>, options?: OperatorOptions): DataStream<R>;
+  aggregate<Acc, V, R>(aggregate: AggregateFunction<T, Acc, V>, process: ProcessWindowFunction<V, R, K, W>, options?: OperatorOptions): DataStream<R>;
+  aggregate<Acc, R>(aggregate: new () => AggregateFunction<T, Acc, R>, options?: OperatorOptions): DataStream<R>;
+  aggregate(target: AggregateFunction<T, unknown, unknown> | (new () => AggregateFunction<T, unknown, unknown>), second?: unknown, third?: unknown): DataStream<any> {
+    const aggregate = instantiate(target);
+    if (typeof aggregate?.add !== 'function' || typeof aggregate.createAccumulator !== 'function') {
+      throw new ValidationError(`${this.operation}().aggregate: expected an AggregateFunction (createAccumulator, add, getResult, merge)`);
+    }
+    const [process, options] = splitProcess(second, third);
+    return this.apply('aggregate', WindowFunctions.aggregate(aggregate, process), options);
+  }
+
+  /** Combines the elements of a window pairwise; optionally hands the result to a process function. */
+  reduce(reduce: ReduceFunction<T>, options?: OperatorOptions): DataStream<T>;
+  reduce<R>(reduce: ReduceFunction<T>, process: ProcessWindowFunction<T, R, K, W>, options?: OperatorOptions): DataStream<R>;
+  reduce(reduce: ReduceFunction<T>, second?: unknown, third?: unknown): DataStream<any> {
+    if (typeof reduce !== 'function') throw new ValidationError(`${this.operation}().reduce: expected a function (a, b) => c`);
+    const [process, options] = splitProcess(second, third);
+    return this.apply('reduce', WindowFunctions.reduce(reduce, process), options);
+  }
+
+  /** Sees every element of a firing window with its key and window (`context.window`, `currentWatermark`). */
+  process<R>(process: ProcessWindowFunction<T, R, K, W> | (new () => ProcessWindowFunction<T, R, K, W>), options?: OperatorOptions): DataStream<R>;
+  process(target: ProcessWindowFunction<T, unknown, K, W> | (new () => ProcessWindowFunction<T, unknown, K, W>), options?: OperatorOptions): DataStream<any> {
+    const process = instantiate(target);
+    if (typeof process?.process !== 'function') throw new ValidationError(`${this.operation}().process: expected a ProcessWindowFunction`);
+    return this.apply('process', WindowFunctions.process(process), options);
+  }
+
+  private with(change: Partial<Declared>): WindowedStream<T, K, W> {
+    return new WindowedStream(this.builder, this.input, { ...this.settings, ...change });
+  }
+
+  private apply(method: string, windowFunction: WindowFunction<any, any, any, any>, options: OperatorOptions | undefined): DataStream<any> {
+    if (this.settings.parallelismOne && (options?.parallelism ?? 1) !== 1) {
+      throw new ValidationError(`${this.operation}().${method}: windowAll runs with parallelism 1, got ${String(options?.parallelism)}`);
+    }
+    const { operation: _operation, parallelismOne: _parallelismOne, ...declared } = this.settings;
+    const declaration: WindowDeclaration = { ...declared, function: windowFunction };
+    const transformation = this.builder.addTransformation(this.operation, 'operator', options, [this.input], {
+      createOperator: (setup) => new WindowStreamOperator(setup, declaration),
+    });
+    return new DataStream(this.builder, transformation);
+  }
+}
+
+/** A type name for `windowAll`'s result, as in Flink; it is a windowed stream with a single key. */
+export type AllWindowedStream<T, W extends Window = Window> = WindowedStream<T, undefined, W>;
+
+/** Function classes (an `AggregateFunction` or `ProcessWindowFunction` subclass) get one instance per job. */
+function instantiate<F extends object>(target: F | (new () => F)): F {
+  return typeof target === 'function' ? new (target as new () => F)() : target;
+}
+
+function splitProcess(second: unknown, third: unknown): [ProcessWindowFunction<any, any, any, any> | undefined, OperatorOptions | undefined] {
+  if (typeof second === 'function' || typeof (second as ProcessWindowFunction<unknown, unknown> | undefined)?.process === 'function') {
+    return [instantiate(second as ProcessWindowFunction<any, any, any, any>), third as OperatorOptions | undefined];
+  }
+  return [undefined, second as OperatorOptions | undefined];
+}

@@ -1,0 +1,102 @@
+import type { WindowAssigner } from '../../windowing/assigners.js';
+import type { Evictor } from '../../windowing/evictors.js';
+import type { Trigger } from '../../windowing/triggers.js';
+import { WindowOperator } from '../../windowing/window-operator.js';
+import type { Window } from '../../windowing/window.js';
+import type { WindowFunction } from '../../windowing/window-functions.js';
+import type { Clock } from '../clock.js';
+import { type OperatorSetup, StreamOperator } from '../stream-operator.js';
+
+/** What `window(...)` / `windowAll(...)` and the calls after it declared. */
+export interface WindowDeclaration {
+  assigner: WindowAssigner<Window>;
+  trigger?: Trigger<any, Window>;
+  evictor?: Evictor<any, Window>;
+  allowedLateness?: number;
+  /** Side output tag of late records; without it they are dropped and counted. */
+  lateDataTag?: string;
+  function: WindowFunction<any, any, any, Window>;
+}
+
+/**
+ * Runs the windowing core's `WindowOperator` in a task: batches become elements (with their timestamps),
+ * the task's combined watermark drives event time, and results leave with their window's `maxTimestamp`.
+ * The key comes from the keyed input edge; `windowAll` has none, so all records share one key.
+ */
+export class WindowStreamOperator extends StreamOperator {
+  private readonly window: WindowOperator<unknown, unknown>;
+  private finished = false;
+  /** A failure in a processing-time firing, reported by the task's next call. */
+  private failure: { error: unknown } | undefined;
+
+  constructor(setup: OperatorSetup, declaration: WindowDeclaration) {
+    super(setup);
+    const { output } = setup;
+    const tag = declaration.lateDataTag;
+    this.window = new WindowOperator({
+      name: setup.options.name,
+      assigner: declaration.assigner,
+      trigger: declaration.trigger,
+      evictor: declaration.evictor,
+      keySelector: setup.keySelectors[0],
+      allowedLateness: declaration.allowedLateness,
+      sideOutputLateData: tag === undefined ? undefined : (record) => output.emitSide(tag, record),
+      function: declaration.function,
+      output: { collect: (record, timestamp) => output.emitTimestamped(record, timestamp) },
+      clock: this.processingTimeClock(setup.clock),
+    });
+    setup.metrics.lateRecordsDropped = 0;
+  }
+
+  processBatch(records: unknown[], _input: number, timestamps?: number[]): void {
+    this.rethrow();
+    const { metrics } = this.setup;
+    metrics.recordsIn += records.length;
+    metrics.batchesIn++;
+    for (let i = 0; i < records.length; i++) this.window.processElement(records[i], timestamps?.[i]);
+    metrics.lateRecordsDropped = this.window.numLateRecordsDropped;
+  }
+
+  override processWatermark(watermark: number): void {
+    this.rethrow();
+    this.window.processWatermark(watermark);
+    this.setup.metrics.lateRecordsDropped = this.window.numLateRecordsDropped;
+  }
+
+  /** Also fires what is left where no task sent the final watermark (remote workers). */
+  override finish(): void {
+    this.rethrow();
+    this.window.endOfInput();
+    this.finished = true;
+  }
+
+  override close(): void {
+    this.finished = true;
+    this.window.close();
+  }
+
+  /**
+   * Processing-time windows fire from clock callbacks, between batches: their results are flushed at once,
+   * and a failure is kept for the task to report.
+   */
+  private processingTimeClock(clock: Clock): Clock {
+    return {
+      now: () => clock.now(),
+      schedule: (ms, callback) =>
+        clock.schedule(ms, () => {
+          if (this.finished || this.failure !== undefined) return;
+          try {
+            callback();
+            const flushing = this.setup.output.flush();
+            if (flushing !== undefined) flushing.catch((error) => (this.failure ??= { error }));
+          } catch (error) {
+            this.failure = { error };
+          }
+        }),
+    };
+  }
+
+  private rethrow(): void {
+    if (this.failure !== undefined) throw this.failure.error;
+  }
+}

@@ -142,6 +142,50 @@ describe('keyBy(...).window(...) on the local runtime', () => {
     expect(result.operators.all!.parallelism).toBe(1);
   });
 
+  it('timestamps survive map, filter and flatMap, also async ones, between the assigner and the window', async () => {
+    const env = new LocalEnvironment('through-functions', quiet);
+    const out = collect(
+      env
+        .fromBatch([click('ada', 1_000), click('bob', 2_000), click('ada', 15_000)])
+        .assignTimestampsAndWatermarks(byTs)
+        .map(async (event) => ({ ...event, user: event.user.toUpperCase() }))
+        .filter((event) => event.user !== 'BOB')
+        .flatMap((event) => [event, event])
+        .keyBy((event) => event.user)
+        .window(TumblingEventTimeWindows.of(10_000))
+        .process(CountPerWindow),
+    );
+    await env.submit({ autostop: true });
+    expect(out).toEqual(['ADA@0:2', 'ADA@10000:2']);
+  });
+
+  it('a union of two timestamped streams (connect + map) waits for the slower input', async () => {
+    const env = new LocalEnvironment('union', { ...quiet, batchSize: 1 });
+    const seen: number[] = [];
+    class Watermarks extends ProcessWindowFunction<Click, string, string, TimeWindow> {
+      process(key: string, context: ProcessWindowContext<TimeWindow>, elements: readonly Click[], out: Collector<string>): void {
+        seen.push(context.currentWatermark);
+        out.collect(`${key}@${context.window.start}:${elements.length}`);
+      }
+    }
+    const monotonous = WatermarkStrategy.forMonotonousTimestamps<Click>().withTimestampAssigner((event) => event.ts);
+    const fast = env.fromBatch([click('ada', 50_000)]).assignTimestampsAndWatermarks(monotonous);
+    const slow = env.fromBatch([click('ada', 1_000), click('ada', 2_000)]).assignTimestampsAndWatermarks(monotonous);
+    const out = collect(
+      fast
+        .connect(slow)
+        .map((event: Click) => event)
+        .keyBy((event) => event.user)
+        .window(TumblingEventTimeWindows.of(10_000))
+        .process(Watermarks, { name: 'windows' }),
+    );
+    const result = await env.submit({ autostop: true });
+    // Had the fast input's watermark (49999) won, the slow input's elements would be late.
+    expect(out.sort()).toEqual(['ada@0:2', 'ada@50000:1']);
+    expect(result.operators.windows!.lateRecordsDropped).toBe(0);
+    expect(seen.every((watermark) => watermark >= 9_999)).toBe(true);
+  });
+
   it('allowed lateness: a late element within it fires the window again, a later one goes to the side output', async () => {
     const env = new LocalEnvironment('lateness', { ...quiet, batchSize: 1 });
     const late = new OutputTag<Click>('late');

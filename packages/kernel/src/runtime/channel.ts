@@ -15,9 +15,15 @@ export interface DataMessage {
   /**
    * Event-time timestamps, parallel to `records`, only on batches of operators that assign or produce them
    * (timestamp assigners, windows). A parallel array rather than a wrapper per record: pipelines without event
-   * time keep sending the user's records as they are and pay nothing.
+   * time keep sending the user's records as they are and pay nothing. `NaN` marks a record without one.
    */
   timestamps?: number[];
+}
+
+/** The event-time timestamp of record `index` of a batch, if it has one. */
+export function timestampAt(timestamps: number[] | undefined, index: number): number | undefined {
+  const timestamp = timestamps?.[index];
+  return timestamp === undefined || Number.isNaN(timestamp) ? undefined : timestamp;
 }
 
 export interface EndMessage {

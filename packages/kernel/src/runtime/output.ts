@@ -101,8 +101,8 @@ export class Output {
   }
 
   /**
-   * Emits a record with its event-time timestamp (timestamp assigners, windows). An operator emits either
-   * always with timestamps or never, so the timestamps of a batch stay parallel to its records.
+   * Emits a record with its event-time timestamp (timestamp assigners, windows, and functions applied to
+   * timestamped records). Records emitted without one in between get `NaN` (no timestamp).
    */
   emitTimestamped(record: unknown, timestamp: number): void {
     if (this.direct !== undefined) {
@@ -211,6 +211,7 @@ class EdgeWriter {
         target = partitionForKey(partitioner.keySelector(record), this.targetCount);
       } else if (partitioner.kind === 'broadcast') {
         for (let t = 0; t < this.targetCount; t++) {
+          pad(stamps[t]!, this.buffers[t]!.length);
           this.buffers[t]!.push(record);
           stamps[t]!.push(timestamp);
         }
@@ -220,6 +221,7 @@ class EdgeWriter {
         this.nextTarget = this.nextTarget + 1 === this.targetCount ? 0 : this.nextTarget + 1;
       }
     }
+    pad(stamps[target]!, this.buffers[target]!.length);
     this.buffers[target]!.push(record);
     stamps[target]!.push(timestamp);
   }
@@ -232,7 +234,7 @@ class EdgeWriter {
       this.buffers[target] = [];
       let stamps: number[] | undefined;
       if (this.stamps !== undefined) {
-        stamps = this.stamps[target];
+        stamps = pad(this.stamps[target]!, buffer.length);
         this.stamps[target] = [];
       }
       const channel = this.edge.targets[target]!;
@@ -283,4 +285,10 @@ class EdgeWriter {
       if (put !== undefined) pending.push(put);
     }
   }
+}
+
+/** Records emitted without a timestamp among timestamped ones get `NaN`, keeping the arrays parallel. */
+function pad(stamps: number[], length: number): number[] {
+  while (stamps.length < length) stamps.push(Number.NaN);
+  return stamps;
 }

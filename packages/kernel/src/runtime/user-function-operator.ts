@@ -1,4 +1,5 @@
 import { OperatorError } from '@sage/common';
+import { timestampAt } from './channel.js';
 import { sleep } from './clock.js';
 import { DEAD_LETTER_TAG, type DeadLetter, isThenable, StreamOperator } from './stream-operator.js';
 
@@ -24,11 +25,34 @@ export abstract class UserFunctionOperator extends StreamOperator {
   protected abstract call(record: unknown, input: number): unknown;
   protected abstract handleResult(record: unknown, result: unknown): void;
 
-  processBatch(records: unknown[], input: number): void | Promise<void> {
+  /** The timestamp of the record being handled, on batches that carry event time. */
+  private timestamp: number | undefined;
+
+  processBatch(records: unknown[], input: number, timestamps?: number[]): void | Promise<void> {
     const metrics = this.setup.metrics;
     metrics.recordsIn += records.length;
     metrics.batchesIn++;
+    if (timestamps !== undefined) return this.processTimestamped(records, input, timestamps, 0);
     return this.processFrom(records, input, 0);
+  }
+
+  /**
+   * Results keep their record's timestamp (as in Flink). Records go through the function one at a time, so
+   * every result knows whose timestamp it carries; async functions then have one record in flight.
+   */
+  protected processTimestamped(records: unknown[], input: number, timestamps: number[], start: number): void | Promise<void> {
+    for (let i = start; i < records.length; i++) {
+      this.timestamp = timestampAt(timestamps, i);
+      const pending = this.processFrom([records[i]], input, 0);
+      if (pending !== undefined) return pending.then(() => this.processTimestamped(records, input, timestamps, i + 1));
+    }
+    this.timestamp = undefined;
+  }
+
+  /** Emits a result on the main output, with the timestamp of the record it came from when there is one. */
+  protected emit(record: unknown): void {
+    if (this.timestamp === undefined) this.setup.output.emit(record);
+    else this.setup.output.emitTimestamped(record, this.timestamp);
   }
 
   /** The general path from record `start` on: error policy per record, async from the first promise. */

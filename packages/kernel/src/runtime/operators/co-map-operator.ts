@@ -30,6 +30,6 @@ export class CoMapOperator extends UserFunctionOperator {
   }
 
   protected handleResult(_record: unknown, result: unknown): void {
-    if (result !== undefined) this.setup.output.emit(result);
+    if (result !== undefined) this.emit(result);
   }
 }

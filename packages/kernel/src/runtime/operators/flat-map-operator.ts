@@ -13,9 +13,10 @@ export class FlatMapOperator extends FunctionOperator {
   }
 
   /** The general path: the collector and iterable results do not fit the one-result fast loop. */
-  override processBatch(records: unknown[], input: number): void | Promise<void> {
+  override processBatch(records: unknown[], input: number, timestamps?: number[]): void | Promise<void> {
     this.setup.metrics.recordsIn += records.length;
     this.setup.metrics.batchesIn++;
+    if (timestamps !== undefined) return this.processTimestamped(records, input, timestamps, 0);
     return this.processFrom(records, input, 0);
   }
 
@@ -37,8 +38,7 @@ export class FlatMapOperator extends FunctionOperator {
   }
 
   protected override handleResult(_record: unknown, records: unknown): void {
-    const output = this.setup.output;
-    for (const record of records as unknown[]) output.emit(record);
+    for (const record of records as unknown[]) this.emit(record);
   }
 }
 

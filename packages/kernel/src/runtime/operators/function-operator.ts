@@ -43,16 +43,17 @@ export abstract class FunctionOperator extends UserFunctionOperator {
 
   protected handleResult(record: unknown, result: unknown): void {
     if (this.resultUse === 'emitResult') {
-      if (result !== undefined) this.setup.output.emit(result);
+      if (result !== undefined) this.emit(result);
     } else if (this.resultUse === 'emitRecordIfTrue') {
-      if (result) this.setup.output.emit(record);
+      if (result) this.emit(record);
     }
   }
 
-  override processBatch(records: unknown[], input: number): void | Promise<void> {
+  override processBatch(records: unknown[], input: number, timestamps?: number[]): void | Promise<void> {
     const { metrics, output, ctx } = this.setup;
     metrics.recordsIn += records.length;
     metrics.batchesIn++;
+    if (timestamps !== undefined) return this.processTimestamped(records, input, timestamps, 0);
     const execute = this.execute;
     const keySelector = this.setup.keySelectors[input];
     const state = ctx.keyedState;

@@ -1,5 +1,6 @@
 import { TimestampsAndWatermarks, type WatermarkOutput, type WatermarkStrategy } from '../../windowing/watermarks.js';
 import { MAX_WATERMARK, MIN_WATERMARK } from '../../windowing/window.js';
+import { timestampAt } from '../channel.js';
 import { type OperatorSetup, StreamOperator } from '../stream-operator.js';
 
 /**
@@ -34,7 +35,7 @@ export class TimestampsAndWatermarksOperator<T> extends StreamOperator {
     metrics.batchesIn++;
     for (let i = 0; i < records.length; i++) {
       const record = records[i] as T;
-      output.emitTimestamped(record, this.assigner.processElement(record, timestamps?.[i]));
+      output.emitTimestamped(record, this.assigner.processElement(record, timestampAt(timestamps, i)));
     }
     this.assigner.onPeriodicEmit();
     return this.sendPending();

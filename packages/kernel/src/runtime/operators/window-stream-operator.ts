@@ -5,6 +5,7 @@ import { WindowOperator } from '../../windowing/window-operator.js';
 import type { Window } from '../../windowing/window.js';
 import type { WindowFunction } from '../../windowing/window-functions.js';
 import type { Clock } from '../clock.js';
+import { timestampAt } from '../channel.js';
 import { type OperatorSetup, StreamOperator } from '../stream-operator.js';
 
 /** What `window(...)` / `windowAll(...)` and the calls after it declared. */
@@ -53,7 +54,7 @@ export class WindowStreamOperator extends StreamOperator {
     const { metrics } = this.setup;
     metrics.recordsIn += records.length;
     metrics.batchesIn++;
-    for (let i = 0; i < records.length; i++) this.window.processElement(records[i], timestamps?.[i]);
+    for (let i = 0; i < records.length; i++) this.window.processElement(records[i], timestampAt(timestamps, i));
     metrics.lateRecordsDropped = this.window.numLateRecordsDropped;
   }
 

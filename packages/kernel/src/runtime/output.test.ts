@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { Channel, type ChannelMessage, DATA, WATERMARK } from './channel.js';
+import { Output } from './output.js';
+
+function drain(channel: Channel): ChannelMessage[] {
+  const messages: ChannelMessage[] = [];
+  for (let message = channel.poll(); message !== undefined; message = channel.poll()) messages.push(message);
+  return messages;
+}
+
+describe('Output with event time', () => {
+  it('sends untimestamped batches exactly as before: no timestamps field', async () => {
+    const channel = new Channel(4);
+    const output = new Output([{ partitioner: { kind: 'forward' }, targets: [channel], targetEdge: 0, tag: undefined }], 10, 0);
+    output.emit('a');
+    await output.flush();
+    expect(drain(channel)).toEqual([{ kind: DATA, edge: 0, records: ['a'] }]);
+  });
+
+  it('keeps timestamps parallel to records across batches, NaN for records emitted without one', async () => {
+    const channel = new Channel(8);
+    const output = new Output([{ partitioner: { kind: 'forward' }, targets: [channel], targetEdge: 1, tag: undefined }], 2, 0);
+    output.emitTimestamped('a', 10);
+    output.emit('b');
+    output.emitTimestamped('c', 30);
+    await output.flush();
+    expect(drain(channel)).toEqual([
+      { kind: DATA, edge: 1, records: ['a', 'b'], timestamps: [10, Number.NaN] },
+      { kind: DATA, edge: 1, records: ['c'], timestamps: [30] },
+    ]);
+    expect(output.recordsOut).toBe(3);
+  });
+
+  it('sends a watermark after the records before it, to every target instance, even into a full channel', async () => {
+    const channels = [new Channel(1), new Channel(1)];
+    const output = new Output([{ partitioner: { kind: 'rebalance' }, targets: channels, targetEdge: 0, tag: undefined }], 10, 1);
+    output.emitTimestamped('a', 5);
+    await output.emitWatermark(4);
+    expect(drain(channels[1]!)).toEqual([
+      { kind: DATA, edge: 0, records: ['a'], timestamps: [5] },
+      { kind: WATERMARK, edge: 0, from: 1, watermark: 4 },
+    ]);
+    expect(drain(channels[0]!)).toEqual([{ kind: WATERMARK, edge: 0, from: 1, watermark: 4 }]);
+  });
+
+  it('hash-partitions timestamped records by key and names the sender as 0 on forward edges', async () => {
+    const channels = [new Channel(4), new Channel(4)];
+    const keyed = new Output([{ partitioner: { kind: 'hash', keySelector: (record) => record }, targets: channels, targetEdge: 0, tag: undefined }], 10, 0);
+    for (let i = 0; i < 20; i++) keyed.emitTimestamped(i % 3, i);
+    await keyed.flush();
+    const received = channels.flatMap((channel) => drain(channel)) as Array<{ records: number[]; timestamps: number[] }>;
+    for (const message of received) expect(message.timestamps.map((timestamp) => timestamp % 3)).toEqual(message.records);
+    const forward = new Channel(4);
+    await new Output([{ partitioner: { kind: 'forward' }, targets: [forward], targetEdge: 2, tag: undefined }], 10, 3).emitWatermark(7);
+    expect(drain(forward)).toEqual([{ kind: WATERMARK, edge: 2, from: 0, watermark: 7 }]);
+  });
+});

@@ -278,6 +278,49 @@ describe('keyBy(...).window(...) on the local runtime', () => {
     expect(runs[0]!.length).toBeGreaterThan(30);
   });
 
+  it('withIdleness: an input that stops sending is left out, so the windows of the other input fire while it hangs', async () => {
+    const clock = new VirtualClock();
+    const env = new LocalEnvironment('idleness', { ...quiet, clock, batchSize: 1 });
+    const strategy = WatermarkStrategy.forMonotonousTimestamps<Click>()
+      .withTimestampAssigner((event) => event.ts)
+      .withIdleness(500);
+    const out: string[] = [];
+    let sent = 0;
+    // Active: one record per 100 ms of processing time, event time 1 s apart; ends after 30 records.
+    const active = async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (sent === 30) return END_OF_STREAM;
+      clock.advance(100);
+      return click('ada', 1_000 * sent++);
+    };
+    let hung = false;
+    // Hanging: one record, then nothing until the job stops.
+    const hanging = () => {
+      if (hung) return new Promise<never>(() => {});
+      hung = true;
+      return click('bob', 0);
+    };
+    const ada = env.fromSource(active).assignTimestampsAndWatermarks(strategy);
+    const bob = env.fromSource(hanging).assignTimestampsAndWatermarks(strategy);
+    ada
+      .connect(bob)
+      .map((event: Click) => event)
+      .keyBy((event) => event.user)
+      .window(TumblingEventTimeWindows.of(5_000))
+      .process(CountPerWindow)
+      .sink((result) => {
+        out.push(result);
+      });
+    await env.submit();
+    for (let turn = 0; turn < 10_000 && out.length < 7; turn++) await new Promise((resolve) => setImmediate(resolve));
+    // While the hanging source still runs, every window has fired: its input is idle, the other one ended.
+    expect([...out].sort()).toEqual(['ada@0:5', 'ada@10000:5', 'ada@15000:5', 'ada@20000:5', 'ada@25000:5', 'ada@5000:5', 'bob@0:1']);
+    const result = await env.stop();
+    expect(result?.status).toBe('stopped');
+    expect(out).toHaveLength(7);
+    expect(clock.pending).toBe(0);
+  });
+
   it('processing-time windows fire on the injected clock', async () => {
     const clock = new VirtualClock();
     const env = new LocalEnvironment('processing', { ...quiet, clock, batchSize: 1 });

@@ -6,6 +6,8 @@ export const DATA = 0;
 export const END = 1;
 /** An upstream instance's event-time watermark; only pipelines with event time ever send one. */
 export const WATERMARK = 2;
+/** An upstream instance became idle (sends no records or watermarks for now) or active again. */
+export const WATERMARK_STATUS = 3;
 
 export interface DataMessage {
   kind: typeof DATA;
@@ -39,7 +41,15 @@ export interface WatermarkMessage {
   watermark: number;
 }
 
-export type ChannelMessage = DataMessage | EndMessage | WatermarkMessage;
+/** Flink's `WatermarkStatus`: an idle instance is left out of the receiver's combined watermark. */
+export interface WatermarkStatusMessage {
+  kind: typeof WATERMARK_STATUS;
+  edge: number;
+  from: number;
+  idle: boolean;
+}
+
+export type ChannelMessage = DataMessage | EndMessage | WatermarkMessage | WatermarkStatusMessage;
 
 export class Channel {
   private readonly queue: ChannelMessage[] = [];

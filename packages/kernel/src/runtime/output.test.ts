@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Channel, type ChannelMessage, DATA, WATERMARK } from './channel.js';
+import { Channel, type ChannelMessage, DATA, WATERMARK, WATERMARK_STATUS } from './channel.js';
 import { Output } from './output.js';
 
 function drain(channel: Channel): ChannelMessage[] {
@@ -53,5 +53,25 @@ describe('Output with event time', () => {
     const forward = new Channel(4);
     await new Output([{ partitioner: { kind: 'forward' }, targets: [forward], targetEdge: 2, tag: undefined }], 10, 3).emitWatermark(7);
     expect(drain(forward)).toEqual([{ kind: WATERMARK, edge: 2, from: 0, watermark: 7 }]);
+  });
+
+  it('sends idleness after the buffered records and is quiet only with nothing buffered or waiting', async () => {
+    const channel = new Channel(1);
+    const output = new Output([{ partitioner: { kind: 'rebalance' }, targets: [channel], targetEdge: 0, tag: undefined }], 10, 2);
+    expect(output.quiet).toBe(true);
+    output.emitTimestamped('a', 1);
+    expect(output.quiet).toBe(false);
+    await output.emitWatermarkStatus(true);
+    output.emitTimestamped('b', 2);
+    const waiting = output.flush();
+    expect(output.quiet).toBe(false);
+    expect(drain(channel)).toEqual([
+      { kind: DATA, edge: 0, records: ['a'], timestamps: [1] },
+      { kind: WATERMARK_STATUS, edge: 0, from: 2, idle: true },
+      // Taking 'a' made room for the waiting batch.
+      { kind: DATA, edge: 0, records: ['b'], timestamps: [2] },
+    ]);
+    await waiting;
+    expect(output.quiet).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { partitionForKey } from '@sage/common';
-import { type ChannelMessage, DATA, type DataMessage, END, WATERMARK } from './channel.js';
+import { type ChannelMessage, DATA, type DataMessage, END, WATERMARK, WATERMARK_STATUS } from './channel.js';
 
 /**
  * Where an output edge hands batches: a local `Channel`, or a remote target that adds each batch to a queue.
@@ -37,6 +37,7 @@ export class Output {
   private readonly all: EdgeWriter[];
   /** With exactly one edge to exactly one target, records go straight into its buffer (the common case). */
   private readonly single: EdgeWriter | undefined;
+  private flushesInFlight = 0;
   private direct: unknown[] | undefined;
   private counted = 0;
 
@@ -118,11 +119,28 @@ export class Output {
    * Sends a watermark to every target instance of every edge, after the records emitted before it
    * (the buffers are flushed first, so it stays in order with the data).
    */
-  async emitWatermark(watermark: number): Promise<void> {
-    await this.flush();
-    const pending: Promise<void>[] = [];
-    for (const writer of this.all) writer.watermark(watermark, this.startIndex, pending);
-    if (pending.length > 0) await Promise.all(pending);
+  emitWatermark(watermark: number): void | Promise<void> {
+    return this.afterFlush((writer, pending) => writer.control({ kind: WATERMARK, watermark }, this.startIndex, pending));
+  }
+
+  /** Sends this instance's idleness (`true`) or activity to every target instance, in order with the data. */
+  emitWatermarkStatus(idle: boolean): void | Promise<void> {
+    return this.afterFlush((writer, pending) => writer.control({ kind: WATERMARK_STATUS, idle }, this.startIndex, pending));
+  }
+
+  /** No records buffered and no flush waiting on a full channel: a control message sent now keeps its place. */
+  get quiet(): boolean {
+    return this.flushesInFlight === 0 && this.buffered === 0;
+  }
+
+  private afterFlush(send: (writer: EdgeWriter, pending: Promise<void>[]) => void): void | Promise<void> {
+    const broadcast = () => {
+      const pending: Promise<void>[] = [];
+      for (const writer of this.all) send(writer, pending);
+      if (pending.length > 0) return Promise.all(pending).then(() => undefined);
+    };
+    const flushing = this.flush();
+    return flushing === undefined ? broadcast() : flushing.then(broadcast);
   }
 
   emitSide(tag: string, record: unknown): void {
@@ -140,6 +158,17 @@ export class Output {
 
   /** Hands every buffered batch to its channel; resolves when all are accepted. */
   flush(): void | Promise<void> {
+    const pending = this.flushBuffers();
+    if (pending === undefined) return;
+    this.flushesInFlight++;
+    const done = () => {
+      this.flushesInFlight--;
+    };
+    pending.then(done, done);
+    return pending;
+  }
+
+  private flushBuffers(): Promise<void> | undefined {
     if (this.single !== undefined) {
       this.counted += this.direct!.length;
       const pending = this.single.flush(this.batchSize);
@@ -269,11 +298,15 @@ class EdgeWriter {
     }
   }
 
-  /** On a forward edge the receiver has one upstream instance, index 0. */
-  watermark(watermark: number, instance: number, pending: Promise<void>[]): void {
+  /** Watermarks and statuses name the sender; on a forward edge the receiver has one upstream instance, index 0. */
+  control(
+    message: { kind: typeof WATERMARK; watermark: number } | { kind: typeof WATERMARK_STATUS; idle: boolean },
+    instance: number,
+    pending: Promise<void>[],
+  ): void {
     const from = this.edge.partitioner.kind === 'forward' ? 0 : instance;
     for (const channel of this.edge.targets) {
-      const put = channel.put({ kind: WATERMARK, edge: this.edge.targetEdge, from, watermark });
+      const put = channel.put({ ...message, edge: this.edge.targetEdge, from } as ChannelMessage);
       if (put !== undefined) pending.push(put);
     }
   }

@@ -1,7 +1,7 @@
 import type { ExecutionEdge } from '../graph/execution-graph.js';
 import { MAX_WATERMARK } from '../windowing/window.js';
 import { WatermarkCombiner } from '../windowing/watermarks.js';
-import { type Channel, DATA, END, type WatermarkMessage } from './channel.js';
+import { type Channel, DATA, END, WATERMARK, type WatermarkMessage, type WatermarkStatusMessage } from './channel.js';
 import type { Clock } from './clock.js';
 import type { LoopTracker } from './loop-tracker.js';
 import type { InstanceMetrics } from './metrics.js';
@@ -115,8 +115,7 @@ async function consume(parts: OperatorTaskParts): Promise<void> {
       if (loop !== undefined && externalEdges.has(message.edge)) loop.externalInputEnded();
     } else {
       watermarks ??= new InputWatermarks(inputs);
-      const advanced = watermarks.receive(message);
-      if (advanced !== undefined) await advanceWatermark(parts, advanced);
+      await watermarks.receive(message, parts);
     }
   }
   // End of input is the final watermark: every remaining event-time window fires before finish (rule 8).
@@ -137,11 +136,15 @@ async function advanceWatermark(parts: OperatorTaskParts, watermark: number): Pr
   else await parts.output.flush();
 }
 
-/** One `WatermarkCombiner` over every upstream instance of every input edge, made on the first watermark. */
+/**
+ * One `WatermarkCombiner` over every upstream instance of every input edge, made on the first watermark or
+ * status. When all of them are idle, so is this instance's output; it becomes active again with any of them.
+ */
 class InputWatermarks {
   private readonly offsets: number[] = [];
   private readonly combiner: WatermarkCombiner;
   private advanced: number | undefined;
+  private status: 'idle' | 'active' | undefined;
 
   constructor(inputs: readonly ExecutionEdge[]) {
     let count = 0;
@@ -153,8 +156,12 @@ class InputWatermarks {
       emitWatermark: (watermark) => {
         this.advanced = watermark;
       },
-      markIdle: () => {},
-      markActive: () => {},
+      markIdle: () => {
+        this.status = 'idle';
+      },
+      markActive: () => {
+        this.status = 'active';
+      },
     });
   }
 
@@ -162,10 +169,18 @@ class InputWatermarks {
     return this.combiner.currentWatermark;
   }
 
-  /** The new combined watermark, or undefined when it did not advance. */
-  receive(message: WatermarkMessage): number | undefined {
+  /** Feeds the message to the combiner; runs the operator on a new watermark and forwards what changed. */
+  async receive(message: WatermarkMessage | WatermarkStatusMessage, parts: OperatorTaskParts): Promise<void> {
     this.advanced = undefined;
-    this.combiner.inputWatermark(this.offsets[message.edge]! + message.from, message.watermark);
-    return this.advanced;
+    this.status = undefined;
+    const input = this.offsets[message.edge]! + message.from;
+    if (message.kind === WATERMARK) this.combiner.inputWatermark(input, message.watermark);
+    else if (message.idle) this.combiner.markIdle(input);
+    else this.combiner.markActive(input);
+    const { advanced, status } = this;
+    const forwards = parts.operator.forwardsWatermarks;
+    if (status === 'active' && forwards) await parts.output.emitWatermarkStatus(false);
+    if (advanced !== undefined) await advanceWatermark(parts, advanced);
+    if (status === 'idle' && forwards) await parts.output.emitWatermarkStatus(true);
   }
 }

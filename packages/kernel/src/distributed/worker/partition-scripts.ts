@@ -53,8 +53,9 @@ return 'ok'
 );
 
 /**
- * One heartbeat of a worker on a job: records that it is alive, forgets workers silent for a lease period
- * (also in the job's worker set, so the submitter does not wait for them), renews the leases it holds and,
+ * One heartbeat of a worker on a job: records that it is alive (and attached, should a slow start have let
+ * others forget it), forgets workers silent for a lease period (also in the job's worker set, so the submitter
+ * does not wait for them), renews the leases it holds and,
  * when asked, takes free partitions up to its fair share (ceil(partitions / live workers)).
  * Time is the server's (TIME), so workers' clocks do not matter.
  *
@@ -77,6 +78,7 @@ for _, worker in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - lease
   end
 end
 redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('SADD', KEYS[2], ARGV[1])
 local share = math.ceil((#KEYS - 2) / redis.call('ZCARD', KEYS[1]))
 local held = {}
 for i = 3, #KEYS do

@@ -16,6 +16,7 @@ import { connectRedis } from '../redis-connection.js';
 import { DEFAULT_REDIS_URL } from '../redis-url.js';
 import { captureJob } from '../remote/capture.js';
 import { JobRunner, type RecoveryTiming } from './job-runner.js';
+import { heartbeatScript, releaseScript } from './partition-scripts.js';
 import { Slots } from './slots.js';
 
 const DEFAULT_POLL_MS = 200;
@@ -140,12 +141,13 @@ export class SageWorker {
   }
 
   private async attach(id: string): Promise<void> {
-    // Registered before anything else, so the submitter waits for this process before removing the queues.
-    await this.connection.sadd(this.keys.jobWorkers(id), this.id);
+    // Registered before anything else, so the submitter waits for this process before removing the queues, and
+    // counted as alive while it imports the module, so workers attaching together share the partitions.
+    await heartbeatScript.run(this.connection, [this.keys.jobAlive(id), this.keys.jobWorkers(id)], [this.id, this.timing.leaseMs, '0']);
     try {
       const record = await this.store.get(id);
       if (record?.status !== 'running') {
-        await this.connection.srem(this.keys.jobWorkers(id), this.id);
+        await this.detach(id);
         return;
       }
       const job = await captureJob(await this.moduleUrl(id, record.module));
@@ -179,6 +181,7 @@ export class SageWorker {
     const runner = this.runners.get(id);
     this.runners.delete(id);
     if (runner !== undefined) await runner.close().catch((error) => this.logger.warn({ err: error, job: id }, 'worker failed to let go of job'));
+    await releaseScript.run(this.connection, [this.keys.jobAlive(id)], [this.id]);
     await this.connection.srem(this.keys.jobWorkers(id), this.id);
   }
 

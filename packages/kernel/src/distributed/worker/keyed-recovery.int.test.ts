@@ -1,0 +1,162 @@
+/**
+ * Keyed state and worker loss end to end: 100,000 records through source -> map(3) -> keyBy -> keyed counter(3)
+ * -> idempotent sink(3) on three worker processes (spawned here, with short leases and locks), once undisturbed
+ * and once while one worker is killed with SIGKILL and another started.
+ */
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalEnvironment } from '../../api/local-environment.js';
+import type { JobResult } from '../../runtime/job-result.js';
+import { buildKeyedPipeline, KEY_COUNT, KEYED_RECORD_COUNT, keyedSinkKey } from '../__fixtures__/pipelines/build-keyed-pipeline.js';
+import { keysUnder, REDIS_URL, removePrefix, uniquePrefix } from '../__fixtures__/redis-fixtures.js';
+import { FIXTURES, type WorkerProcess, WorkerProcesses } from '../__fixtures__/worker-processes.js';
+import { JobStore } from '../job-store.js';
+import { queueName, RedisKeys } from '../keys.js';
+import { connectRedis } from '../redis-connection.js';
+
+const prefix = uniquePrefix('keyed-recovery');
+const keys = new RedisKeys(prefix);
+const pipelines = join(FIXTURES, 'pipelines');
+const workers = new WorkerProcesses(REDIS_URL, prefix);
+let admin: Redis;
+let store: JobStore;
+let started: WorkerProcess[] = [];
+/** Per-key record counts of a LocalEnvironment run of the same pipeline. */
+let localCounts: Map<string, number>;
+
+/** From the sink hash (`id` -> `key:count`): the ids written and, per key, the counts seen, sorted. */
+async function readSink(name: string): Promise<{ ids: number[]; counts: Map<string, number[]> }> {
+  const fields = await admin.hgetall(keyedSinkKey(name));
+  const counts = new Map<string, number[]>();
+  for (const value of Object.values(fields)) {
+    const [key, count] = value.split(':');
+    const list = counts.get(key!) ?? [];
+    list.push(Number(count));
+    counts.set(key!, list);
+  }
+  for (const list of counts.values()) list.sort((a, b) => a - b);
+  return { ids: Object.keys(fields).map(Number).sort((a, b) => a - b), counts };
+}
+
+/** Every record once; per key the counts are exactly 1..n (no increment lost or applied twice), n as locally. */
+async function expectExactlyOnce(name: string, result: JobResult): Promise<void> {
+  expect(result.status).toBe('finished');
+  const { ids, counts } = await readSink(name);
+  expect(ids.length).toBe(KEYED_RECORD_COUNT);
+  expect(ids[0]).toBe(0);
+  expect(ids.at(-1)).toBe(KEYED_RECORD_COUNT - 1);
+  expect(counts.size).toBe(KEY_COUNT);
+  for (const [key, list] of counts) {
+    expect(list.length, `records of ${key}`).toBe(localCounts.get(key));
+    expect(list.every((count, index) => count === index + 1), `counts of ${key} are 1..${list.length}`).toBe(true);
+  }
+  expect(result.operators.count).toMatchObject({ recordsIn: KEYED_RECORD_COUNT, recordsOut: KEYED_RECORD_COUNT });
+  expect(result.operators.store).toMatchObject({ recordsIn: KEYED_RECORD_COUNT });
+}
+
+/** The owner (worker id) of each partition lease of `operator`. */
+async function leaseOwners(jobId: string, operator: string): Promise<Array<string | null>> {
+  return Promise.all([0, 1, 2].map((partition) => admin.get(keys.partitionLease(jobId, operator, partition))));
+}
+
+/** Batches BullMQ has put back after their worker died ('stalled' events) in the queues of one partition index. */
+async function stalledBatches(jobId: string, partition: number): Promise<number> {
+  let total = 0;
+  for (const operator of ['count', 'store']) {
+    const events = await admin.xrange(`${keys.queuePrefix(jobId)}:${queueName(operator, partition)}:events`, '-', '+');
+    total += events.filter(([, fields]) => fields[1] === 'stalled').length;
+  }
+  return total;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+beforeAll(async () => {
+  process.env.SAGE_TEST_REDIS = REDIS_URL;
+  process.env.SAGE_TEST_PREFIX = prefix;
+  admin = await connectRedis(REDIS_URL);
+  store = await JobStore.connect({ redis: REDIS_URL, prefix });
+  started = await Promise.all([workers.start(pipelines), workers.start(pipelines), workers.start(pipelines)]);
+
+  const local = new LocalEnvironment('keyed-count-local', { handleSignals: false });
+  buildKeyedPipeline(local, { sinkKey: keyedSinkKey('keyed-count-local') });
+  expect((await local.submit({ autostop: true })).status).toBe('finished');
+  const { counts } = await readSink('keyed-count-local');
+  localCounts = new Map([...counts].map(([key, list]) => [key, list.length]));
+}, 60_000);
+
+afterAll(async () => {
+  await workers.stopAll();
+  if (admin !== undefined) await removePrefix(admin, prefix);
+  await store?.close();
+  admin?.disconnect();
+});
+
+describe('keyed state on three worker processes', () => {
+  it('delivers 100,000 records exactly once with per-key counts equal to a local run, partitions spread over the workers', async () => {
+    const running = import('../__fixtures__/pipelines/keyed-count.js') as Promise<{ result: JobResult; jobId: string }>;
+    const jobId = await waitFor('the job to run', async () => (await store.list({ status: 'running', limit: 1 }))[0]?.id);
+    const owners = await waitFor('every partition owned', async () => {
+      const all = (await Promise.all(['enrich', 'count', 'store'].map((operator) => leaseOwners(jobId, operator)))).flat();
+      return all.every((owner) => owner !== null) ? all : undefined;
+    });
+    // Three partitions each, one of every operator.
+    expect(new Set(owners).size).toBe(3);
+    for (const worker of started) expect(owners.filter((owner) => owner === worker.id)).toHaveLength(3);
+
+    const { result } = await running;
+    await expectExactlyOnce('keyed-count', result);
+    expect(await keysUnder(admin, `${keys.queuePrefix(jobId)}:*`)).toEqual([]);
+    // The keyed state stays with the job record until the job is deleted: one field per key.
+    const stateFields = await Promise.all([0, 1, 2].map((partition) => admin.hlen(keys.partitionState(jobId, 'count', partition))));
+    expect(stateFields.reduce((total, fields) => total + fields, 0)).toBe(KEY_COUNT);
+  }, 60_000);
+
+  it('loses nothing and applies nothing twice when a worker is killed with SIGKILL mid-run and another starts', async () => {
+    const sinkKey = keyedSinkKey('keyed-count-kill');
+    const running = import('../__fixtures__/pipelines/keyed-count-kill.js') as Promise<{ result: JobResult; jobId: string }>;
+    const jobId = await waitFor('the job to run', async () => (await store.list({ status: 'running', limit: 1 }))[0]?.id);
+
+    // Kill the owner of a keyed partition once a fifth of the records has reached the sink.
+    await waitFor('records at the sink', async () => ((await admin.hlen(sinkKey)) >= KEYED_RECORD_COUNT / 5 ? true : undefined));
+    const owners = await leaseOwners(jobId, 'count');
+    const victim = started.find((worker) => owners.includes(worker.id));
+    expect(victim, `an owner of a "count" partition among ${owners.join(', ')}`).toBeDefined();
+    const partition = owners.indexOf(victim!.id);
+    const done = keys.partitionDone(jobId, 'count', partition);
+    const exited = new Promise((resolve) => victim!.child.once('exit', resolve));
+    const killedAt = Date.now();
+    victim!.child.kill('SIGKILL');
+    await exited;
+    // Taken once the process is gone: a commit it sent just before dying is in it.
+    const before = JSON.stringify(await admin.hgetall(done));
+    const atKill = await admin.hlen(sinkKey);
+    const replacement = workers.start(pipelines);
+
+    // Recovery: the next batch the killed worker's partition commits, necessarily in another process.
+    const newOwner = await waitFor('a batch committed by another worker', async () => {
+      const [owner, now] = await Promise.all([admin.get(keys.partitionLease(jobId, 'count', partition)), admin.hgetall(done)]);
+      return JSON.stringify(now) !== before ? owner : undefined;
+    });
+    const recoveryMs = Date.now() - killedAt;
+    const stalled = await stalledBatches(jobId, partition);
+    started.push(await replacement);
+    console.log(
+      `worker ${victim!.id} killed with ${atKill} of ${KEYED_RECORD_COUNT} records at the sink; partition count.${partition} committed again by ${newOwner} after ${recoveryMs} ms; batches put back by BullMQ so far: ${stalled}`,
+    );
+    expect(newOwner).not.toBe(victim!.id);
+
+    const { result } = await running;
+    await expectExactlyOnce('keyed-count-kill', result);
+    expect(await keysUnder(admin, `${keys.queuePrefix(jobId)}:*`)).toEqual([]);
+  }, 90_000);
+});

@@ -1,0 +1,109 @@
+/** The partition scripts on the shared Redis, under a prefix of this file: leases, fair shares, fenced commits. */
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { REDIS_URL, removePrefix, uniquePrefix } from '../__fixtures__/redis-fixtures.js';
+import { newJobId } from '../job-record.js';
+import { RedisKeys } from '../keys.js';
+import { connectRedis } from '../redis-connection.js';
+import { commitBatchScript, heartbeatScript, releaseScript } from './partition-scripts.js';
+
+const prefix = uniquePrefix('partition-scripts');
+const keys = new RedisKeys(prefix);
+let client: Redis;
+let job: string;
+
+const leases = () => [0, 1, 2, 3, 4].map((partition) => keys.partitionLease(job, 'op', partition));
+
+function beat(worker: string, take: boolean, leaseMs = 5_000): Promise<number[]> {
+  return heartbeatScript.run(client, [keys.jobAlive(job), keys.jobWorkers(job), ...leases()], [worker, leaseMs, take ? '1' : '0']) as Promise<number[]>;
+}
+
+function commit(worker: string, sequence: number, options: { end?: boolean; state?: Array<[string, string]>; sequences?: Array<[string, number]> } = {}): Promise<unknown> {
+  const state = options.state ?? [];
+  const sequences = options.sequences ?? [];
+  return commitBatchScript.run(
+    client,
+    [
+      keys.partitionLease(job, 'op', 0),
+      keys.partitionDone(job, 'op', 0),
+      keys.partitionSequences(job, 'op', 0),
+      keys.partitionState(job, 'op', 0),
+      keys.partitionEnds(job, 'op', 0),
+      keys.sinksDone(job),
+      keys.job(job),
+      keys.jobMetrics(job),
+    ],
+    [worker, '0.1', sequence, options.end ? '1' : '0', options.end ? 'op.0' : '', sequences.length, state.length, ...sequences.flat(), ...state.flat(), 'i', 'recordsIn:op', 10],
+  );
+}
+
+beforeAll(async () => {
+  client = await connectRedis(REDIS_URL);
+});
+
+beforeEach(async () => {
+  job = newJobId(Date.now());
+  await client.hset(keys.job(job), 'status', 'running');
+});
+
+afterAll(async () => {
+  await removePrefix(client, prefix);
+  client?.disconnect();
+});
+
+describe('heartbeat', () => {
+  it('announces without taking, then takes a fair share: ceil(partitions / live workers)', async () => {
+    expect(await beat('a', false)).toEqual([]);
+    expect(await beat('b', false)).toEqual([]);
+    expect(await beat('a', true)).toEqual([-1, -2, -3]);
+    expect(await beat('b', true)).toEqual([-4, -5]);
+    // Renewed on the next beat (positive), nothing more taken.
+    expect(await beat('a', true)).toEqual([1, 2, 3]);
+    expect(await client.smembers(keys.jobWorkers(job))).toEqual(expect.arrayContaining(['a', 'b']));
+  });
+
+  it('forgets a silent worker, whose partitions another takes once its leases expire', async () => {
+    await beat('a', false, 100);
+    await beat('b', false, 100);
+    await beat('a', true, 100);
+    await beat('b', true, 100);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    // Both leases and heartbeats expired; b beats alone and takes everything.
+    expect(await beat('b', true, 100)).toEqual([-1, -2, -3, -4, -5]);
+    expect(await client.zrange(keys.jobAlive(job), 0, -1)).toEqual(['b']);
+    expect(await client.smembers(keys.jobWorkers(job))).toEqual(['b']);
+  });
+
+  it('release deletes only the worker\'s own leases', async () => {
+    await beat('a', false);
+    await beat('b', false);
+    await beat('a', true);
+    await beat('b', true);
+    expect(await releaseScript.run(client, [keys.jobAlive(job), ...leases()], ['a'])).toBe(3);
+    expect(await Promise.all(leases().map((lease) => client.get(lease)))).toEqual([null, null, null, 'b', 'b']);
+  });
+});
+
+describe('commit', () => {
+  it('applies sequences, state, end marker, finished sink and metrics together, for the lease owner only', async () => {
+    await client.set(keys.partitionLease(job, 'op', 0), 'a');
+    expect(await commit('b', 0)).toBe('lease');
+    expect(await client.exists(keys.partitionDone(job, 'op', 0), keys.jobMetrics(job))).toBe(0);
+
+    expect(await commit('a', 0, { state: [['"k"', '{"n":1}']], sequences: [['next.0#0', 4]] })).toBe('ok');
+    expect(await client.hgetall(keys.partitionState(job, 'op', 0))).toEqual({ '"k"': '{"n":1}' });
+    expect(await client.hgetall(keys.partitionSequences(job, 'op', 0))).toEqual({ 'next.0#0': '4' });
+    expect(await client.hget(keys.jobMetrics(job), 'recordsIn:op')).toBe('10');
+
+    // A replay of sequence 0 changes nothing, metrics included.
+    expect(await commit('a', 0, { state: [['"k"', '{"n":2}']] })).toBe('done');
+    expect(await client.hget(keys.partitionState(job, 'op', 0), '"k"')).toBe('{"n":1}');
+    expect(await client.hget(keys.jobMetrics(job), 'recordsIn:op')).toBe('10');
+
+    expect(await commit('a', 1, { end: true, state: [['"k"', '']] })).toBe('ok');
+    expect(await client.hlen(keys.partitionState(job, 'op', 0))).toBe(0);
+    expect(await client.smembers(keys.partitionEnds(job, 'op', 0))).toEqual(['0.1']);
+    expect(await client.smembers(keys.sinksDone(job))).toEqual(['op.0']);
+    expect(await client.hget(keys.jobMetrics(job), 'recordsIn:op')).toBe('20');
+  });
+});

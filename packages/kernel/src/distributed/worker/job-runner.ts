@@ -22,23 +22,10 @@ import { type BatchJobData, JobQueues } from '../remote/job-queues.js';
 import { createSetup, type InstanceEnvironment, metricsDelta, sinkPartitionCount, workerPartitions } from '../remote/remote-instance.js';
 import type { RemoteTarget } from '../remote/remote-target.js';
 import { PartitionLeases } from './partition-leases.js';
+import type { RecoveryTiming } from './recovery-timing.js';
 import { commitBatchScript } from './partition-scripts.js';
 import type { PersistentKeyedState } from './persistent-keyed-state.js';
 import type { Slots } from './slots.js';
-
-/** How quickly a dead worker's partitions and batches are taken over. */
-export interface RecoveryTiming {
-  /** A partition's lease lives this long without a heartbeat. */
-  leaseMs: number;
-  /** How often a worker renews its leases and looks for free partitions. */
-  heartbeatMs: number;
-  /** BullMQ `lockDuration`: a batch whose worker stops renewing its lock for this long is stalled. */
-  lockDurationMs: number;
-  /** BullMQ `stalledInterval`: how often stalled batches are put back in their queue. */
-  stalledIntervalMs: number;
-  /** BullMQ `maxStalledCount`: a batch that stalls more often fails the job. */
-  maxStalledCount: number;
-}
 
 interface OpenInstance {
   operator: StreamOperator;

@@ -70,7 +70,7 @@ describe('heartbeat', () => {
     await new Promise((resolve) => setTimeout(resolve, 150));
     // Both leases and heartbeats expired; b beats alone and takes everything.
     expect(await beat('b', true, 100)).toEqual([-1, -2, -3, -4, -5]);
-    expect(await client.zrange(keys.jobAlive(job), 0, -1)).toEqual(['b']);
+    expect(await client.zrange(keys.jobAlive(job), '0', '-1')).toEqual(['b']);
     expect(await client.smembers(keys.jobWorkers(job))).toEqual(['b']);
   });
 

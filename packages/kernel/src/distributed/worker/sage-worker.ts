@@ -15,8 +15,9 @@ import { DEFAULT_KEY_PREFIX, RedisKeys } from '../keys.js';
 import { connectRedis } from '../redis-connection.js';
 import { DEFAULT_REDIS_URL } from '../redis-url.js';
 import { captureJob } from '../remote/capture.js';
-import { JobRunner, type RecoveryTiming } from './job-runner.js';
+import { JobRunner } from './job-runner.js';
 import { heartbeatScript, releaseScript } from './partition-scripts.js';
+import { type RecoveryTiming, recoveryTiming } from './recovery-timing.js';
 import { Slots } from './slots.js';
 
 const DEFAULT_POLL_MS = 200;
@@ -42,22 +43,6 @@ export interface SageWorkerOptions {
    */
   recovery?: Partial<RecoveryTiming>;
   logger?: Logger;
-}
-
-const DEFAULT_TIMING: RecoveryTiming = { leaseMs: 10_000, heartbeatMs: 2_500, lockDurationMs: 10_000, stalledIntervalMs: 5_000, maxStalledCount: 5 };
-
-/** The recovery timing with defaults filled in; the heartbeat defaults to a quarter of the lease. */
-export function recoveryTiming(options: Partial<RecoveryTiming> = {}): RecoveryTiming {
-  const leaseMs = options.leaseMs ?? DEFAULT_TIMING.leaseMs;
-  const timing: RecoveryTiming = { ...DEFAULT_TIMING, heartbeatMs: Math.max(1, Math.floor(leaseMs / 4)), ...options };
-  for (const [name, value] of Object.entries(timing)) {
-    const least = name === 'maxStalledCount' ? 0 : 1;
-    if (!Number.isInteger(value) || value < least) throw new PipelineError(`worker recovery ${name} must be an integer >= ${least}, got ${value}`);
-  }
-  if (timing.heartbeatMs >= timing.leaseMs) {
-    throw new PipelineError(`worker recovery heartbeatMs (${timing.heartbeatMs}) must be shorter than leaseMs (${timing.leaseMs}), or leases lapse between heartbeats`);
-  }
-  return timing;
 }
 
 export class SageWorker {

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { recoveryTiming } from './recovery-timing.js';
+
+describe('recoveryTiming', () => {
+  it('fills in defaults; the heartbeat is a quarter of the lease unless given', () => {
+    expect(recoveryTiming()).toEqual({ leaseMs: 10_000, heartbeatMs: 2_500, lockDurationMs: 10_000, stalledIntervalMs: 5_000, maxStalledCount: 5 });
+    expect(recoveryTiming({ leaseMs: 2_000, heartbeatMs: undefined })).toMatchObject({ leaseMs: 2_000, heartbeatMs: 500 });
+    expect(recoveryTiming({ leaseMs: 2_000, heartbeatMs: 100, maxStalledCount: 0 })).toMatchObject({ heartbeatMs: 100, maxStalledCount: 0 });
+  });
+
+  it('refuses values that are not positive integers, naming them', () => {
+    expect(() => recoveryTiming({ lockDurationMs: 0 })).toThrow(/lockDurationMs must be an integer >= 1, got 0/);
+    expect(() => recoveryTiming({ stalledIntervalMs: 1.5 })).toThrow(/stalledIntervalMs/);
+    expect(() => recoveryTiming({ maxStalledCount: -1 })).toThrow(/maxStalledCount must be an integer >= 0/);
+  });
+
+  it('refuses a heartbeat that is not shorter than the lease', () => {
+    expect(() => recoveryTiming({ leaseMs: 1_000, heartbeatMs: 1_000 })).toThrow(/heartbeatMs \(1000\) must be shorter than leaseMs \(1000\)/);
+  });
+});

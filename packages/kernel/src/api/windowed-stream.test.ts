@@ -376,6 +376,77 @@ describe('window errors and pipelines without event time', () => {
     await expect(env.submit({ autostop: true })).rejects.toThrow(/window operator "per_user": timestamp must be a finite integer/);
   });
 
+  it('empty input: no results, no error', async () => {
+    const env = new LocalEnvironment('empty', quiet);
+    const out = collect(
+      env
+        .fromBatch([] as Click[])
+        .assignTimestampsAndWatermarks(byTs)
+        .keyBy((event) => event.user)
+        .window(TumblingEventTimeWindows.of(1_000))
+        .aggregate(Count, { name: 'per_user' }),
+    );
+    const result = await env.submit({ autostop: true });
+    expect(out).toEqual([]);
+    expect(result.operators.per_user).toMatchObject({ recordsIn: 0, recordsOut: 0, lateRecordsDropped: 0 });
+  });
+
+  it('a window function that throws fails the job with an OperatorError naming the window operator', async () => {
+    const env = new LocalEnvironment('throwing-window', quiet);
+    collect(
+      env
+        .fromBatch([click('ada', 1), click('ada', 2)])
+        .assignTimestampsAndWatermarks(byTs)
+        .keyBy((event) => event.user)
+        .window(TumblingEventTimeWindows.of(1_000))
+        .reduce(() => {
+          throw new Error('boom');
+        }, { name: 'reducing' }),
+    );
+    const error = await env.submit({ autostop: true }).catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(OperatorError);
+    expect(String((error as Error).message)).toMatch(/reducing/);
+  });
+
+  it('an error upstream of the window fails the job with that error', async () => {
+    const env = new LocalEnvironment('upstream-error', quiet);
+    collect(
+      env
+        .fromBatch([click('ada', 1)])
+        .map((): Click => {
+          throw new Error('bad record');
+        }, { name: 'parse' })
+        .assignTimestampsAndWatermarks(byTs)
+        .keyBy((event) => event.user)
+        .window(TumblingEventTimeWindows.of(1_000))
+        .aggregate(Count),
+    );
+    await expect(env.submit({ autostop: true })).rejects.toThrow(/parse/);
+  });
+
+  it('a never-ending source stopped early: what reached the window fires as the job ends', async () => {
+    const env = new LocalEnvironment('stopped', { ...quiet, batchSize: 1 });
+    let n = 0;
+    const out: number[] = [];
+    env
+      .fromSource(async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        return click('ada', 1_000 * n++);
+      })
+      .assignTimestampsAndWatermarks(byTs)
+      .windowAll(TumblingEventTimeWindows.of(1_000_000))
+      .aggregate(Count)
+      .sink((count) => {
+        out.push(count);
+      });
+    await env.submit();
+    while (n < 20) await new Promise((resolve) => setImmediate(resolve));
+    const result = await env.stop();
+    expect(result?.status).toBe('stopped');
+    expect(out).toHaveLength(1);
+    expect(out[0]).toBeGreaterThanOrEqual(20);
+  });
+
   it('refuses bad declarations: negative lateness, windowAll parallelism, a non-assigner', () => {
     const env = new LocalEnvironment('declarations', quiet);
     const stream = env.fromBatch([click('ada', 1)]);

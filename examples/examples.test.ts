@@ -108,6 +108,19 @@ describe.concurrent('examples', () => {
     ]);
   });
 
+  it('windows counts clicks per user and event-time window, fires again for a late click, side-outputs a too-late one', async () => {
+    const lines = await linesOf('windows');
+    const late = 'late: {"user":"ada","ts":2000}';
+    expect(lines.filter((line) => line !== late)).toEqual([
+      'ada [0s, 10s) count 3',
+      'bob [0s, 10s) count 1',
+      'ada [0s, 10s) count 4',
+      'ada [10s, 20s) count 1',
+      'bob [10s, 20s) count 2',
+    ]);
+    expect(lines).toContain(late);
+  });
+
   it('services translates through a service, skips the call that times out, and remembers the rest', async () => {
     const lines = await linesOf('services');
     const translated = ['translated: hello -> hallo', 'translated: world -> Welt', 'translated: cat -> Katze'];

@@ -2,9 +2,7 @@
  * The distributed executor end to end: two worker processes (spawned here) run a pipeline submitted from this
  * process through BullMQ queues on the shared Redis, under a key prefix of this file.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalEnvironment } from '../../api/local-environment.js';
@@ -12,55 +10,16 @@ import type { RemoteEnvironment } from '../../api/remote-environment.js';
 import type { JobResult } from '../../runtime/job-result.js';
 import { keysUnder, REDIS_URL, removePrefix, uniquePrefix } from '../__fixtures__/redis-fixtures.js';
 import { buildPipeline, RECORD_COUNT } from '../__fixtures__/pipelines/build-pipeline.js';
+import { FIXTURES, WorkerProcesses } from '../__fixtures__/worker-processes.js';
 import { JobStore } from '../job-store.js';
 import { RedisKeys } from '../keys.js';
 import { connectRedis } from '../redis-connection.js';
 
-const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', '__fixtures__');
-const repoRoot = join(fixtures, '..', '..', '..', '..', '..');
 const prefix = uniquePrefix('remote-env');
 const keys = new RedisKeys(prefix);
-const workers: ChildProcess[] = [];
-const workerOutput: string[] = [];
+const workers = new WorkerProcesses(REDIS_URL, prefix);
 let admin: Redis;
 let store: JobStore;
-
-function startWorker(codeDir: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(fixtures, 'start-worker.ts'), codeDir], {
-    cwd: repoRoot,
-    env: { ...process.env, SAGE_TEST_REDIS: REDIS_URL, SAGE_TEST_PREFIX: prefix, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  workers.push(child);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${workerOutput.join('')}`)), 20_000);
-    const collect = (chunk: Buffer) => {
-      workerOutput.push(chunk.toString());
-      if (chunk.toString().includes('worker ready')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    };
-    child.stdout!.on('data', collect);
-    child.stderr!.on('data', collect);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`worker exited with ${code}:\n${workerOutput.join('')}`));
-    });
-  });
-}
-
-function stopWorker(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
 
 async function queueKeysOf(jobId: string): Promise<string[]> {
   return keysUnder(admin, `${keys.queuePrefix(jobId)}:*`);
@@ -75,12 +34,12 @@ beforeAll(async () => {
   process.env.SAGE_TEST_PREFIX = prefix;
   admin = await connectRedis(REDIS_URL);
   store = await JobStore.connect({ redis: REDIS_URL, prefix });
-  await Promise.all([startWorker(join(fixtures, 'pipelines')), startWorker(join(fixtures, 'pipelines'))]);
+  await Promise.all([workers.start(join(FIXTURES, 'pipelines')), workers.start(join(FIXTURES, 'pipelines'))]);
 }, 30_000);
 
 afterAll(async () => {
-  await Promise.all(workers.map(stopWorker));
-  await removePrefix(admin, prefix);
+  await workers.stopAll();
+  if (admin !== undefined) await removePrefix(admin, prefix);
   await store?.close();
   admin?.disconnect();
 });

@@ -14,6 +14,7 @@ import { systemClock } from '../../runtime/clock.js';
 import { InstanceMetrics } from '../../runtime/metrics.js';
 import type { OperatorSetup, StreamOperator } from '../../runtime/stream-operator.js';
 import { ServiceRegistry } from '../../services/service-registry.js';
+import { MAX_WATERMARK } from '../../windowing/window.js';
 import { metricsScriptArguments } from '../job-metrics.js';
 import type { JobStore } from '../job-store.js';
 import { queueName, type RedisKeys } from '../keys.js';
@@ -200,6 +201,8 @@ export class JobRunner {
     const expected = entry.vertex.inputs.reduce((total, edge) => total + edge.upstreamInstances, 0);
     const ends = await connection.scard(keys.partitionEnds(jobId, entry.operator, entry.partition));
     if (ends + 1 < expected) return false;
+    // As in local mode, the end of input is the final watermark (event-time windows fire before finish).
+    await instance.operator.processWatermark(MAX_WATERMARK);
     await instance.operator.finish();
     await instance.setup.output.end();
     return true;

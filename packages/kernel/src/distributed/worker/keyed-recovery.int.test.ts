@@ -1,7 +1,7 @@
 /**
  * Keyed state and worker loss end to end: 100,000 records through source -> map(3) -> keyBy -> keyed counter(3)
- * -> idempotent sink(3) on three worker processes (spawned here, with short leases and locks), once undisturbed
- * and once while one worker is killed with SIGKILL and another started.
+ * -> idempotent sink(3) on three worker processes (spawned here, with short leases and locks): undisturbed,
+ * while one worker is killed with SIGKILL and another started, and while one is stopped with SIGTERM.
  */
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
@@ -159,4 +159,26 @@ describe('keyed state on three worker processes', () => {
     await expectExactlyOnce('keyed-count-kill', result);
     expect(await keysUnder(admin, `${keys.queuePrefix(jobId)}:*`)).toEqual([]);
   }, 90_000);
+
+  it('hands the partitions of a worker stopped with SIGTERM mid-run to the others at once', async () => {
+    const sinkKey = keyedSinkKey('keyed-count-stop');
+    const running = import('../__fixtures__/pipelines/keyed-count-stop.js') as Promise<{ result: JobResult; jobId: string }>;
+    const jobId = await waitFor('the job to run', async () => (await store.list({ status: 'running', limit: 1 }))[0]?.id);
+    await waitFor('records at the sink', async () => ((await admin.hlen(sinkKey)) >= KEYED_RECORD_COUNT / 5 ? true : undefined));
+    const owners = await leaseOwners(jobId, 'count');
+    const leaving = started.find((worker) => worker.child.exitCode === null && worker.child.signalCode === null && owners.includes(worker.id));
+    expect(leaving, `a live owner of a "count" partition among ${owners.join(', ')}`).toBeDefined();
+    const partition = owners.indexOf(leaving!.id);
+    const exited = new Promise((resolve) => leaving!.child.once('exit', resolve));
+    leaving!.child.kill('SIGTERM');
+    await exited;
+    const stoppedAt = Date.now();
+    // Its leases were released on the way out: another worker takes the partition within a heartbeat or two.
+    const newOwner = await waitFor('another owner', async () => (await admin.get(keys.partitionLease(jobId, 'count', partition))) ?? undefined);
+    console.log(`worker ${leaving!.id} stopped; partition count.${partition} owned by ${newOwner} ${Date.now() - stoppedAt} ms later`);
+    expect(newOwner).not.toBe(leaving!.id);
+
+    const { result } = await running;
+    await expectExactlyOnce('keyed-count-stop', result);
+  }, 60_000);
 });

@@ -126,6 +126,13 @@ export class JobRunner {
       drainDelay: 1,
     });
     entry.worker.on('error', (error) => logger.warn({ err: error, queue: queue.name }, 'queue worker error'));
+    // BullMQ fails a batch that stalled more than maxStalledCount times without calling us: the job fails too.
+    entry.worker.on('failed', (job, error) => {
+      if (this.failed) return;
+      this.failed = true;
+      const message = `batch ${job?.id ?? '?'} of partition ${queue.name} failed in BullMQ: ${error.message}`;
+      void this.parts.store.transition(this.parts.jobId, 'failed', { error: { message, code: 'SAGE_PIPELINE' } }).catch(() => undefined);
+    });
   }
 
   /** Stops taking the partition's batches (the one in progress finishes) and closes its instance here. */

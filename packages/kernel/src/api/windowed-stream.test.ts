@@ -159,6 +159,37 @@ describe('keyBy(...).window(...) on the local runtime', () => {
     expect(out).toEqual(['ADA@0:2', 'ADA@10000:2']);
   });
 
+  it('async functions with records in flight, ordered or not, give each result the timestamp of its own record', async () => {
+    const env = new LocalEnvironment('async-timestamps', quiet);
+    const stamped = env.fromBatch(Array.from({ length: 50 }, (_, i) => click('ada', i * 10))).assignTimestampsAndWatermarks(byTs);
+    // Results complete out of input order: record i waits i % 3 turns of the event loop.
+    const delayed = (event: Click) =>
+      new Promise<Click>((resolve) => {
+        let turns = (event.ts / 10) % 3;
+        const step = () => (turns-- > 0 ? setImmediate(step) : resolve(event));
+        step();
+      });
+    const ordered = stamped.map(delayed, { concurrency: 8 });
+    const unordered = stamped.map(delayed, { concurrency: 8, ordered: false, name: 'unordered' });
+    const check = (stream: DataStream<Click>) => {
+      const pairs: Array<[number, number | undefined]> = [];
+      const strategy = WatermarkStrategy.forMonotonousTimestamps<Click>().withTimestampAssigner((event, timestamp) => {
+        pairs.push([event.ts, timestamp]);
+        return event.ts;
+      });
+      collect(stream.assignTimestampsAndWatermarks(strategy));
+      return pairs;
+    };
+    const orderedPairs = check(ordered);
+    const unorderedPairs = check(unordered);
+    await env.submit({ autostop: true });
+    expect(unorderedPairs.map(([ts]) => ts)).not.toEqual(orderedPairs.map(([ts]) => ts));
+    for (const pairs of [orderedPairs, unorderedPairs]) {
+      expect(pairs).toHaveLength(50);
+      for (const [ts, timestamp] of pairs) expect(timestamp).toBe(ts);
+    }
+  });
+
   it('a union of two timestamped streams (connect + map) waits for the slower input', async () => {
     const env = new LocalEnvironment('union', { ...quiet, batchSize: 1 });
     const seen: number[] = [];

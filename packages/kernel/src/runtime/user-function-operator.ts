@@ -9,6 +9,7 @@ const SKIPPED: unique symbol = Symbol('skipped');
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 interface InFlight {
+  index: number;
   record: unknown;
   outcome: Promise<Outcome>;
 }
@@ -25,28 +26,17 @@ export abstract class UserFunctionOperator extends StreamOperator {
   protected abstract call(record: unknown, input: number): unknown;
   protected abstract handleResult(record: unknown, result: unknown): void;
 
-  /** The timestamp of the record being handled, on batches that carry event time. */
+  /** The event-time timestamps of the batch being processed, when it carries them. */
+  protected batchTimestamps: number[] | undefined;
+  /** The timestamp of the record whose result is being handled. */
   private timestamp: number | undefined;
 
   processBatch(records: unknown[], input: number, timestamps?: number[]): void | Promise<void> {
     const metrics = this.setup.metrics;
     metrics.recordsIn += records.length;
     metrics.batchesIn++;
-    if (timestamps !== undefined) return this.processTimestamped(records, input, timestamps, 0);
+    this.batchTimestamps = timestamps;
     return this.processFrom(records, input, 0);
-  }
-
-  /**
-   * Results keep their record's timestamp (as in Flink). Records go through the function one at a time, so
-   * every result knows whose timestamp it carries; async functions then have one record in flight.
-   */
-  protected processTimestamped(records: unknown[], input: number, timestamps: number[], start: number): void | Promise<void> {
-    for (let i = start; i < records.length; i++) {
-      this.timestamp = timestampAt(timestamps, i);
-      const pending = this.processFrom([records[i]], input, 0);
-      if (pending !== undefined) return pending.then(() => this.processTimestamped(records, input, timestamps, i + 1));
-    }
-    this.timestamp = undefined;
   }
 
   /** Emits a result on the main output, with the timestamp of the record it came from when there is one. */
@@ -62,7 +52,7 @@ export abstract class UserFunctionOperator extends StreamOperator {
       const result = this.attempt(record, input, 0);
       if (result === SKIPPED) continue;
       if (isThenable(result)) return this.processAsync(records, input, i, result);
-      this.handleResult(record, result);
+      this.handle(i, record, result);
     }
   }
 
@@ -76,7 +66,7 @@ export abstract class UserFunctionOperator extends StreamOperator {
       const guarded = Promise.resolve(result).then(undefined, (error) => this.onFailure(record, input, error, 0));
       return this.processAsync(records, input, index, guarded);
     }
-    if (result !== SKIPPED) this.handleResult(records[index], result);
+    if (result !== SKIPPED) this.handle(index, records[index], result);
     return this.processFrom(records, input, index + 1);
   }
 
@@ -134,56 +124,73 @@ export abstract class UserFunctionOperator extends StreamOperator {
 
   private async processOrdered(records: unknown[], input: number, start: number, first: unknown): Promise<void> {
     const concurrency = this.setup.options.concurrency;
-    const window: InFlight[] = [{ record: records[start], outcome: settle(first) }];
+    const window: InFlight[] = [{ index: start, record: records[start], outcome: settle(first) }];
     let next = start + 1;
     this.lastFlush = this.setup.clock.now();
     while (window.length > 0 || next < records.length) {
       while (window.length < concurrency && next < records.length) {
-        const record = records[next++];
+        const index = next++;
+        const record = records[index];
         const result = this.attempt(record, input, 0);
-        window.push({ record, outcome: settle(result) });
+        window.push({ index, record, outcome: settle(result) });
       }
       const head = window.shift()!;
       const outcome = await head.outcome;
       if (!outcome.ok) throw outcome.error;
-      if (outcome.value !== SKIPPED) this.handleResult(head.record, outcome.value);
+      if (outcome.value !== SKIPPED) this.handle(head.index, head.record, outcome.value);
       await this.flushIfLingering();
     }
   }
 
   private async processUnordered(records: unknown[], input: number, start: number, first: unknown): Promise<void> {
     const concurrency = this.setup.options.concurrency;
-    const completed: Array<{ record: unknown; outcome: Outcome }> = [];
+    const completed: Array<{ index: number; record: unknown; outcome: Outcome }> = [];
     let inFlight = 0;
     let wake: (() => void) | undefined;
-    const track = (record: unknown, result: unknown) => {
+    const track = (index: number, record: unknown, result: unknown) => {
       inFlight++;
       settle(result).then((outcome) => {
         inFlight--;
-        completed.push({ record, outcome });
+        completed.push({ index, record, outcome });
         wake?.();
       });
     };
-    track(records[start], first);
+    track(start, records[start], first);
     let next = start + 1;
     this.lastFlush = this.setup.clock.now();
     while (inFlight > 0 || completed.length > 0 || next < records.length) {
       while (inFlight < concurrency && next < records.length) {
-        const record = records[next++];
+        const index = next++;
+        const record = records[index];
         const result = this.attempt(record, input, 0);
-        if (isThenable(result)) track(record, result);
-        else if (result !== SKIPPED) this.handleResult(record, result);
+        if (isThenable(result)) track(index, record, result);
+        else if (result !== SKIPPED) this.handle(index, record, result);
       }
       if (completed.length === 0 && inFlight > 0) {
         await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;
       }
-      for (const { record, outcome } of completed.splice(0)) {
+      for (const { index, record, outcome } of completed.splice(0)) {
         if (!outcome.ok) throw outcome.error;
-        if (outcome.value !== SKIPPED) this.handleResult(record, outcome.value);
+        if (outcome.value !== SKIPPED) this.handle(index, record, outcome.value);
       }
       await this.flushIfLingering();
     }
+  }
+
+  /**
+   * Handles the result of record `index` of the batch. On timestamped batches its results keep the
+   * record's timestamp (as in Flink), also when async results complete out of order.
+   */
+  private handle(index: number, record: unknown, result: unknown): void {
+    const timestamps = this.batchTimestamps;
+    if (timestamps === undefined) {
+      this.handleResult(record, result);
+      return;
+    }
+    this.timestamp = timestampAt(timestamps, index);
+    this.handleResult(record, result);
+    this.timestamp = undefined;
   }
 
   /** Async operators hand on finished records at least every `lingerMs`, so slow calls do not hold them. */

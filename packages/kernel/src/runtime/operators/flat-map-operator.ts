@@ -16,7 +16,7 @@ export class FlatMapOperator extends FunctionOperator {
   override processBatch(records: unknown[], input: number, timestamps?: number[]): void | Promise<void> {
     this.setup.metrics.recordsIn += records.length;
     this.setup.metrics.batchesIn++;
-    if (timestamps !== undefined) return this.processTimestamped(records, input, timestamps, 0);
+    this.batchTimestamps = timestamps;
     return this.processFrom(records, input, 0);
   }
 

@@ -53,7 +53,9 @@ export abstract class FunctionOperator extends UserFunctionOperator {
     const { metrics, output, ctx } = this.setup;
     metrics.recordsIn += records.length;
     metrics.batchesIn++;
-    if (timestamps !== undefined) return this.processTimestamped(records, input, timestamps, 0);
+    // Timestamped batches take the general path, which keeps each result's timestamp.
+    this.batchTimestamps = timestamps;
+    if (timestamps !== undefined) return this.processFrom(records, input, 0);
     const execute = this.execute;
     const keySelector = this.setup.keySelectors[input];
     const state = ctx.keyedState;

@@ -485,6 +485,9 @@ describe('window errors and pipelines without event time', () => {
     expect(() => keyed.window(TumblingEventTimeWindows.of(10)).allowedLateness(-1)).toThrow(ValidationError);
     expect(() => stream.windowAll(TumblingEventTimeWindows.of(10)).aggregate(Count, { parallelism: 2 })).toThrow(/parallelism 1/);
     expect(() => keyed.window({} as never)).toThrow(/expected a window assigner/);
+    expect(() => keyed.window(TumblingProcessingTimeWindows.of(10)).allowedLateness(5).aggregate(Count, { name: 'now' })).toThrow(
+      /window operator "now": allowedLateness applies to event-time windows only/,
+    );
   });
 
   it('a pipeline without event time has the same results and metrics keys as before, and no window metric', async () => {

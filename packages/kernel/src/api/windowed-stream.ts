@@ -3,7 +3,9 @@ import { type WindowDeclaration, WindowStreamOperator } from '../runtime/operato
 import type { TransformationInput } from '../graph/transformation.js';
 import type { Evictor } from '../windowing/evictors.js';
 import type { Trigger } from '../windowing/triggers.js';
+import { systemClock } from '../runtime/clock.js';
 import { requireNonNegativeMillis } from '../windowing/validation.js';
+import { WindowOperator } from '../windowing/window-operator.js';
 import type { Window } from '../windowing/window.js';
 import {
   type AggregateFunction,
@@ -106,6 +108,9 @@ export class WindowedStream<T, K = unknown, W extends Window = Window> {
     }
     const { operation: _operation, parallelismOne: _parallelismOne, ...declared } = this.settings;
     const declaration: WindowDeclaration = { ...declared, function: windowFunction };
+    // The core refuses bad combinations (lateness on processing time, a trigger that cannot merge on
+    // sessions) in its constructor: build one now so the error comes from the call that declared it.
+    new WindowOperator({ ...declaration, name: options?.name ?? `${this.operation}().${method}`, output: { collect() {} }, clock: systemClock });
     const transformation = this.builder.addTransformation(this.operation, 'operator', options, [this.input], {
       createOperator: (setup) => new WindowStreamOperator(setup, declaration),
     });

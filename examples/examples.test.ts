@@ -164,7 +164,7 @@ describe('README', () => {
     const examples = readdirSync(examplesDirectory).filter(
       (entry) => entry !== 'node_modules' && !entry.startsWith('.') && statSync(join(examplesDirectory, entry)).isDirectory(),
     );
-    expect(examples).toHaveLength(11);
+    expect(examples).toHaveLength(12);
     for (const name of examples) {
       expect(readme).toContain(`pnpm exec tsx examples/${name}/${name}.ts`);
     }

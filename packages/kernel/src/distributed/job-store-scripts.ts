@@ -89,6 +89,24 @@ return {'requested', current}
 );
 
 /**
+ * Lua that applies the metric triples of ARGV from index `from` on to the metrics hash `metricsKey`:
+ * operation ('i' integer add, 'f' float add, 'm' maximum), field, value. Shared by the scripts that merge metrics.
+ */
+export function mergeMetricsLua(metricsKey: string, from: string): string {
+  return `for j = ${from}, #ARGV, 3 do
+  local operation, field, value = ARGV[j], ARGV[j + 1], ARGV[j + 2]
+  if operation == 'i' then
+    redis.call('HINCRBY', ${metricsKey}, field, value)
+  elseif operation == 'f' then
+    redis.call('HINCRBYFLOAT', ${metricsKey}, field, value)
+  else
+    local old = tonumber(redis.call('HGET', ${metricsKey}, field) or '0')
+    if tonumber(value) > old then redis.call('HSET', ${metricsKey}, field, value) end
+  end
+end`;
+}
+
+/**
  * Adds one worker's operator counters to a job's metrics, all at once.
  * KEYS[1] job hash, KEYS[2] metrics hash
  * ARGV triples: operation ('i' integer add, 'f' float add, 'm' maximum), field, value
@@ -98,17 +116,7 @@ export const mergeMetricsScript = new LuaScript(
   'merge-metrics',
   `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-for i = 1, #ARGV, 3 do
-  local operation, field, value = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  if operation == 'i' then
-    redis.call('HINCRBY', KEYS[2], field, value)
-  elseif operation == 'f' then
-    redis.call('HINCRBYFLOAT', KEYS[2], field, value)
-  else
-    local old = tonumber(redis.call('HGET', KEYS[2], field) or '0')
-    if tonumber(value) > old then redis.call('HSET', KEYS[2], field, value) end
-  end
-end
+${mergeMetricsLua('KEYS[2]', '1')}
 return 1
 `,
 );

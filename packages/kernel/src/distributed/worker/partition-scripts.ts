@@ -1,6 +1,7 @@
 /**
  * The state changes of partitions on workers, one Lua script each. Key names come from keys.ts.
  */
+import { mergeMetricsLua } from '../job-store-scripts.js';
 import { LuaScript } from '../lua-script.js';
 
 /**
@@ -36,17 +37,7 @@ end
 if ARGV[4] == '1' then redis.call('SADD', KEYS[5], ARGV[2]) end
 if ARGV[5] ~= '' then redis.call('SADD', KEYS[6], ARGV[5]) end
 if redis.call('EXISTS', KEYS[7]) == 1 then
-  for j = i, #ARGV, 3 do
-    local operation, field, value = ARGV[j], ARGV[j + 1], ARGV[j + 2]
-    if operation == 'i' then
-      redis.call('HINCRBY', KEYS[8], field, value)
-    elseif operation == 'f' then
-      redis.call('HINCRBYFLOAT', KEYS[8], field, value)
-    else
-      local old = tonumber(redis.call('HGET', KEYS[8], field) or '0')
-      if tonumber(value) > old then redis.call('HSET', KEYS[8], field, value) end
-    end
-  end
+  ${mergeMetricsLua('KEYS[8]', 'i')}
 end
 return 'ok'
 `,

@@ -1,10 +1,12 @@
 /**
- * Redis answers PING at REDIS_URL, else the config's `redis.url`, else redis://127.0.0.1:6379. Unreachable is a
- * warning: Redis is only needed for remote execution.
+ * Redis answers PING at REDIS_URL, else the config's `redis.url`, else redis://127.0.0.1:6379, and meets what the
+ * remote runtime needs (BullMQ's version, `maxmemory-policy noeviction`). Unreachable is a warning: Redis is only
+ * needed for remote execution.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadSageConfig, SAGE_CONFIG_FILE } from '@sage/common';
+import { createLogger, loadSageConfig, SAGE_CONFIG_FILE } from '@sage/common';
+import { JobStore, type RedisRequirementFinding } from '@sage/kernel';
 import type { CheckResult, DoctorCheck, DoctorContext } from './doctor-check.js';
 import { DEFAULT_REDIS_URL, displayRedisUrl, pingRedis, REDIS_PING_TIMEOUT_MS } from './redis-ping.js';
 
@@ -30,7 +32,10 @@ export function createRedisCheck(options: RedisCheckOptions = {}): DoctorCheck {
       if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
         return { status: 'warn', detail: `${source} is not a redis:// or rediss:// URL`, fix: 'set it to redis://host:port' };
       }
-      return describePing(displayRedisUrl(url), source, await pingRedis(url, timeoutMs));
+      const shown = displayRedisUrl(url);
+      const ping = await pingRedis(url, timeoutMs);
+      if (ping.status !== 'pong') return describePing(shown, source, ping);
+      return describeRequirements(`${shown} (${source})`, await requirementFindings(value, timeoutMs));
     },
   };
 }
@@ -48,6 +53,31 @@ export function resolveRedisUrl(context: DoctorContext): { value: string; source
     }
   }
   return { value: DEFAULT_REDIS_URL, source: 'default' };
+}
+
+/** What the job store's requirement check finds; none when it cannot connect (the ping has answered already). */
+async function requirementFindings(url: string, timeoutMs: number): Promise<RedisRequirementFinding[]> {
+  let store: JobStore;
+  try {
+    store = await JobStore.connect({ redis: url, connectTimeoutMs: timeoutMs, logger: createLogger({ level: 'silent' }) });
+  } catch {
+    return [];
+  }
+  try {
+    return await store.checkRequirements();
+  } finally {
+    await store.close();
+  }
+}
+
+function describeRequirements(where: string, findings: RedisRequirementFinding[]): CheckResult {
+  if (findings.length === 0) return { status: 'ok', detail: `PONG from ${where}` };
+  const policy = findings.some((finding) => finding.requirement === 'maxmemory-policy');
+  return {
+    status: findings.some((finding) => finding.level === 'error') ? 'fail' : 'warn',
+    detail: `PONG from ${where}, but ${findings.map((finding) => finding.message).join('; ')}`,
+    fix: policy ? 'CONFIG SET maxmemory-policy noeviction, and maxmemory-policy noeviction in redis.conf' : 'upgrade Redis to 6.2 or newer',
+  };
 }
 
 function describePing(

@@ -1,8 +1,10 @@
 /**
  * Which partitions of a job this worker process owns. Every `heartbeatMs` it renews its leases and takes free
  * partitions up to its fair share; a lease not renewed for `leaseMs` (the worker died or hung) expires and
- * another worker takes the partition. The first beat only announces the worker, so that workers attaching
- * together share the partitions instead of the first taking them all.
+ * another worker takes the partition. The first beat only announces the worker, and the first taking beat
+ * follows after `FIRST_TAKE_MS` (or the heartbeat, if shorter): long enough for the other workers watching the
+ * job store (every 200 ms) to announce themselves, so workers attaching together share the partitions instead
+ * of the first taking them all, and short enough that a job does not wait a whole heartbeat to start.
  */
 import type { Logger } from '@sage/common';
 import type { Redis } from 'ioredis';
@@ -24,6 +26,8 @@ export interface PartitionLeaseParts {
   lost(index: number): Promise<void>;
 }
 
+const FIRST_TAKE_MS = 500;
+
 export class PartitionLeases {
   private readonly held = new Set<number>();
   private timer: NodeJS.Timeout | undefined;
@@ -35,7 +39,7 @@ export class PartitionLeases {
   /** Announces the worker; partitions are taken from the next beat on. */
   async start(): Promise<void> {
     await this.beat(false);
-    this.schedule();
+    this.schedule(Math.min(FIRST_TAKE_MS, this.parts.heartbeatMs));
   }
 
   /** Stops the heartbeat, letting a beat in progress finish; the leases stay until they expire or `release()`. */
@@ -58,13 +62,13 @@ export class PartitionLeases {
     await this.parts.lost(index);
   }
 
-  private schedule(): void {
+  private schedule(delayMs = this.parts.heartbeatMs): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.beating = this.beat(true)
         .catch((error) => this.parts.logger.warn({ err: error }, 'partition heartbeat failed'))
         .finally(() => this.schedule());
-    }, this.parts.heartbeatMs);
+    }, delayMs);
   }
 
   private async beat(take: boolean): Promise<void> {

@@ -9,6 +9,7 @@ import { type ChatMessage, promptedRecordSchema } from '../contracts.js';
 import { loadOnce } from '../embeddings/load-once.js';
 import type { GenerateOptions, Generation } from './generator.js';
 import { GeneratorError, type GeneratorFailure } from './generator-error.js';
+import { generatorOptionsShape } from './generator-options.js';
 import { GeneratorFunction, type GeneratorInput } from './generator-function.js';
 import { acquireModel, type LoadedModel, type ModelLease, modelName } from './llama-cpp-models.js';
 import type { LlamaGpu } from './llama-gpu.js';
@@ -41,10 +42,6 @@ export interface LlamaCppGeneratorConfig {
   clock?: Clock;
 }
 
-const isFunction = (value: unknown) => typeof value === 'function';
-const isClock = (value: unknown) =>
-  typeof value === 'object' && value !== null && isFunction((value as Clock).now) && isFunction((value as Clock).schedule);
-
 const configSchema = z.strictObject({
   modelPath: z.string().min(1).optional(),
   threads: z.number().int().positive().optional(),
@@ -54,8 +51,7 @@ const configSchema = z.strictObject({
   seed: z.number().int().nonnegative().optional(),
   jsonSchema: llamaJsonSchema.optional(),
   gpu: z.union([z.literal(false), z.enum(['auto', 'cuda', 'vulkan', 'metal'])]).default(false),
-  onToken: z.custom<(token: string) => void>(isFunction, 'expected a function').optional(),
-  clock: z.custom<Clock>(isClock, 'expected a Clock ({ now(), schedule() })').optional(),
+  ...generatorOptionsShape,
 });
 type Options = z.infer<typeof configSchema>;
 

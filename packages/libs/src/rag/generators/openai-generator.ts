@@ -6,6 +6,7 @@ import { parseConfig } from '../config.js';
 import { type ChatMessage, promptedRecordSchema, type Usage } from '../contracts.js';
 import type { GenerateOptions, Generation } from './generator.js';
 import { GeneratorError, type GeneratorFailure } from './generator-error.js';
+import { generatorOptionsShape } from './generator-options.js';
 import { GeneratorFunction, type GeneratorInput } from './generator-function.js';
 import { RequestDeadline } from './request-deadline.js';
 import { isRetryableStatus, parseRetryAfter, retryDelayMs } from './retry-delay.js';
@@ -40,10 +41,6 @@ export interface OpenAIGeneratorConfig {
   clock?: Clock;
 }
 
-const isFunction = (value: unknown) => typeof value === 'function';
-const isClock = (value: unknown) =>
-  typeof value === 'object' && value !== null && isFunction((value as Clock).now) && isFunction((value as Clock).schedule);
-
 const configSchema = z.strictObject({
   model: z.string().min(1).optional(),
   baseURL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
@@ -55,8 +52,7 @@ const configSchema = z.strictObject({
   retryDelayMs: z.number().nonnegative().default(500),
   maxRetryDelayMs: z.number().nonnegative().default(30_000),
   stream: z.boolean().default(false),
-  onToken: z.custom<(token: string) => void>(isFunction, 'expected a function').optional(),
-  clock: z.custom<Clock>(isClock, 'expected a Clock ({ now(), schedule() })').optional(),
+  ...generatorOptionsShape,
 });
 type Options = z.infer<typeof configSchema>;
 

@@ -17,8 +17,8 @@ if (mode === 'sage') {
     prefix,
     codeDir: join(dirname(fileURLToPath(import.meta.url)), 'pipelines'),
     pollMs: 50,
-    // Workers take a job's partitions one heartbeat after attaching; 250 ms instead of the default 2.5 s
-    // (leaseMs / 4) keeps that start cost small. The lease stays at its default 10 s.
+    // Workers take a job's partitions 500 ms after attaching, or one heartbeat if shorter: 250 ms keeps that
+    // start cost small (the default heartbeat is leaseMs / 4 = 2.5 s). The lease stays at its default 10 s.
     recovery: { heartbeatMs: 250 },
   });
   close = () => worker.close();

@@ -54,7 +54,7 @@ export class RemoteEnvironment extends BaseEnvironment {
     }
     const { redis = DEFAULT_REDIS_URL, prefix = DEFAULT_KEY_PREFIX, connectTimeoutMs } = this.config;
     const module = resolve(this.config.module ?? process.argv[1] ?? '');
-    const store = await JobStore.connect({ redis, prefix, connectTimeoutMs, logger: this.logger });
+    const store = await JobStore.connect({ redis, prefix, connectTimeoutMs, logger: this.logger, connectionKind: 'runtime' });
     const connection = await connectRedis(redis, { kind: 'bullmq', connectTimeoutMs, connectionName: 'sage:submit', logger: this.logger }).catch(
       async (error) => {
         await store.close();

@@ -50,6 +50,11 @@ export interface JobStoreOptions {
   now?: () => number;
   /** Log entries kept per job (approximately: Redis trims whole stream nodes); default 10000. */
   maxLogEntries?: number;
+  /**
+   * `command` (default, the CLI): a command fails after a few reconnect attempts. `runtime` (a running job's
+   * submitter and workers): commands wait through a Redis restart of up to about a minute.
+   */
+  connectionKind?: 'command' | 'runtime';
 }
 
 export interface CreateJobOptions {
@@ -360,7 +365,7 @@ function existing(id: string): string {
 }
 
 function connectOptions(options: JobStoreOptions) {
-  return { connectTimeoutMs: options.connectTimeoutMs, tls: options.tls, logger: options.logger };
+  return { kind: options.connectionKind ?? 'command', connectTimeoutMs: options.connectTimeoutMs, tls: options.tls, logger: options.logger };
 }
 
 function checkStatus(status: string): void {

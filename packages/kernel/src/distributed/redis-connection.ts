@@ -4,9 +4,10 @@
  * names the redacted URL and the cause, instead of ioredis retrying forever. Once connected, a dropped connection
  * is re-established in the background.
  *
- * Two kinds: `command` connections (job store, CLI) let a command fail after a few reconnect attempts; `bullmq`
- * connections retry commands without limit (`maxRetriesPerRequest: null`), which BullMQ requires for workers'
- * blocking commands.
+ * Three kinds: `command` connections (CLI) let a command fail after a few reconnect attempts; `runtime`
+ * connections (the job store of a running job's submitter and workers) wait through a Redis restart of up to about
+ * a minute before a command fails; `bullmq` connections retry commands without limit (`maxRetriesPerRequest:
+ * null`), which BullMQ requires for workers' blocking commands.
  */
 import { isIP } from 'node:net';
 import type { Logger } from '@sage/common';
@@ -17,9 +18,11 @@ import { parseRedisUrl, type RedisEndpoint, type RedisTlsOptions } from './redis
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 /** Attempts a `command` connection makes to reconnect before a queued command fails. */
 const COMMAND_RETRIES = 2;
+/** Attempts a `runtime` connection makes: with the reconnect delays below, about a minute of outage. */
+const RUNTIME_RETRIES = 35;
 const MAX_RECONNECT_DELAY_MS = 2000;
 
-export type RedisConnectionKind = 'command' | 'bullmq';
+export type RedisConnectionKind = 'command' | 'runtime' | 'bullmq';
 
 export interface ConnectRedisOptions {
   kind?: RedisConnectionKind;
@@ -79,7 +82,7 @@ function connectionOptions(endpoint: RedisEndpoint, options: ConnectRedisOptions
     password: endpoint.password,
     db: endpoint.db,
     connectionName: options.connectionName,
-    maxRetriesPerRequest: options.kind === 'bullmq' ? null : COMMAND_RETRIES,
+    maxRetriesPerRequest: options.kind === 'bullmq' ? null : options.kind === 'runtime' ? RUNTIME_RETRIES : COMMAND_RETRIES,
     ...(endpoint.tls
       ? {
           tls: {

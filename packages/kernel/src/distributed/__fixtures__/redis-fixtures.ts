@@ -52,17 +52,21 @@ export interface PrivateRedis {
   port: number;
   /** For TLS servers: the self-signed certificate (PEM) to trust. */
   certificate?: string;
+  /** Shuts the server down (it writes its append-only file first) and starts it again on the same port and data. */
+  restart(options?: { downMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
- * Starts `redis-server` on a free 127.0.0.1 port with no persistence; `tls` makes it TLS-only, with a
- * certificate for 127.0.0.1 made by openssl in a temporary directory.
+ * Starts `redis-server` on a free 127.0.0.1 port, without persistence unless `appendOnly` (every write is
+ * fsynced to the append-only file, as a deployment that must survive a restart would run it); `tls` makes it
+ * TLS-only, with a certificate for 127.0.0.1 made by openssl in a temporary directory.
  */
-export async function startPrivateRedis(options: { password?: string; tls?: boolean } = {}): Promise<PrivateRedis> {
+export async function startPrivateRedis(options: { password?: string; tls?: boolean; appendOnly?: boolean } = {}): Promise<PrivateRedis> {
   const port = await freePort();
   const directory = mkdtempSync(join(tmpdir(), 'sage-redis-'));
-  const args = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', directory];
+  const persistence = options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  const args = ['--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', directory];
   let certificate: string | undefined;
   if (options.password !== undefined) args.push('--requirepass', options.password);
   if (options.tls) {
@@ -78,17 +82,25 @@ export async function startPrivateRedis(options: { password?: string; tls?: bool
   } else {
     args.push('--port', String(port));
   }
-  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   await waitForReady(child);
+  const shutDown = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
   return {
     port,
     certificate,
+    async restart({ downMs = 0 } = {}) {
+      await shutDown();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      await waitForReady(child);
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await shutDown();
       rmSync(directory, { recursive: true, force: true });
     },
   };

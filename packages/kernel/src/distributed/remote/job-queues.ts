@@ -3,6 +3,7 @@
  * lazily on one shared connection. Each queue admits one active batch at a time across every worker
  * (`setGlobalConcurrency(1)`), so a partition's batches are processed in order.
  */
+import type { Logger } from '@sage/common';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { queueName, type RedisKeys } from '../keys.js';
@@ -20,6 +21,8 @@ export class JobQueues {
     private readonly connection: Redis,
     private readonly keys: RedisKeys,
     readonly jobId: string,
+    /** Receives the queues' connection errors (while Redis restarts), once per distinct message. */
+    private readonly logger?: Logger,
   ) {}
 
   get prefix(): string {
@@ -31,9 +34,19 @@ export class JobQueues {
     let queue = this.queues.get(name);
     if (queue === undefined) {
       queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      // Without a listener BullMQ prints every reconnection error; the connection retries by itself.
+      queue.on('error', (error) => this.reportError(name, error));
       this.queues.set(name, queue);
     }
     return queue;
+  }
+
+  private lastError: string | undefined;
+
+  private reportError(queue: string, error: Error): void {
+    if (error.message === this.lastError) return;
+    this.lastError = error.message;
+    this.logger?.warn({ queue, cause: error.message }, 'queue connection error; retrying');
   }
 
   /** Creates the queues with global concurrency 1 before any worker takes from them. */

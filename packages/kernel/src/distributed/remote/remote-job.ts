@@ -57,7 +57,7 @@ export class RemoteJob {
   /** Records the job and its queues and moves it to `running`, so that workers attach. */
   static async start(parts: RemoteJobParts): Promise<RemoteJob> {
     const record = await parts.store.create({ name: parts.graph.jobName, graph: summarizeGraph(parts.graph), module: parts.module });
-    const queues = new JobQueues(parts.connection, parts.keys, record.id);
+    const queues = new JobQueues(parts.connection, parts.keys, record.id, parts.logger);
     await queues.prepare(workerPartitions(parts.graph));
     await parts.store.transition(record.id, 'running');
     return new RemoteJob(parts, record, queues);

@@ -72,7 +72,7 @@ export class JobRunner {
 
   constructor(private readonly parts: JobRunnerParts) {
     const { job, keys, connection, logger, jobId, timing, workerId } = parts;
-    this.queues = new JobQueues(connection, keys, jobId);
+    this.queues = new JobQueues(connection, keys, jobId, logger);
     this.registry = new ServiceRegistry(job.services, systemClock, logger);
     this.env = { ...job, queues: this.queues, registry: this.registry, clock: systemClock, logger };
     this.sinkPartitions = sinkPartitionCount(job.graph);

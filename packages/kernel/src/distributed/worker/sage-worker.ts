@@ -79,7 +79,7 @@ export class SageWorker {
     const codeDir = await realpath(resolve(options.codeDir ?? process.cwd())).catch(() => {
       throw new PipelineError(`worker code directory "${options.codeDir}" does not exist`);
     });
-    const store = await JobStore.connect({ redis: options.redis, prefix: options.prefix, logger: options.logger });
+    const store = await JobStore.connect({ redis: options.redis, prefix: options.prefix, logger: options.logger, connectionKind: 'runtime' });
     const connection = await connectRedis(options.redis ?? DEFAULT_REDIS_URL, { kind: 'bullmq', connectionName: 'sage:worker', logger: options.logger }).catch(
       async (error) => {
         await store.close();

@@ -38,7 +38,7 @@ class RedisHashSink extends SinkFunction<Reading, { key: string }> {
   private client: Redis | undefined;
 
   override async open(): Promise<void> {
-    this.client = await connectRedis(fixtureSettings().redis);
+    this.client = await connectRedis(fixtureSettings().redis, { kind: 'runtime' });
   }
 
   override async execute(record: Reading): Promise<void> {

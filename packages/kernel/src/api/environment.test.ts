@@ -219,6 +219,12 @@ describe('services', () => {
     expect((error as Error & { cause: unknown }).cause).toBeInstanceOf(ServiceTimeoutError);
   });
 
+  it('a service needs a non-empty name', () => {
+    const env = new LocalEnvironment('unnamed-service', quiet);
+    expect(() => env.registerService('', Dictionary, { words: {} })).toThrow(ValidationError);
+    expect(() => env.registerService('', Dictionary, { words: {} })).toThrow('registerService: the service name must be a non-empty string');
+  });
+
   it('an unknown service is a ServiceNotFoundError naming the registered ones', async () => {
     const env = new LocalEnvironment('no-service', quiet);
     env.registerService('dictionary', Dictionary, { words: {} });

@@ -130,6 +130,7 @@ export abstract class BaseEnvironment implements StreamBuilder {
 
   /** Registers a service for `this.callService(name, …)`; it starts before the first task and stops after the last. */
   registerService<S extends new (config?: any) => BaseService>(name: string, serviceClass: S, config?: ConfigOf<S>): this {
+    if (typeof name !== 'string' || name.length === 0) throw new ValidationError('registerService: the service name must be a non-empty string');
     if (typeof serviceClass !== 'function') throw new ValidationError(`registerService("${name}"): expected a service class`);
     if (this.services.some((service) => service.name === name)) {
       throw new ValidationError(`registerService: a service named "${name}" is already registered`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newJobId } from './job-record.js';
-import { batchJobId, isJobId, queueName, RedisKeys } from './keys.js';
+import { batchJobId, isJobId, queueName, RedisKeys, serviceQueueName } from './keys.js';
 
 const ID = '0mgx1k2p3-x8f2k1';
 
@@ -28,6 +28,9 @@ describe('RedisKeys', () => {
     expect(keys.jobAlive(ID)).toBe(`sage:job:${ID}:alive`);
     expect(keys.sinksDone(ID)).toBe(`sage:job:${ID}:sinks-done`);
     expect(keys.jobWorkers(ID)).toBe(`sage:job:${ID}:workers`);
+    expect(keys.serviceQueuePrefix(ID)).toBe(`sage:job:${ID}:svc`);
+    expect(serviceQueueName('my counter')).toBe('my%20counter');
+    expect(() => serviceQueueName('')).toThrow(/service name must be a non-empty string/);
   });
 
   it.each(['', 'a b', 'sage*', 'sage?', 'a[b]', 'a:', ':a', 'a::b', '{sage}'])('refuses the prefix %j', (prefix) => {

@@ -11,6 +11,9 @@
  *   <p>:job:<id>:control        channel      pub/sub, not a key: `stop` is published when a stop is requested
  *   <p>:job:<id>:q:<queue>:…    BullMQ       the job's queues: BullMQ prefix `<p>:job:<id>:q`, one queue per
  *                                            (target operator, partition), named by `queueName`
+ *   <p>:job:<id>:svc:<service>:… BullMQ   calls to the job's services: BullMQ prefix `<p>:job:<id>:svc`, one
+ *                                            queue per service, named by `serviceQueueName`; the submitting
+ *                                            process consumes them
  *   <p>:job:<id>:ends:<queue>   set          end-of-partition markers the partition `<queue>` has received, as
  *                                            `<edge>.<upstream instance>` (a replayed marker counts once)
  *   <p>:job:<id>:seq:<queue>    hash         next batch sequence of partition `<queue>` per output target
@@ -84,6 +87,11 @@ export class RedisKeys {
     return `${this.job(id)}:q`;
   }
 
+  /** The BullMQ `prefix` option for the job's service-call queues. */
+  serviceQueuePrefix(id: string): string {
+    return `${this.job(id)}:svc`;
+  }
+
   /** The end-of-partition markers one partition (`queueName(operator, partition)`) has received. */
   partitionEnds(id: string, operator: string, partition: number): string {
     return `${this.job(id)}:ends:${queueName(operator, partition)}`;
@@ -141,6 +149,12 @@ export class RedisKeys {
 export function queueName(operator: string, partition: number): string {
   if (!Number.isInteger(partition) || partition < 0) throw new ValidationError(`partition must be an integer >= 0, got ${partition}`);
   return `${encodeSegment(operator)}.${partition}`;
+}
+
+/** The BullMQ queue name of the calls to one service (service names may hold any character, as operator names). */
+export function serviceQueueName(service: string): string {
+  if (typeof service !== 'string' || service.length === 0) throw new ValidationError('service name must be a non-empty string');
+  return encodeSegment(service);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Logger } from '@sage/common';
 import type { FunctionContext, KeyedStateStore, ServiceCallOptions } from '../api/function-context.js';
-import type { ServiceRegistry } from '../services/service-registry.js';
+import type { ServiceCaller } from '../services/service-registry.js';
 import { KeyedStateBackend } from './keyed-state.js';
 
 /** The `ctx` of one operator instance. */
@@ -13,7 +13,7 @@ export class RuntimeContext implements FunctionContext {
     readonly parallelIndex: number,
     readonly parallelism: number,
     readonly logger: Logger,
-    private readonly services: ServiceRegistry,
+    private readonly services: ServiceCaller,
   ) {
     this.keyedState = new KeyedStateBackend(name);
   }

@@ -17,8 +17,13 @@ export interface ServiceDefinition {
 
 export const DEFAULT_SERVICE_TIMEOUT_MS = 10_000;
 
+/** What `ctx.callService` calls: the services themselves in this process, or a client of them elsewhere. */
+export interface ServiceCaller {
+  call<R>(name: string, options?: ServiceCallOptions): Promise<R>;
+}
+
 /** The services of one running job, in this process. */
-export class ServiceRegistry {
+export class ServiceRegistry implements ServiceCaller {
   private readonly instances = new Map<string, BaseService>();
 
   constructor(

@@ -9,7 +9,7 @@ import { InstanceMetrics } from '../../runtime/metrics.js';
 import { Output, type OutputEdge } from '../../runtime/output.js';
 import { RuntimeContext } from '../../runtime/runtime-context.js';
 import type { KeySelector, OperatorSetup } from '../../runtime/stream-operator.js';
-import type { ServiceRegistry } from '../../services/service-registry.js';
+import type { ServiceCaller } from '../../services/service-registry.js';
 import type { OperatorMetricsDelta } from '../job-record.js';
 import { PersistentKeyedState } from '../worker/persistent-keyed-state.js';
 import type { JobQueues } from './job-queues.js';
@@ -18,7 +18,8 @@ import { RemoteTarget } from './remote-target.js';
 export interface InstanceEnvironment {
   graph: ExecutionGraph;
   queues: JobQueues;
-  registry: ServiceRegistry;
+  /** The job's services: the instances themselves in the submitting process, a client of them on workers. */
+  services: ServiceCaller;
   clock: Clock;
   logger: Logger;
   batchSize: number;
@@ -47,7 +48,7 @@ export function createSetup(
 ): { setup: OperatorSetup; targets: RemoteTarget[]; state: PersistentKeyedState } {
   const targets: RemoteTarget[] = [];
   const name = operatorName(vertex);
-  const ctx = new RemoteRuntimeContext(name, env.graph.jobName, index, vertex.parallelism, env.logger.child({ operator: name, instance: index }), env.registry);
+  const ctx = new RemoteRuntimeContext(name, env.graph.jobName, index, vertex.parallelism, env.logger.child({ operator: name, instance: index }), env.services);
   const keySelectors: (KeySelector | undefined)[] = [];
   for (const edge of vertex.inputs) keySelectors[edge.inputIndex] ??= edge.keySelector;
   ctx.keyedState.keyed = keySelectors.some((selector) => selector !== undefined);

@@ -1,6 +1,7 @@
 /**
  * The submitting side of a remote job: records it in the job store, prepares its queues, runs the sources in
- * this process (they read their inputs where the job is started), and waits for the workers to end it.
+ * this process (they read their inputs where the job is started) and the job's services (once, for every
+ * worker: `ServiceHost`), and waits for the workers to end it.
  */
 import { type Logger, PipelineError } from '@sage/common';
 import type { Redis } from 'ioredis';
@@ -18,6 +19,7 @@ import type { RedisKeys } from '../keys.js';
 import { JobQueues } from './job-queues.js';
 import { RemoteJobError } from './remote-errors.js';
 import { createSetup, metricsDelta, operatorName, sinkPartitionCount, workerPartitions } from './remote-instance.js';
+import { ServiceHost } from './service-host.js';
 
 const STATUS_POLL_MS = 100;
 /** Longest wait for workers to let go of an ended job before its queues are removed anyway. */
@@ -47,6 +49,7 @@ export class RemoteJob {
     private readonly parts: RemoteJobParts,
     record: JobRecord,
     private readonly queues: JobQueues,
+    private readonly services: { registry: ServiceRegistry; host: ServiceHost },
   ) {
     this.id = record.id;
     this.startedAt = new Date();
@@ -54,13 +57,31 @@ export class RemoteJob {
     this.stopSignal = createStopSignal();
   }
 
-  /** Records the job and its queues and moves it to `running`, so that workers attach. */
+  /**
+   * Records the job and its queues, starts its services (before the first task, as locally) and moves it to
+   * `running`, so that workers attach. A service that fails to start fails the job.
+   */
   static async start(parts: RemoteJobParts): Promise<RemoteJob> {
-    const record = await parts.store.create({ name: parts.graph.jobName, graph: summarizeGraph(parts.graph), module: parts.module });
-    const queues = new JobQueues(parts.connection, parts.keys, record.id, parts.logger);
+    const { store, connection, keys, clock, logger } = parts;
+    const record = await store.create({ name: parts.graph.jobName, graph: summarizeGraph(parts.graph), module: parts.module });
+    const queues = new JobQueues(connection, keys, record.id, logger);
     await queues.prepare(workerPartitions(parts.graph));
-    await parts.store.transition(record.id, 'running');
-    return new RemoteJob(parts, record, queues);
+    const registry = new ServiceRegistry(parts.services, clock, logger);
+    const host = new ServiceHost(registry, parts.services.map((service) => service.name), connection, keys, record.id, logger);
+    try {
+      await registry.start();
+      host.start();
+    } catch (error) {
+      const { message, code } = error as { message?: string; code?: string };
+      await store.transition(record.id, 'failed', { error: { message: message ?? String(error), code } });
+      await host.close();
+      await registry.stop();
+      await queues.obliterate();
+      await queues.close();
+      throw error;
+    }
+    await store.transition(record.id, 'running');
+    return new RemoteJob(parts, record, queues, { registry, host });
   }
 
   /** Ends the sources (as `sage job stop` does); records in flight drain and the job ends as `stopped`. */
@@ -111,29 +132,23 @@ export class RemoteJob {
   }
 
   private async runSources(): Promise<void> {
-    const { graph, services, clock, logger, store } = this.parts;
-    const registry = new ServiceRegistry(services, clock, logger);
-    await registry.start();
-    const env = { ...this.parts, queues: this.queues, registry };
-    try {
-      const tasks = graph.vertices
-        .filter((vertex) => vertex.transformation.createSource !== undefined)
-        .flatMap((vertex) =>
-          Array.from({ length: vertex.parallelism }, async (_, index) => {
-            const { setup } = createSetup(vertex, index, env);
-            const source = vertex.transformation.createSource!(setup);
-            try {
-              await runSourceTask(source, setup.output, setup.metrics, clock, this.stopSignal);
-            } finally {
-              const delta = metricsDelta(setup.metrics, setup.output.recordsOut, new InstanceMetrics());
-              await store.mergeMetrics(this.id, { [operatorName(vertex)]: delta });
-            }
-          }),
-        );
-      await Promise.all(tasks);
-    } finally {
-      await registry.stop();
-    }
+    const { graph, clock, store } = this.parts;
+    const env = { ...this.parts, queues: this.queues, services: this.services.registry };
+    const tasks = graph.vertices
+      .filter((vertex) => vertex.transformation.createSource !== undefined)
+      .flatMap((vertex) =>
+        Array.from({ length: vertex.parallelism }, async (_, index) => {
+          const { setup } = createSetup(vertex, index, env);
+          const source = vertex.transformation.createSource!(setup);
+          try {
+            await runSourceTask(source, setup.output, setup.metrics, clock, this.stopSignal);
+          } finally {
+            const delta = metricsDelta(setup.metrics, setup.output.recordsOut, new InstanceMetrics());
+            await store.mergeMetrics(this.id, { [operatorName(vertex)]: delta });
+          }
+        }),
+      );
+    await Promise.all(tasks);
   }
 
   private async waitForEnd(): Promise<JobRecord> {
@@ -145,12 +160,20 @@ export class RemoteJob {
     }
   }
 
-  /** Waits for the workers to let go of the job, then removes its queues so that no BullMQ job is left. */
+  /**
+   * Waits for the workers to let go of the job, then removes its queues so that no BullMQ job is left, and
+   * stops its services (after the last task, as locally).
+   */
   private async cleanUp(): Promise<void> {
     const { connection, keys, clock } = this.parts;
     const deadline = clock.now() + WORKER_RELEASE_MS;
-    while ((await connection.scard(keys.jobWorkers(this.id))) > 0 && clock.now() < deadline) await sleep(clock, STATUS_POLL_MS);
-    await this.queues.obliterate();
-    await this.queues.close();
+    try {
+      while ((await connection.scard(keys.jobWorkers(this.id))) > 0 && clock.now() < deadline) await sleep(clock, STATUS_POLL_MS);
+      await this.queues.obliterate();
+      await this.queues.close();
+    } finally {
+      await this.services.host.close();
+      await this.services.registry.stop();
+    }
   }
 }

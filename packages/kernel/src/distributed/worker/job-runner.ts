@@ -13,7 +13,6 @@ import type { ExecutionVertex } from '../../graph/execution-graph.js';
 import { systemClock } from '../../runtime/clock.js';
 import { InstanceMetrics } from '../../runtime/metrics.js';
 import type { OperatorSetup, StreamOperator } from '../../runtime/stream-operator.js';
-import { ServiceRegistry } from '../../services/service-registry.js';
 import { MAX_WATERMARK } from '../../windowing/window.js';
 import { metricsScriptArguments } from '../job-metrics.js';
 import type { JobStore } from '../job-store.js';
@@ -22,6 +21,7 @@ import type { CapturedJob } from '../remote/capture.js';
 import { type BatchJobData, JobQueues } from '../remote/job-queues.js';
 import { createSetup, type InstanceEnvironment, metricsDelta, sinkPartitionCount, workerPartitions } from '../remote/remote-instance.js';
 import type { RemoteTarget } from '../remote/remote-target.js';
+import { RemoteServiceClient } from '../remote/service-client.js';
 import { PartitionLeases } from './partition-leases.js';
 import type { RecoveryTiming } from './recovery-timing.js';
 import { commitBatchScript } from './partition-scripts.js';
@@ -65,7 +65,7 @@ export class JobRunner {
   private readonly partitions: Partition[];
   private readonly leases: PartitionLeases;
   private readonly queues: JobQueues;
-  private readonly registry: ServiceRegistry;
+  private readonly services: RemoteServiceClient;
   private readonly env: InstanceEnvironment;
   private readonly sinkPartitions: number;
   private failed = false;
@@ -73,8 +73,9 @@ export class JobRunner {
   constructor(private readonly parts: JobRunnerParts) {
     const { job, keys, connection, logger, jobId, timing, workerId } = parts;
     this.queues = new JobQueues(connection, keys, jobId, logger);
-    this.registry = new ServiceRegistry(job.services, systemClock, logger);
-    this.env = { ...job, queues: this.queues, registry: this.registry, clock: systemClock, logger };
+    // The job's services run once, in the submitting process; calls from here go over Redis.
+    this.services = new RemoteServiceClient(job.services.map((service) => service.name), connection, keys, jobId, systemClock);
+    this.env = { ...job, queues: this.queues, services: this.services, clock: systemClock, logger };
     this.sinkPartitions = sinkPartitionCount(job.graph);
     // Partition 0 of every operator first, then partition 1…: a worker's share is a slice through the pipeline.
     this.partitions = workerPartitions(job.graph).sort((a, b) => a.partition - b.partition);
@@ -93,7 +94,6 @@ export class JobRunner {
   }
 
   async start(): Promise<void> {
-    await this.registry.start();
     await this.leases.start();
   }
 
@@ -103,7 +103,7 @@ export class JobRunner {
     // Batches in progress commit while the leases still hold; then the partitions are free for others.
     await Promise.all(this.partitions.map((_, index) => this.lose(index)));
     await this.leases.release();
-    await this.registry.stop();
+    await this.services.close();
     await this.queues.close();
   }
 

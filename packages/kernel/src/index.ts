@@ -31,6 +31,7 @@ export {
   SourceFunction,
 } from './api/functions.js';
 export { KeyedStream } from './api/keyed-stream.js';
+export { type ExecutionTarget, type RemoteExecutionTarget, setExecutionTarget } from './api/execution-target.js';
 export { LocalEnvironment } from './api/local-environment.js';
 export { OutputTag } from './api/output-tag.js';
 export { type AllWindowedStream, WindowedStream } from './api/windowed-stream.js';

@@ -1,7 +1,6 @@
 import { type Command, Option } from 'commander';
-import type { LogLevel } from '@sage/common';
 import type { CliIo } from '../cli-io.js';
-import { LOG_LEVELS, runCommand } from '../run/run-command.js';
+import { LOG_LEVELS, type RunOptions, runCommand } from '../run/run-command.js';
 
 export function registerRun(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
   program
@@ -11,7 +10,10 @@ export function registerRun(program: Command, io: CliIo, setExitCode: (code: num
     .argument('[args...]', 'arguments for the file, seen as process.argv.slice(2)')
     .addOption(new Option('--log-level <level>', 'sets SAGE_LOG_LEVEL for the run').choices(LOG_LEVELS))
     .option('--no-env-file', 'do not load .env from the working directory')
-    .action(async (file: string, args: string[], options: { logLevel?: LogLevel; envFile: boolean }) => {
+    .option('--remote', 'run the job on sage worker processes (also a file that builds a LocalEnvironment)')
+    .option('--redis <url>', 'with --remote: Redis of the workers (default: REDIS_URL, then sage.config.yaml redis.url, then redis://127.0.0.1:6379)')
+    .option('--prefix <prefix>', 'with --remote: key prefix of the workers\' jobs (default: sage)')
+    .action(async (file: string, args: string[], options: RunOptions & { envFile: boolean }) => {
       setExitCode(await runCommand(io, file, args, options));
     });
 }

@@ -1,7 +1,9 @@
 /** `sage run`: set up the environment (log level, `.env`), run the file, and turn its outcome into an exit code. */
 import { join } from 'node:path';
-import { loadEnvFile, type LogLevel } from '@sage/common';
+import { isSageError, loadEnvFile, type LogLevel } from '@sage/common';
+import { parseRedisUrl, setExecutionTarget } from '@sage/kernel';
 import type { CliIo } from '../cli-io.js';
+import { resolveRedisUrl } from '../doctor/redis-check.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { formatError } from '../format-error.js';
 import { PipelineFileError, resolvePipelineFile, runPipelineFile } from './run-pipeline-file.js';
@@ -12,6 +14,12 @@ export interface RunOptions {
   logLevel?: LogLevel;
   /** Load `.env` from the working directory first (never overriding set variables); default true. */
   envFile?: boolean;
+  /** Submit the file's job to `sage worker` processes, whatever environment class it builds. */
+  remote?: boolean;
+  /** Redis of the workers (with `remote`); default REDIS_URL, then sage.config.yaml redis.url, then redis://127.0.0.1:6379. */
+  redis?: string;
+  /** Key prefix of the workers' job store (with `remote`); default `sage`. */
+  prefix?: string;
 }
 
 export async function runCommand(io: CliIo, file: string, args: readonly string[], options: RunOptions = {}): Promise<number> {
@@ -21,6 +29,10 @@ export async function runCommand(io: CliIo, file: string, args: readonly string[
   } catch (error) {
     if (!(error instanceof PipelineFileError)) throw error;
     io.stderr.write(`sage run: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (!options.remote && (options.redis !== undefined || options.prefix !== undefined)) {
+    io.stderr.write(`sage run: ${options.redis !== undefined ? '--redis' : '--prefix'} applies only with --remote\n`);
     return EXIT_USAGE;
   }
   try {
@@ -35,7 +47,23 @@ export async function runCommand(io: CliIo, file: string, args: readonly string[
       io.stderr.write(`sage run: SAGE_LOG_LEVEL is "${level}"; expected one of ${LOG_LEVELS.join(', ')}\n`);
       return EXIT_USAGE;
     }
-    await runPipelineFile(path, args);
+    if (options.remote) {
+      const { value, source } = options.redis !== undefined ? { value: options.redis, source: '--redis' } : resolveRedisUrl({ cwd: io.cwd, env: io.env });
+      try {
+        parseRedisUrl(value, source);
+      } catch (error) {
+        if (!isSageError(error) || source !== '--redis') throw error;
+        io.stderr.write(formatError(error));
+        return EXIT_USAGE;
+      }
+      setExecutionTarget({ kind: 'remote', redis: value, prefix: options.prefix });
+    }
+    try {
+      await runPipelineFile(path, args);
+    } finally {
+      // A job the file left running has read the target already; later submits in this process run locally.
+      setExecutionTarget(undefined);
+    }
     return EXIT_OK;
   } catch (error) {
     const level = io.env.SAGE_LOG_LEVEL;

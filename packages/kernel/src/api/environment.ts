@@ -6,6 +6,7 @@ import type { JobResult } from '../runtime/job-result.js';
 import { CollectionSourceOperator } from '../runtime/operators/collection-source-operator.js';
 import { FunctionSourceOperator } from '../runtime/operators/function-source-operator.js';
 import { PassThroughOperator } from '../runtime/operators/pass-through-operator.js';
+import type { SubmittedEnvironment } from '../distributed/remote/remote-submission.js';
 import type { BaseService } from '../services/base-service.js';
 import type { ServiceDefinition } from '../services/service-registry.js';
 import { parseCall } from './call-shape.js';
@@ -142,6 +143,11 @@ export abstract class BaseEnvironment implements StreamBuilder {
   abstract submit(options?: SubmitOptions): Promise<JobResult>;
   abstract stop(): Promise<JobResult | undefined>;
   abstract close(): Promise<void>;
+
+  /** What a remote submission reads: the graph, services and settings (services registered later included). */
+  protected submitted(): SubmittedEnvironment {
+    return { name: this.name, graph: this.graph, services: this.services, logger: this.logger, ...this.settings };
+  }
 
   /** @internal */
   addTransformation(

@@ -41,6 +41,6 @@ describe('RemoteEnvironment in a worker (capture hook set)', () => {
     next.filter((n: number) => n < 3).fillFuture(future);
     const { job, error } = await captured(() => env.submit());
     expect(job).toBeUndefined();
-    expect((error as Error).message).toMatch(/RemoteEnvironment does not run feedback loops yet \(".*" is on one\)/);
+    expect((error as Error).message).toMatch(/remote execution \(RemoteEnvironment, sage run --remote\) does not run feedback loops yet \(".*" is on one\)/);
   });
 });

@@ -1,0 +1,148 @@
+/**
+ * Submitting an environment's graph as a remote job, shared by `RemoteEnvironment` and by a `LocalEnvironment`
+ * run under a remote execution target (`sage run --remote`). In a worker that imports the pipeline module, it
+ * hands the graph to the capture hook instead and throws, whatever the environment class.
+ */
+import { resolve } from 'node:path';
+import { type Logger, PipelineError } from '@sage/common';
+import type { JobGraph } from '../../graph/job-graph.js';
+import { compile, type ExecutionGraph } from '../../graph/execution-graph.js';
+import type { Clock } from '../../runtime/clock.js';
+import type { JobResult } from '../../runtime/job-result.js';
+import type { ServiceDefinition } from '../../services/service-registry.js';
+import { JobStore } from '../job-store.js';
+import { DEFAULT_KEY_PREFIX, RedisKeys } from '../keys.js';
+import { connectRedis } from '../redis-connection.js';
+import { DEFAULT_REDIS_URL } from '../redis-url.js';
+import { CaptureComplete, captureHook } from './capture.js';
+import { RemoteJob } from './remote-job.js';
+
+/** Where Redis is and how workers get the pipeline module. */
+export interface RemoteSettings {
+  /** Redis URL; default redis://127.0.0.1:6379. */
+  redis?: string;
+  /** Key prefix of the job store; default `sage`. Workers must use the same one. */
+  prefix?: string;
+  /**
+   * The pipeline module workers import to build the same graph: a path they can read at the same place
+   * (shared disk or the same checkout). Default: the script this process was started with (`process.argv[1]`).
+   */
+  module?: string;
+  connectTimeoutMs?: number;
+}
+
+/** What an environment hands over: its graph and settings, read when `submit()` is called. */
+export interface SubmittedEnvironment {
+  name: string;
+  graph: JobGraph;
+  services: readonly ServiceDefinition[];
+  batchSize: number;
+  lingerMs: number;
+  clock: Clock;
+  handleSignals: boolean;
+  logger: Logger;
+}
+
+export class RemoteSubmission {
+  private job: RemoteJob | undefined;
+  private running: Promise<JobResult> | undefined;
+  private last: JobResult | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly environment: SubmittedEnvironment,
+    private readonly settings: RemoteSettings,
+  ) {}
+
+  async submit(options: { autostop?: boolean }): Promise<JobResult> {
+    const { name, services, batchSize, lingerMs, clock, logger } = this.environment;
+    if (this.closed) throw new PipelineError(`environment "${name}" is closed`);
+    if (this.running !== undefined) throw new PipelineError(`job "${name}" is already running`);
+    const graph = compile(this.environment.graph);
+    refuseLoops(graph);
+    const hook = captureHook();
+    if (hook !== undefined) {
+      hook({ graph, services, batchSize, lingerMs });
+      throw new CaptureComplete();
+    }
+    const { redis = DEFAULT_REDIS_URL, prefix = DEFAULT_KEY_PREFIX, connectTimeoutMs } = this.settings;
+    const module = resolve(this.settings.module ?? process.argv[1] ?? '');
+    const store = await JobStore.connect({ redis, prefix, connectTimeoutMs, logger, connectionKind: 'runtime' });
+    const connection = await connectRedis(redis, { kind: 'bullmq', connectTimeoutMs, connectionName: 'sage:submit', logger }).catch(async (error) => {
+      await store.close();
+      throw error;
+    });
+    const release = async () => {
+      await store.close();
+      await connection.quit().catch(() => connection.disconnect());
+    };
+    try {
+      this.job = await RemoteJob.start({ graph, services, store, connection, keys: new RedisKeys(prefix), module, clock, logger, batchSize, lingerMs });
+    } catch (error) {
+      await release();
+      throw error;
+    }
+    const job = this.job;
+    const detachSignals = this.environment.handleSignals ? this.attachSignals() : () => {};
+    this.running = job
+      .run()
+      .then((result) => (this.last = result))
+      .finally(async () => {
+        detachSignals();
+        this.running = undefined;
+        await release();
+      });
+    if (options.autostop) return this.running;
+    // A detached job's failure is reported by awaitTermination(), not as an unhandled rejection.
+    this.running.catch(() => {});
+    return job.result();
+  }
+
+  get jobId(): string | undefined {
+    return this.job?.id;
+  }
+
+  async awaitTermination(): Promise<JobResult | undefined> {
+    if (this.running !== undefined) return this.running;
+    return this.last;
+  }
+
+  /** Ends the sources; records in flight drain on the workers and the job ends as `stopped`. */
+  async stop(): Promise<JobResult | undefined> {
+    if (this.running === undefined) return this.last;
+    await this.job!.stop();
+    return this.running;
+  }
+
+  async close(): Promise<void> {
+    if (this.running !== undefined) await this.stop().catch(() => undefined);
+    this.closed = true;
+  }
+
+  /** Ctrl+C stops the job as stop() does; a second one exits at once. */
+  private attachSignals(): () => void {
+    const { logger } = this.environment;
+    let interrupts = 0;
+    const onInterrupt = () => {
+      interrupts++;
+      if (interrupts > 1) process.exit(130);
+      logger.warn('stopping: sources end, the workers drain what is in flight (Ctrl+C again to exit now)');
+      this.stop().catch((error: unknown) => logger.error({ err: error }, 'stop failed'));
+    };
+    process.on('SIGINT', onInterrupt);
+    process.on('SIGTERM', onInterrupt);
+    return () => {
+      process.off('SIGINT', onInterrupt);
+      process.off('SIGTERM', onInterrupt);
+    };
+  }
+}
+
+function refuseLoops(graph: ExecutionGraph): void {
+  const looped = graph.vertices.find((vertex) => vertex.loop !== undefined);
+  if (looped !== undefined) {
+    throw new PipelineError(
+      `remote execution (RemoteEnvironment, sage run --remote) does not run feedback loops yet ("${looped.transformation.options.name}" is on one); run this job in a LocalEnvironment`,
+    );
+  }
+}

@@ -1,8 +1,8 @@
 import type { ExecutionEdge } from '../graph/execution-graph.js';
 import { MAX_WATERMARK } from '../windowing/window.js';
-import { WatermarkCombiner } from '../windowing/watermarks.js';
-import { type Channel, DATA, END, WATERMARK, type WatermarkMessage, type WatermarkStatusMessage } from './channel.js';
+import { type Channel, DATA, END } from './channel.js';
 import type { Clock } from './clock.js';
+import { InputWatermarks } from './input-watermarks.js';
 import type { LoopTracker } from './loop-tracker.js';
 import type { InstanceMetrics } from './metrics.js';
 import type { SourceOperator, StopSignal } from './operators/source-operator.js';
@@ -129,58 +129,3 @@ async function consume(parts: OperatorTaskParts): Promise<void> {
   await output.end();
 }
 
-async function advanceWatermark(parts: OperatorTaskParts, watermark: number): Promise<void> {
-  const processing = parts.operator.processWatermark(watermark);
-  if (processing !== undefined) await processing;
-  if (parts.operator.forwardsWatermarks) await parts.output.emitWatermark(watermark);
-  else await parts.output.flush();
-}
-
-/**
- * One `WatermarkCombiner` over every upstream instance of every input edge, made on the first watermark or
- * status. When all of them are idle, so is this instance's output; it becomes active again with any of them.
- */
-class InputWatermarks {
-  private readonly offsets: number[] = [];
-  private readonly combiner: WatermarkCombiner;
-  private advanced: number | undefined;
-  private status: 'idle' | 'active' | undefined;
-
-  constructor(inputs: readonly ExecutionEdge[]) {
-    let count = 0;
-    for (const edge of inputs) {
-      this.offsets.push(count);
-      count += edge.upstreamInstances;
-    }
-    this.combiner = new WatermarkCombiner(Math.max(1, count), {
-      emitWatermark: (watermark) => {
-        this.advanced = watermark;
-      },
-      markIdle: () => {
-        this.status = 'idle';
-      },
-      markActive: () => {
-        this.status = 'active';
-      },
-    });
-  }
-
-  get current(): number {
-    return this.combiner.currentWatermark;
-  }
-
-  /** Feeds the message to the combiner; runs the operator on a new watermark and forwards what changed. */
-  async receive(message: WatermarkMessage | WatermarkStatusMessage, parts: OperatorTaskParts): Promise<void> {
-    this.advanced = undefined;
-    this.status = undefined;
-    const input = this.offsets[message.edge]! + message.from;
-    if (message.kind === WATERMARK) this.combiner.inputWatermark(input, message.watermark);
-    else if (message.idle) this.combiner.markIdle(input);
-    else this.combiner.markActive(input);
-    const { advanced, status } = this;
-    const forwards = parts.operator.forwardsWatermarks;
-    if (status === 'active' && forwards) await parts.output.emitWatermarkStatus(false);
-    if (advanced !== undefined) await advanceWatermark(parts, advanced);
-    if (status === 'idle' && forwards) await parts.output.emitWatermarkStatus(true);
-  }
-}

@@ -115,6 +115,24 @@ describe('WatermarkCombiner (rule 4)', () => {
     expect(events).toEqual([10, 20, 'idle', 'active', 40, 50]);
   });
 
+  it('continues from a snapshot where the first combiner left off (a partition that moved to another worker)', () => {
+    const first = new WatermarkCombiner(2, recordingOutput().output);
+    first.inputWatermark(0, 10);
+    first.inputWatermark(1, 20);
+    first.markIdle(1);
+    first.inputWatermark(0, 30);
+    const snapshot = JSON.parse(JSON.stringify(first.snapshot()));
+    const { events, output } = recordingOutput();
+    const second = new WatermarkCombiner(2, output);
+    second.restore(snapshot);
+    expect(second.currentWatermark).toBe(30);
+    // Input 1 is still idle: input 0 alone moves the output; a stale watermark of input 0 moves nothing.
+    second.inputWatermark(0, 25);
+    second.inputWatermark(0, 40);
+    expect(events).toEqual([40]);
+    expect(() => new WatermarkCombiner(3, output).restore(snapshot)).toThrow(ValidationError);
+  });
+
   it('rejects bad input with a typed error', () => {
     const { output } = recordingOutput();
     expect(() => new WatermarkCombiner(0, output)).toThrow(/WatermarkCombiner: inputCount .* got 0/);

@@ -127,6 +127,12 @@ export class WatermarkStrategy<T> {
  * back. An idle input is left out until it sends an element again; it rejoins the minimum once its watermark
  * has caught up with the output (Flink's `StatusWatermarkValve`). When every input is idle, so is the output.
  */
+export interface WatermarkCombinerSnapshot {
+  inputs: Array<{ watermark: number; idle: boolean; aligned: boolean }>;
+  lastOutput: number;
+  outputIdle: boolean;
+}
+
 export class WatermarkCombiner {
   private readonly inputs: Array<{ watermark: number; idle: boolean; aligned: boolean }>;
   private lastOutput = MIN_WATERMARK;
@@ -173,6 +179,21 @@ export class WatermarkCombiner {
     } else {
       this.advance();
     }
+  }
+
+  /** What the combiner has seen, as plain data: a new owner of the operator instance continues from it. */
+  snapshot(): WatermarkCombinerSnapshot {
+    return { inputs: this.inputs.map((input) => ({ ...input })), lastOutput: this.lastOutput, outputIdle: this.outputIdle };
+  }
+
+  /** Continues from `snapshot()`; emits nothing (what it had emitted already went downstream). */
+  restore(snapshot: WatermarkCombinerSnapshot): void {
+    if (snapshot.inputs.length !== this.inputs.length) {
+      throw new ValidationError(`WatermarkCombiner: a snapshot of ${snapshot.inputs.length} inputs cannot restore ${this.inputs.length}`);
+    }
+    for (const [index, input] of snapshot.inputs.entries()) Object.assign(this.inputs[index]!, input);
+    this.lastOutput = snapshot.lastOutput;
+    this.outputIdle = snapshot.outputIdle;
   }
 
   markActive(index: number): void {

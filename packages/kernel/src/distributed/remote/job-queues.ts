@@ -9,10 +9,16 @@ import type { Redis } from 'ioredis';
 import { queueName, type RedisKeys } from '../keys.js';
 
 /**
- * What one BullMQ job of a partition queue carries: a batch, or the end of one upstream instance, from input
- * `edge`, upstream instance `from`, numbered `sequence` in that upstream's stream to this partition.
+ * What one BullMQ job of a partition queue carries, from input `edge`, upstream instance `from`, numbered
+ * `sequence` in that upstream's stream to this partition: a batch (with its records' event-time timestamps when
+ * they have them, `null` for a record without one), the upstream's watermark or idleness, or its end.
  */
-export type BatchJobData = { edge: number; from: number; sequence: number } & ({ records: unknown[] } | { end: true });
+export type BatchJobData = { edge: number; from: number; sequence: number } & (
+  | { records: unknown[]; timestamps?: Array<number | null> }
+  | { watermark: number }
+  | { idle: boolean }
+  | { end: true }
+);
 
 export class JobQueues {
   private readonly queues = new Map<string, Queue>();

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';
-import { DATA, END, WATERMARK } from '../../runtime/channel.js';
+import { DATA, END, WATERMARK, WATERMARK_STATUS } from '../../runtime/channel.js';
 import { RecordNotSerializableError } from './remote-errors.js';
 import { RemoteTarget } from './remote-target.js';
 
@@ -35,10 +35,19 @@ describe('RemoteTarget', () => {
     expect(target.sequence).toBe(8);
   });
 
-  it('refuses a watermark: event time does not run on workers yet', async () => {
+  it('sends timestamps (null for none), watermarks and idleness in order, each numbered in the same stream', async () => {
     const { queue, added } = fakeQueue();
-    await expect(new RemoteTarget(queue, 'words', 0, 0).put({ kind: WATERMARK, edge: 0, watermark: 5 } as never)).rejects.toThrow(/operator "words" emitted a watermark/);
-    expect(added).toEqual([]);
+    const target = new RemoteTarget(queue, 'stamp', 2, 0);
+    await target.put({ kind: DATA, edge: 0, records: ['a', 'b'], timestamps: [1_000, Number.NaN] });
+    await target.put({ kind: WATERMARK, edge: 0, from: 2, watermark: 999 });
+    await target.put({ kind: WATERMARK_STATUS, edge: 0, from: 2, idle: true });
+    await target.put({ kind: END, edge: 0 });
+    expect(added.map((job) => [job.jobId, job.data])).toEqual([
+      ['b0.2.0', { edge: 0, from: 2, sequence: 0, records: ['a', 'b'], timestamps: [1_000, null] }],
+      ['b0.2.1', { edge: 0, from: 2, sequence: 1, watermark: 999 }],
+      ['b0.2.2', { edge: 0, from: 2, sequence: 2, idle: true }],
+      ['b0.2.3', { edge: 0, from: 2, sequence: 3, end: true }],
+    ]);
   });
 
   it.each([

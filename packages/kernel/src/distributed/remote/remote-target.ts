@@ -1,12 +1,12 @@
 /**
  * The `BatchTarget` of an output edge whose target instance runs on a worker: each batch, and the end of this
- * upstream instance, becomes one BullMQ job on the target partition's queue. Job ids are deterministic
+ * upstream instance, and each of its watermarks and idleness changes, becomes one BullMQ job on the target
+ * partition's queue. Job ids are deterministic
  * (`batchJobId`), so a batch sent twice while the first is still queued is kept once; the receiving partition
  * drops one it has already committed (`partitionDone`). Awaiting the add is the backpressure.
  */
 import type { Queue } from 'bullmq';
-import { PipelineError } from '@sage/common';
-import { type ChannelMessage, DATA, END } from '../../runtime/channel.js';
+import { type ChannelMessage, DATA, END, WATERMARK, WATERMARK_STATUS } from '../../runtime/channel.js';
 import type { BatchTarget } from '../../runtime/output.js';
 import { batchJobId } from '../keys.js';
 import type { BatchJobData } from './job-queues.js';
@@ -33,17 +33,27 @@ export class RemoteTarget implements BatchTarget {
 
   async put(message: ChannelMessage): Promise<void> {
     if (message.kind === DATA) for (const record of message.records) checkJson(this.operator, record);
-    const sequence = this.sequence++;
-    const from = this.upstreamInstance;
-    let data: BatchJobData;
-    if (message.kind === DATA) {
-      data = { edge: message.edge, from, sequence, records: message.records };
-    } else if (message.kind === END) {
-      data = { edge: message.edge, from, sequence, end: true };
-    } else {
-      throw new PipelineError(`operator "${this.operator}" emitted a watermark: event time does not run on workers yet`);
-    }
-    await this.queue.add('batch', data, { ...JOB_OPTIONS, jobId: batchJobId(message.edge, from, sequence) });
+    const header = { edge: message.edge, from: this.upstreamInstance, sequence: this.sequence++ };
+    await this.queue.add('batch', { ...header, ...payload(message) } as BatchJobData, {
+      ...JOB_OPTIONS,
+      jobId: batchJobId(message.edge, header.from, header.sequence),
+    });
+  }
+}
+
+/** A channel message as job data: JSON has no NaN, so a record without a timestamp travels as `null`. */
+function payload(message: ChannelMessage): object {
+  switch (message.kind) {
+    case DATA:
+      return message.timestamps === undefined
+        ? { records: message.records }
+        : { records: message.records, timestamps: message.timestamps.map((timestamp) => (Number.isNaN(timestamp) ? null : timestamp)) };
+    case END:
+      return { end: true };
+    case WATERMARK:
+      return { watermark: message.watermark };
+    case WATERMARK_STATUS:
+      return { idle: message.idle };
   }
 }
 

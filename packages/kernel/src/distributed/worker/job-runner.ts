@@ -14,6 +14,8 @@ import { systemClock } from '../../runtime/clock.js';
 import { InstanceMetrics } from '../../runtime/metrics.js';
 import type { OperatorSetup, StreamOperator } from '../../runtime/stream-operator.js';
 import { MAX_WATERMARK } from '../../windowing/window.js';
+import { WATERMARK, WATERMARK_STATUS, type WatermarkMessage, type WatermarkStatusMessage } from '../../runtime/channel.js';
+import { InputWatermarks } from '../../runtime/input-watermarks.js';
 import { metricsScriptArguments } from '../job-metrics.js';
 import type { JobStore } from '../job-store.js';
 import { queueName, type RedisKeys } from '../keys.js';
@@ -28,11 +30,21 @@ import { commitBatchScript } from './partition-scripts.js';
 import type { PersistentKeyedState } from './persistent-keyed-state.js';
 import type { Slots } from './slots.js';
 
+/**
+ * The field of a partition's state hash that holds its combined event time. Keyed-state fields are JSON
+ * values (`"key"`, `12`, `true`, `undefined`), so no key can take this name.
+ */
+const WATERMARKS_FIELD = '#watermarks';
+
 interface OpenInstance {
   operator: StreamOperator;
   setup: OperatorSetup;
   targets: RemoteTarget[];
   state: PersistentKeyedState;
+  /** The instance's event time, made on its first watermark (or restored from the last commit). */
+  watermarks: InputWatermarks | undefined;
+  /** Whether `watermarks` changed since the last commit. */
+  watermarksChanged: boolean;
   /** Metrics already committed. */
   merged: InstanceMetrics;
   closed: boolean;
@@ -167,8 +179,9 @@ export class JobRunner {
       }
       const instance = entry.instance ?? (entry.instance = await this.open(entry));
       let finished = false;
-      if ('records' in data) await this.processBatch(entry.vertex, instance, data.records, data.edge);
-      else finished = await this.processEnd(entry, instance);
+      if ('records' in data) await this.processBatch(entry.vertex, instance, data);
+      else if ('end' in data) finished = await this.processEnd(entry, instance);
+      else await this.processWatermark(entry.vertex, instance, data);
       if ((await this.commit(entry, instance, data, finished)) === 'lease') return await this.giveBack(index, job, token);
       if (finished) {
         instance.closed = true;
@@ -194,12 +207,25 @@ export class JobRunner {
     throw new WaitingError();
   }
 
-  private async processBatch(vertex: ExecutionVertex, instance: OpenInstance, records: unknown[], edge: number): Promise<void> {
+  private async processBatch(vertex: ExecutionVertex, instance: OpenInstance, data: { edge: number; records: unknown[]; timestamps?: Array<number | null> }): Promise<void> {
     const { setup, operator } = instance;
     const started = systemClock.now();
-    await operator.processBatch(records, vertex.inputs[edge]!.inputIndex);
+    const timestamps = data.timestamps?.map((timestamp) => timestamp ?? Number.NaN);
+    await operator.processBatch(data.records, vertex.inputs[data.edge]!.inputIndex, timestamps);
     await setup.output.flush();
     setup.metrics.busyMs += systemClock.now() - started;
+  }
+
+  /** An upstream instance's watermark or idleness: combined over the inputs as in local mode. */
+  private async processWatermark(vertex: ExecutionVertex, instance: OpenInstance, data: { edge: number; from: number } & ({ watermark: number } | { idle: boolean })): Promise<void> {
+    // On a forward edge the receiver has one upstream instance, whatever the sender's index.
+    const from = vertex.inputs[data.edge]!.upstreamInstances === 1 ? 0 : data.from;
+    const message: WatermarkMessage | WatermarkStatusMessage =
+      'watermark' in data ? { kind: WATERMARK, edge: data.edge, from, watermark: data.watermark } : { kind: WATERMARK_STATUS, edge: data.edge, from, idle: data.idle };
+    instance.watermarks ??= new InputWatermarks(vertex.inputs);
+    await instance.watermarks.receive(message, { operator: instance.operator, output: instance.setup.output });
+    await instance.setup.output.flush();
+    instance.watermarksChanged = true;
   }
 
   /** Whether this end marker is the partition's last; then the instance finishes and sends its own ends. */
@@ -220,6 +246,10 @@ export class JobRunner {
     const { operator, partition } = entry;
     const sequences = instance.targets.flatMap((target) => [target.key, target.sequence]);
     const changes = instance.state.takeChanges().flatMap(([field, value]) => [field, value ?? '']);
+    if (instance.watermarksChanged && instance.watermarks !== undefined) {
+      changes.push(WATERMARKS_FIELD, JSON.stringify(instance.watermarks.snapshot()));
+      instance.watermarksChanged = false;
+    }
     const delta = metricsDelta(instance.setup.metrics, instance.setup.output.recordsOut, instance.merged);
     const sink = finished && entry.vertex.outputs.length === 0 ? queueName(operator, partition) : '';
     return commitBatchScript.run(
@@ -267,8 +297,14 @@ export class JobRunner {
       connection.hgetall(keys.partitionState(jobId, entry.operator, entry.partition)),
     ]);
     for (const target of targets) target.sequence = Number(saved[target.key] ?? 0);
-    state.load(stateFields);
-    const instance: OpenInstance = { operator: entry.vertex.transformation.createOperator!(setup), setup, targets, state, merged: new InstanceMetrics(), closed: false };
+    const { [WATERMARKS_FIELD]: savedWatermarks, ...keyedFields } = stateFields;
+    state.load(keyedFields);
+    const operator = entry.vertex.transformation.createOperator!(setup);
+    const instance: OpenInstance = { operator, setup, targets, state, watermarks: undefined, watermarksChanged: false, merged: new InstanceMetrics(), closed: false };
+    if (savedWatermarks !== undefined) {
+      instance.watermarks = new InputWatermarks(entry.vertex.inputs);
+      instance.watermarks.restore(JSON.parse(savedWatermarks));
+    }
     await instance.operator.open();
     return instance;
   }

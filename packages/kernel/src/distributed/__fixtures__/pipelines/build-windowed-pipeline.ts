@@ -1,0 +1,100 @@
+/**
+ * The event-time test pipeline, built the same way in a LocalEnvironment and a RemoteEnvironment:
+ * events -> timestamps and watermarks (parallelism 2, bounded out-of-orderness 4 s) -> keyBy(user) -> tumbling
+ * 10 s windows with 1 s allowed lateness (parallelism 2) -> sink; late events go to a side output -> sink.
+ * Both sinks are idempotent Redis hashes: `<user>:<window start>` -> `<count>:<sum>`, and `<id>` -> `<ts>`.
+ */
+import type { Redis } from 'ioredis';
+import type { BaseEnvironment } from '../../../api/environment.js';
+import { SinkFunction } from '../../../api/functions.js';
+import { OutputTag } from '../../../api/output-tag.js';
+import { TumblingEventTimeWindows } from '../../../windowing/assigners.js';
+import { WatermarkStrategy } from '../../../windowing/watermarks.js';
+import { ProcessWindowFunction, type Collector, type ProcessWindowContext } from '../../../windowing/window-functions.js';
+import type { TimeWindow } from '../../../windowing/window.js';
+import { connectRedis } from '../../redis-connection.js';
+import { fixtureSettings } from './build-pipeline.js';
+
+export const EVENT_COUNT = 20_000;
+export const USER_COUNT = 13;
+export const WINDOW_MS = 10_000;
+
+export interface ClickEvent {
+  id: number;
+  user: string;
+  ts: number;
+  value: number;
+}
+
+export interface WindowTotal {
+  user: string;
+  start: number;
+  count: number;
+  sum: number;
+}
+
+/** The last events of the input, with timestamps from its first seconds: late by about 16 minutes. */
+export const LATE_EVENT_COUNT = 20;
+
+/**
+ * Events 50 ms apart, out of order by up to 3 s (within the 4 s bound, so none is late), then
+ * `LATE_EVENT_COUNT` events from the first 5 s, which every watermark of both timestamp instances has passed
+ * long before (they go to the side output whichever way the instances interleave).
+ */
+export function clickEvents(): ClickEvent[] {
+  return Array.from({ length: EVENT_COUNT }, (_, id) => {
+    const late = id >= EVENT_COUNT - LATE_EVENT_COUNT;
+    const ts = late ? (EVENT_COUNT - id) * 250 : id * 50 + ((id * 7919) % 3000);
+    return { id, user: `u${(id * 7) % USER_COUNT}`, ts, value: id % 10 };
+  });
+}
+
+class Totals extends ProcessWindowFunction<ClickEvent, WindowTotal, string, TimeWindow> {
+  process(user: string, context: ProcessWindowContext<TimeWindow>, events: readonly ClickEvent[], out: Collector<WindowTotal>): void {
+    out.collect({ user, start: context.window.start, count: events.length, sum: events.reduce((total, event) => total + event.value, 0) });
+  }
+}
+
+class RedisHashSink<T> extends SinkFunction<T, { key: string; field: (record: T) => string; value: (record: T) => string }> {
+  private client: Redis | undefined;
+
+  override async open(): Promise<void> {
+    this.client = await connectRedis(fixtureSettings().redis, { kind: 'runtime' });
+  }
+
+  override async execute(record: T): Promise<void> {
+    await this.client!.hset(this.config.key, this.config.field(record), this.config.value(record));
+  }
+
+  override async close(): Promise<void> {
+    await this.client?.quit();
+  }
+}
+
+export function buildWindowedPipeline(env: BaseEnvironment, options: { sinkKey: string }): void {
+  const late = new OutputTag<ClickEvent>('late-clicks');
+  const totals = env
+    .fromBatch(clickEvents(), { name: 'clicks' })
+    .assignTimestampsAndWatermarks(WatermarkStrategy.forBoundedOutOfOrderness<ClickEvent>(4_000).withTimestampAssigner((event) => event.ts), {
+      name: 'stamp',
+      parallelism: 2,
+    })
+    .keyBy((event: ClickEvent) => event.user)
+    .window(TumblingEventTimeWindows.of(WINDOW_MS))
+    .allowedLateness(1_000)
+    .sideOutputLateData(late)
+    .process(new Totals(), { name: 'totals', parallelism: 2 });
+  totals.sink(
+    RedisHashSink<WindowTotal>,
+    { key: `${options.sinkKey}:totals`, field: (total) => `${total.user}:${total.start}`, value: (total) => `${total.count}:${total.sum}` },
+    { name: 'store-totals' },
+  );
+  totals
+    .getSideOutput(late)
+    .sink(RedisHashSink<ClickEvent>, { key: `${options.sinkKey}:late`, field: (event) => String(event.id), value: (event) => String(event.ts) }, { name: 'store-late' });
+}
+
+/** The hashes the sinks of job `name` write to. */
+export function windowedSinkKey(name: string): string {
+  return `${fixtureSettings().prefix}:sink:${name}`;
+}

@@ -1,0 +1,510 @@
+#include "sageflow/window_engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <queue>
+#include <utility>
+
+namespace sageflow {
+namespace {
+
+constexpr uint8_t kFire = 1;
+constexpr uint8_t kCleanup = 2;
+constexpr double kMaxSafe = 9007199254740991.0;
+
+struct TopItem {
+  double score;
+  std::vector<float> vector;
+};
+
+// Rank order of top-k items: higher score first; equal scores by the vectors, so the order does not
+// depend on arrival order.
+bool ranksBefore(const TopItem& a, const TopItem& b) {
+  if (a.score != b.score) return a.score > b.score;
+  return std::lexicographical_compare(a.vector.begin(), a.vector.end(), b.vector.begin(), b.vector.end());
+}
+
+// One window's accumulator. Vector sums are kept in double so long windows do not lose precision.
+struct Slot {
+  double value = 0;
+  int64_t count = 0;
+  int32_t dimension = -1;
+  std::vector<double> sum;
+  std::vector<TopItem> top;
+
+  void reset() {
+    value = 0;
+    count = 0;
+    dimension = -1;
+    sum.clear();
+    top.clear();
+  }
+};
+
+struct Win {
+  int64_t start;
+  int64_t end;
+  uint32_t slot;
+};
+
+struct Timer {
+  int64_t time;
+  int32_t key;
+  int64_t start;
+  int64_t end;
+  uint8_t kind;
+  bool operator>(const Timer& other) const { return time > other.time; }
+};
+
+std::string formatNumber(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
+  char buffer[40];
+  if (value == std::floor(value) && std::fabs(value) < 1e21) {
+    std::snprintf(buffer, sizeof buffer, "%.0f", value);
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%.17g", value);
+  }
+  return buffer;
+}
+
+int64_t windowStart(int64_t timestamp, int64_t offset, int64_t size) {
+  const int64_t remainder = (timestamp - offset) % size;
+  return remainder < 0 ? timestamp - (remainder + size) : timestamp - remainder;
+}
+
+double cosine(const float* a, const float* b, size_t n) {
+  double dot = 0, na = 0, nb = 0;
+  for (size_t i = 0; i < n; ++i) {
+    dot += double(a[i]) * double(b[i]);
+    na += double(a[i]) * double(a[i]);
+    nb += double(b[i]) * double(b[i]);
+  }
+  if (na == 0 || nb == 0) return 0;
+  return dot / (std::sqrt(na) * std::sqrt(nb));
+}
+
+}  // namespace
+
+bool readsVectors(AggregateKind kind) {
+  return kind == AggregateKind::VectorSum || kind == AggregateKind::VectorMean || kind == AggregateKind::TopK;
+}
+
+const char* aggregateName(AggregateKind kind) {
+  switch (kind) {
+    case AggregateKind::Count: return "Count";
+    case AggregateKind::Sum: return "Sum";
+    case AggregateKind::Min: return "Min";
+    case AggregateKind::Max: return "Max";
+    case AggregateKind::Mean: return "Mean";
+    case AggregateKind::VectorSum: return "VectorSum";
+    case AggregateKind::VectorMean: return "VectorMean";
+    case AggregateKind::TopK: return "TopK";
+  }
+  return "?";
+}
+
+void BatchOutput::clear() {
+  fired.clear();
+  vectors.clear();
+  scores.clear();
+  late.clear();
+  errorIndex = -1;
+  error.clear();
+}
+
+struct WindowEngine::Impl {
+  EngineConfig config;
+  int64_t watermark = kMinWatermark;
+  std::vector<std::vector<Win>> keys;
+  std::vector<std::u16string> names;
+  std::vector<Slot> slots;
+  std::vector<uint32_t> freeSlots;
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers;
+  size_t windows = 0;
+  size_t liveKeys = 0;
+
+  explicit Impl(EngineConfig c) : config(std::move(c)) {}
+
+  int64_t cleanupTime(int64_t end) const {
+    const int64_t time = (end - 1) + config.allowedLateness;
+    return time > kMaxWatermark ? kMaxWatermark : time;
+  }
+
+  bool isLate(int64_t end) const { return cleanupTime(end) <= watermark; }
+
+  std::vector<Win>& windowsOf(int32_t key) {
+    if (size_t(key) >= keys.size()) keys.resize(size_t(key) + 1);
+    return keys[size_t(key)];
+  }
+
+  uint32_t newSlot() {
+    if (!freeSlots.empty()) {
+      const uint32_t slot = freeSlots.back();
+      freeSlots.pop_back();
+      return slot;
+    }
+    slots.emplace_back();
+    return uint32_t(slots.size() - 1);
+  }
+
+  void freeSlot(uint32_t slot) {
+    slots[slot].reset();
+    freeSlots.push_back(slot);
+  }
+
+  void registerTimers(int32_t key, int64_t start, int64_t end) {
+    const int64_t maxTimestamp = end - 1;
+    const int64_t cleanup = cleanupTime(end);
+    const bool fire = maxTimestamp > watermark;
+    if (fire && cleanup == maxTimestamp) {
+      timers.push({maxTimestamp, key, start, end, uint8_t(kFire | kCleanup)});
+      return;
+    }
+    if (fire) timers.push({maxTimestamp, key, start, end, kFire});
+    // The window that never ends (cleanup at the last watermark) still goes at end of input.
+    timers.push({cleanup, key, start, end, kCleanup});
+  }
+
+  Win& createWindow(std::vector<Win>& list, int32_t key, int64_t start, int64_t end) {
+    if (list.empty()) ++liveKeys;
+    auto position = std::lower_bound(list.begin(), list.end(), start, [](const Win& w, int64_t s) { return w.start < s; });
+    position = list.insert(position, Win{start, end, newSlot()});
+    ++windows;
+    registerTimers(key, start, end);
+    return *position;
+  }
+
+  void removeWindow(std::vector<Win>& list, size_t index) {
+    freeSlot(list[index].slot);
+    list.erase(list.begin() + std::ptrdiff_t(index));
+    --windows;
+    if (list.empty()) --liveKeys;
+  }
+
+  // Adds one record to a window's accumulator; false (with out.error set) when the value is refused.
+  bool add(Slot& slot, double value, const float* vector, int32_t dimension, BatchOutput& out) {
+    const AggregateKind kind = config.aggregate;
+    const char* name = aggregateName(kind);
+    if (readsVectors(kind)) {
+      if (kind == AggregateKind::TopK && size_t(dimension) != config.query.size()) {
+        out.error = std::string(name) + ": vector of dimension " + std::to_string(dimension) +
+                    " does not match the query's " + std::to_string(config.query.size());
+        return false;
+      }
+      if (slot.dimension >= 0 && slot.dimension != dimension) {
+        out.error = std::string(name) + ": vectors of mixed dimension in one window: " + std::to_string(dimension) +
+                    " after " + std::to_string(slot.dimension);
+        return false;
+      }
+      slot.dimension = dimension;
+      ++slot.count;
+      if (kind == AggregateKind::TopK) {
+        addTop(slot, vector, size_t(dimension));
+        return true;
+      }
+      if (slot.sum.empty()) slot.sum.assign(size_t(dimension), 0.0);
+      double* sum = slot.sum.data();
+      for (int32_t i = 0; i < dimension; ++i) sum[i] += double(vector[i]);
+      return true;
+    }
+    if (kind != AggregateKind::Count && !std::isfinite(value)) {
+      out.error = std::string(name) + ": value must be a finite number, got " + formatNumber(value);
+      return false;
+    }
+    switch (kind) {
+      case AggregateKind::Sum:
+      case AggregateKind::Mean: slot.value += value; break;
+      case AggregateKind::Min: slot.value = slot.count == 0 ? value : std::min(slot.value, value); break;
+      case AggregateKind::Max: slot.value = slot.count == 0 ? value : std::max(slot.value, value); break;
+      default: break;
+    }
+    ++slot.count;
+    return true;
+  }
+
+  void addTop(Slot& slot, const float* vector, size_t dimension) {
+    const size_t k = size_t(config.k);
+    TopItem item{cosine(vector, config.query.data(), dimension), std::vector<float>()};
+    if (slot.top.size() == k) {
+      // Compare before copying the vector: most records do not enter a full top-k.
+      const TopItem& worst = slot.top.back();
+      if (item.score < worst.score) return;
+      if (item.score == worst.score &&
+          !std::lexicographical_compare(vector, vector + dimension, worst.vector.begin(), worst.vector.end())) {
+        return;
+      }
+    }
+    item.vector.assign(vector, vector + dimension);
+    auto position = std::upper_bound(slot.top.begin(), slot.top.end(), item, ranksBefore);
+    slot.top.insert(position, std::move(item));
+    if (slot.top.size() > k) slot.top.pop_back();
+  }
+
+  // Session merging: `source` joins `target` (AggregateFunction.merge).
+  void merge(Slot& target, Slot& source) {
+    const AggregateKind kind = config.aggregate;
+    if (source.count == 0) return;
+    if (target.count == 0) {
+      std::swap(target, source);
+      return;
+    }
+    switch (kind) {
+      case AggregateKind::Count: break;
+      case AggregateKind::Sum:
+      case AggregateKind::Mean: target.value += source.value; break;
+      case AggregateKind::Min: target.value = std::min(target.value, source.value); break;
+      case AggregateKind::Max: target.value = std::max(target.value, source.value); break;
+      case AggregateKind::VectorSum:
+      case AggregateKind::VectorMean:
+        for (size_t i = 0; i < target.sum.size() && i < source.sum.size(); ++i) target.sum[i] += source.sum[i];
+        break;
+      case AggregateKind::TopK: {
+        for (auto& item : source.top) target.top.push_back(std::move(item));
+        std::sort(target.top.begin(), target.top.end(), ranksBefore);
+        if (target.top.size() > size_t(config.k)) target.top.resize(size_t(config.k));
+        break;
+      }
+    }
+    target.count += source.count;
+  }
+
+  void emit(int32_t key, const Win& window, BatchOutput& out) {
+    const Slot& slot = slots[window.slot];
+    if (slot.count == 0) return;
+    Fired fired{key, window.start, window.end, 0, uint32_t(out.vectors.size()), 0, uint32_t(out.scores.size()), 0};
+    switch (config.aggregate) {
+      case AggregateKind::Count: fired.value = double(slot.count); break;
+      case AggregateKind::Sum:
+      case AggregateKind::Min:
+      case AggregateKind::Max: fired.value = slot.value; break;
+      case AggregateKind::Mean: fired.value = slot.value / double(slot.count); break;
+      case AggregateKind::VectorSum:
+      case AggregateKind::VectorMean: {
+        const bool divide = config.aggregate == AggregateKind::VectorMean;
+        fired.vectorLength = uint32_t(slot.sum.size());
+        for (double total : slot.sum) out.vectors.push_back(float(divide ? total / double(slot.count) : total));
+        fired.value = double(slot.count);
+        break;
+      }
+      case AggregateKind::TopK:
+        fired.vectorLength = uint32_t(slot.dimension < 0 ? 0 : slot.dimension);
+        fired.itemCount = uint32_t(slot.top.size());
+        for (const TopItem& item : slot.top) {
+          out.scores.push_back(item.score);
+          out.vectors.insert(out.vectors.end(), item.vector.begin(), item.vector.end());
+        }
+        fired.value = double(slot.count);
+        break;
+    }
+    out.fired.push_back(fired);
+  }
+
+  // Adds a record to the window [start, end) of `key`, creating it; fires it at once when the watermark is
+  // already past it (an accepted late record).
+  bool addToWindow(int32_t key, int64_t start, int64_t end, double value, const float* vector, int32_t dimension,
+                   BatchOutput& out) {
+    std::vector<Win>& list = windowsOf(key);
+    Win* window = nullptr;
+    for (Win& candidate : list) {
+      if (candidate.start == start) {
+        window = &candidate;
+        break;
+      }
+    }
+    if (window == nullptr) window = &createWindow(list, key, start, end);
+    if (!add(slots[window->slot], value, vector, dimension, out)) return false;
+    if (end - 1 <= watermark) emit(key, *window, out);
+    return true;
+  }
+
+  // Session windows: [ts, ts + gap) merges with every window of the key it overlaps or touches.
+  // Returns 0 (late), 1 (added) or -1 (refused).
+  int addToSession(int32_t key, int64_t timestamp, double value, const float* vector, int32_t dimension,
+                   BatchOutput& out) {
+    std::vector<Win>& list = windowsOf(key);
+    int64_t start = timestamp;
+    int64_t end = timestamp + config.gap;
+    size_t first = list.size();
+    size_t last = 0;
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (list[i].start <= end && list[i].end >= timestamp) {
+        first = std::min(first, i);
+        last = i;
+      }
+    }
+    size_t index;
+    if (first == list.size()) {
+      if (isLate(end)) return 0;
+      createWindow(list, key, start, end);
+      index = findStart(list, start);
+    } else {
+      start = std::min(start, list[first].start);
+      end = std::max(end, list[last].end);
+      if (first == last && list[first].start == start && list[first].end == end) {
+        index = first;
+      } else {
+        // The merged window keeps the first window's accumulator; the others are merged into it.
+        const uint32_t target = list[first].slot;
+        for (size_t i = first + 1; i <= last; ++i) {
+          merge(slots[target], slots[list[i].slot]);
+          freeSlot(list[i].slot);
+        }
+        list.erase(list.begin() + std::ptrdiff_t(first) + 1, list.begin() + std::ptrdiff_t(last) + 1);
+        windows -= last - first;
+        list[first].start = start;
+        list[first].end = end;
+        registerTimers(key, start, end);
+        index = first;
+      }
+    }
+    if (!add(slots[list[index].slot], value, vector, dimension, out)) return -1;
+    if (end - 1 <= watermark) emit(key, list[index], out);
+    return 1;
+  }
+
+  static size_t findStart(const std::vector<Win>& list, int64_t start) {
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (list[i].start == start) return i;
+    }
+    return list.size();
+  }
+};
+
+WindowEngine::WindowEngine(EngineConfig config) {
+  auto positive = [](const char* name, int64_t value) {
+    if (value <= 0 || value > kMaxWatermark) {
+      throw ConfigError(std::string(name) + " must be a positive integer number of milliseconds, got " +
+                        std::to_string(value));
+    }
+  };
+  switch (config.assigner) {
+    case AssignerKind::Tumbling:
+      positive("size", config.size);
+      config.slide = config.size;
+      break;
+    case AssignerKind::Sliding:
+      positive("size", config.size);
+      positive("slide", config.slide);
+      if (config.slide > config.size) {
+        throw ConfigError("slide must not be larger than size (" + std::to_string(config.size) + "), got " +
+                          std::to_string(config.slide));
+      }
+      break;
+    case AssignerKind::Session:
+      positive("gap", config.gap);
+      config.offset = 0;
+      break;
+  }
+  if (config.assigner != AssignerKind::Session && (config.offset <= -config.slide || config.offset >= config.slide)) {
+    throw ConfigError("offset must be an integer with |offset| < " + std::to_string(config.slide) + ", got " +
+                      std::to_string(config.offset));
+  }
+  if (config.allowedLateness < 0 || config.allowedLateness > kMaxWatermark) {
+    throw ConfigError("allowedLateness must be a non-negative integer number of milliseconds, got " +
+                      std::to_string(config.allowedLateness));
+  }
+  if (config.aggregate == AggregateKind::TopK) {
+    if (config.k <= 0) throw ConfigError("TopK: k must be a positive integer, got " + std::to_string(config.k));
+    if (config.query.empty()) throw ConfigError("TopK: the query vector is empty");
+  }
+  impl_ = new Impl(std::move(config));
+}
+
+WindowEngine::~WindowEngine() { delete impl_; }
+
+void WindowEngine::setKeyName(int32_t key, std::u16string name) {
+  if (key < 0) return;
+  if (size_t(key) >= impl_->names.size()) impl_->names.resize(size_t(key) + 1);
+  impl_->names[size_t(key)] = std::move(name);
+}
+
+void WindowEngine::processBatch(size_t n, const int32_t* keys, const double* timestamps, const double* values,
+                                const float* vectors, const int32_t* dims, BatchOutput& out) {
+  Impl& s = *impl_;
+  const EngineConfig& c = s.config;
+  const bool vectorInput = readsVectors(c.aggregate);
+  size_t vectorOffset = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const double rawTimestamp = timestamps[i];
+    if (!(std::fabs(rawTimestamp) <= kMaxSafe) || rawTimestamp != std::floor(rawTimestamp)) {
+      out.errorIndex = int64_t(i);
+      out.error = "timestamp must be a finite integer number of milliseconds, got " + formatNumber(rawTimestamp);
+      return;
+    }
+    const int64_t timestamp = int64_t(rawTimestamp);
+    const int32_t key = keys[i];
+    if (key < 0) {
+      out.errorIndex = int64_t(i);
+      out.error = "key id must be a non-negative integer, got " + std::to_string(key);
+      return;
+    }
+    const double value = values == nullptr ? 0.0 : values[i];
+    const float* vector = nullptr;
+    int32_t dimension = 0;
+    if (vectorInput) {
+      dimension = dims[i];
+      vector = vectors + vectorOffset;
+      vectorOffset += size_t(dimension);
+    }
+    bool added = false;
+    if (c.assigner == AssignerKind::Session) {
+      const int result = s.addToSession(key, timestamp, value, vector, dimension, out);
+      if (result < 0) {
+        out.errorIndex = int64_t(i);
+        return;
+      }
+      added = result > 0;
+    } else {
+      // Newest window first, as the TypeScript assigners list them.
+      for (int64_t start = windowStart(timestamp, c.offset, c.slide); start > timestamp - c.size; start -= c.slide) {
+        const int64_t end = start + c.size;
+        if (s.isLate(end)) continue;
+        if (!s.addToWindow(key, start, end, value, vector, dimension, out)) {
+          out.errorIndex = int64_t(i);
+          return;
+        }
+        added = true;
+      }
+    }
+    if (!added && timestamp + c.allowedLateness <= s.watermark) out.late.push_back(int32_t(i));
+  }
+}
+
+void WindowEngine::processWatermark(int64_t watermark, BatchOutput& out) {
+  Impl& s = *impl_;
+  if (watermark <= s.watermark) return;
+  s.watermark = std::min(watermark, kMaxWatermark);
+  const size_t first = out.fired.size();
+  while (!s.timers.empty() && s.timers.top().time <= s.watermark) {
+    const Timer timer = s.timers.top();
+    s.timers.pop();
+    if (size_t(timer.key) >= s.keys.size()) continue;
+    std::vector<Win>& list = s.keys[size_t(timer.key)];
+    size_t index = Impl::findStart(list, timer.start);
+    // A timer of a window merged away (or already cleaned up) finds no window with its bounds.
+    if (index == list.size() || list[index].end != timer.end) continue;
+    if ((timer.kind & kFire) != 0) s.emit(timer.key, list[index], out);
+    if ((timer.kind & kCleanup) != 0) s.removeWindow(list, index);
+  }
+  // One watermark's results in timer order: timestamp, then key name, then window.
+  const auto& names = s.names;
+  static const std::u16string empty;
+  auto nameOf = [&](int32_t key) -> const std::u16string& { return size_t(key) < names.size() ? names[size_t(key)] : empty; };
+  std::stable_sort(out.fired.begin() + std::ptrdiff_t(first), out.fired.end(), [&](const Fired& a, const Fired& b) {
+    if (a.end != b.end) return a.end < b.end;
+    if (a.key != b.key) {
+      const int order = nameOf(a.key).compare(nameOf(b.key));
+      if (order != 0) return order < 0;
+    }
+    return a.start < b.start;
+  });
+}
+
+int64_t WindowEngine::currentWatermark() const { return impl_->watermark; }
+size_t WindowEngine::windowCount() const { return impl_->windows; }
+size_t WindowEngine::keyCount() const { return impl_->liveKeys; }
+const EngineConfig& WindowEngine::config() const { return impl_->config; }
+
+}  // namespace sageflow

@@ -1,0 +1,53 @@
+/** The shapes the compiled addon exports (binding/*.cc). */
+
+/** What one call fired, which records were late, and the record refused, if any; `null` when none of these. */
+export interface RawBatchResult {
+  fired: number;
+  keys: Int32Array;
+  starts: Float64Array;
+  ends: Float64Array;
+  values: Float64Array;
+  vectorOffsets: Uint32Array;
+  vectorLengths: Uint32Array;
+  itemOffsets: Uint32Array;
+  itemCounts: Uint32Array;
+  vectors: Float32Array;
+  scores: Float64Array;
+  late: Int32Array;
+  /** -1, or the index of the refused record (the records after it were not processed). */
+  errorIndex: number;
+  error: string;
+}
+
+export interface RawEngineConfig {
+  assigner: 'tumbling' | 'sliding' | 'session';
+  size?: number;
+  slide?: number;
+  offset?: number;
+  gap?: number;
+  allowedLateness?: number;
+  aggregate: string;
+  k?: number;
+  query?: Float32Array;
+}
+
+export interface RawWindowEngine {
+  setKeyNames(firstId: number, names: string[]): void;
+  processBatch(
+    n: number,
+    keys: Int32Array,
+    timestamps: Float64Array,
+    values: Float64Array | null,
+    vectors: Float32Array | null,
+    dims: Int32Array | null,
+  ): RawBatchResult | null;
+  processWatermark(watermark: number): RawBatchResult | null;
+  readonly windowCount: number;
+  readonly keyCount: number;
+  readonly watermark: number;
+}
+
+export interface RawSageFlowNative {
+  NativeWindowEngine: new (config: RawEngineConfig) => RawWindowEngine;
+  napiVersion: number;
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { isSageFlowError, isSageFlowNativeBuilt, loadSageFlowNative, SageFlowError } from './index.js';
+
+const native = loadSageFlowNative();
+
+describe('WindowEngine (the addon through its face)', () => {
+  it('counts per key in tumbling windows, one call per batch, firing in timestamp then key-name order', () => {
+    const engine = native.createWindowEngine({ assigner: { kind: 'tumbling', size: 10 }, aggregate: { kind: 'count' } });
+    engine.setKeyNames(0, ['s:b', 's:a']);
+    const none = engine.processBatch({ count: 3, keys: Int32Array.of(0, 1, 0), timestamps: Float64Array.of(1, 2, 12) });
+    expect(none).toBeNull();
+    const fired = engine.processWatermark(9)!;
+    expect(fired.fired).toBe(2);
+    expect([...fired.keys]).toEqual([1, 0]);
+    expect([fired.value(0), fired.value(1)]).toEqual([1, 1]);
+    expect([...fired.ends]).toEqual([10, 10]);
+    expect(engine.windowCount).toBe(1);
+  });
+
+  it('returns vector means as new Float32Arrays and top-k items by cosine similarity', () => {
+    const mean = native.createWindowEngine({ assigner: { kind: 'sliding', size: 4, slide: 2 }, aggregate: { kind: 'vectorMean' } });
+    mean.processBatch({ count: 2, keys: Int32Array.of(0, 0), timestamps: Float64Array.of(2, 3), vectors: Float32Array.of(1, 2, 3, 4), dims: Int32Array.of(2, 2) });
+    const means = mean.processWatermark(Number.MAX_SAFE_INTEGER)!;
+    expect(means.fired).toBe(2);
+    expect([...(means.value(0) as Float32Array)]).toEqual([2, 3]);
+    const top = native.createWindowEngine({ assigner: { kind: 'session', gap: 5 }, aggregate: { kind: 'topK', k: 1, query: Float32Array.of(0, 1) } });
+    top.processBatch({ count: 2, keys: Int32Array.of(0, 0), timestamps: Float64Array.of(0, 3), vectors: Float32Array.of(1, 0, 0, 2), dims: Int32Array.of(2, 2) });
+    const best = top.processWatermark(Number.MAX_SAFE_INTEGER)!;
+    expect(best.value(0)).toEqual([{ score: 1, vector: Float32Array.of(0, 2) }]);
+  });
+
+  it('reports late records and refused records by index', () => {
+    const engine = native.createWindowEngine({ assigner: { kind: 'tumbling', size: 10 }, aggregate: { kind: 'sum' } });
+    engine.processWatermark(20);
+    const result = engine.processBatch({ count: 3, keys: Int32Array.of(0, 0, 0), timestamps: Float64Array.of(5, 25, Number.NaN), values: Float64Array.of(1, 2, 3) })!;
+    expect([...result.late]).toEqual([0]);
+    expect(result.refused).toEqual({ index: 2, message: 'timestamp must be a finite integer number of milliseconds, got NaN' });
+    expect(engine.windowCount).toBe(1);
+  });
+
+  it('refuses bad configurations and batches with a SageFlowError', () => {
+    expect(() => native.createWindowEngine({ assigner: { kind: 'sliding', size: 5, slide: 10 }, aggregate: { kind: 'count' } })).toThrow(SageFlowError);
+    expect(() => native.createWindowEngine({ assigner: { kind: 'tumbling', size: -5 }, aggregate: { kind: 'count' } })).toThrow(/size must be a positive integer, got -5/);
+    const engine = native.createWindowEngine({ assigner: { kind: 'tumbling', size: 10 }, aggregate: { kind: 'sum' } });
+    let caught: unknown;
+    try {
+      engine.processBatch({ count: 2, keys: Int32Array.of(0), timestamps: Float64Array.of(1, 2), values: Float64Array.of(1, 2) });
+    } catch (error) {
+      caught = error;
+    }
+    expect(isSageFlowError(caught)).toBe(true);
+    expect((caught as Error).message).toMatch(/keys is shorter than the batch/);
+  });
+
+  it('is reported as built', () => {
+    expect(isSageFlowNativeBuilt().built).toBe(true);
+  });
+});

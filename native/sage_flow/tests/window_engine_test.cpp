@@ -1,0 +1,206 @@
+#include "sageflow/window_engine.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+using sageflow::AggregateKind;
+using sageflow::AssignerKind;
+using sageflow::BatchOutput;
+using sageflow::EngineConfig;
+using sageflow::WindowEngine;
+
+namespace {
+
+EngineConfig tumbling(int64_t size, AggregateKind aggregate, int64_t lateness = 0) {
+  EngineConfig config;
+  config.assigner = AssignerKind::Tumbling;
+  config.size = size;
+  config.aggregate = aggregate;
+  config.allowedLateness = lateness;
+  return config;
+}
+
+struct Feed {
+  std::vector<int32_t> keys;
+  std::vector<double> timestamps;
+  std::vector<double> values;
+
+  void add(int32_t key, double timestamp, double value = 0) {
+    keys.push_back(key);
+    timestamps.push_back(timestamp);
+    values.push_back(value);
+  }
+  void into(WindowEngine& engine, BatchOutput& out) const {
+    engine.processBatch(keys.size(), keys.data(), timestamps.data(), values.data(), nullptr, nullptr, out);
+  }
+};
+
+}  // namespace
+
+TEST(WindowEngine, TumblingCountFiresAtMaxTimestampInKeyOrder) {
+  WindowEngine engine(tumbling(10, AggregateKind::Count));
+  engine.setKeyName(0, u"s:b");
+  engine.setKeyName(1, u"s:a");
+  Feed feed;
+  feed.add(0, 1);
+  feed.add(1, 2);
+  feed.add(0, 9);
+  feed.add(0, 10);
+  BatchOutput out;
+  feed.into(engine, out);
+  EXPECT_TRUE(out.fired.empty());
+  engine.processWatermark(8, out);
+  EXPECT_TRUE(out.fired.empty());
+  engine.processWatermark(9, out);
+  ASSERT_EQ(out.fired.size(), 2u);
+  EXPECT_EQ(out.fired[0].key, 1);  // "s:a" before "s:b"
+  EXPECT_EQ(out.fired[0].value, 1);
+  EXPECT_EQ(out.fired[1].key, 0);
+  EXPECT_EQ(out.fired[1].value, 2);
+  EXPECT_EQ(out.fired[1].start, 0);
+  EXPECT_EQ(out.fired[1].end, 10);
+  EXPECT_EQ(engine.windowCount(), 1u);
+}
+
+TEST(WindowEngine, NegativeTimestampsAlignToTheEpoch) {
+  WindowEngine engine(tumbling(10, AggregateKind::Sum));
+  Feed feed;
+  feed.add(0, -1, 2);
+  feed.add(0, -10, 3);
+  feed.add(0, -11, 5);
+  BatchOutput out;
+  feed.into(engine, out);
+  engine.processWatermark(sageflow::kMaxWatermark, out);
+  ASSERT_EQ(out.fired.size(), 2u);
+  EXPECT_EQ(out.fired[0].start, -20);
+  EXPECT_EQ(out.fired[0].value, 5);
+  EXPECT_EQ(out.fired[1].start, -10);
+  EXPECT_EQ(out.fired[1].value, 5);
+}
+
+TEST(WindowEngine, SlidingPutsEachElementInSizeOverSlideWindows) {
+  EngineConfig config;
+  config.assigner = AssignerKind::Sliding;
+  config.size = 10;
+  config.slide = 2;
+  config.aggregate = AggregateKind::Count;
+  WindowEngine engine(config);
+  Feed feed;
+  feed.add(0, 7);
+  BatchOutput out;
+  feed.into(engine, out);
+  EXPECT_EQ(engine.windowCount(), 5u);
+  engine.processWatermark(sageflow::kMaxWatermark, out);
+  ASSERT_EQ(out.fired.size(), 5u);
+  EXPECT_EQ(out.fired[0].start, -2);
+  EXPECT_EQ(out.fired[4].start, 6);
+  EXPECT_EQ(engine.windowCount(), 0u);
+}
+
+TEST(WindowEngine, SessionsMergeWhenTheyTouch) {
+  EngineConfig config;
+  config.assigner = AssignerKind::Session;
+  config.gap = 5;
+  config.aggregate = AggregateKind::Max;
+  WindowEngine engine(config);
+  Feed feed;
+  feed.add(0, 0, 1);
+  feed.add(0, 10, 7);
+  feed.add(0, 5, 3);  // [5,10) touches [0,5) and [10,15): one session [0,15)
+  feed.add(0, 30, 2);
+  BatchOutput out;
+  feed.into(engine, out);
+  EXPECT_EQ(engine.windowCount(), 2u);
+  engine.processWatermark(sageflow::kMaxWatermark, out);
+  ASSERT_EQ(out.fired.size(), 2u);
+  EXPECT_EQ(out.fired[0].start, 0);
+  EXPECT_EQ(out.fired[0].end, 15);
+  EXPECT_EQ(out.fired[0].value, 7);
+  EXPECT_EQ(out.fired[1].start, 30);
+}
+
+TEST(WindowEngine, LateRecordsAreReportedAndAcceptedLateRecordsFireAgain) {
+  WindowEngine engine(tumbling(10, AggregateKind::Count, 5));
+  Feed first;
+  first.add(0, 3);
+  BatchOutput out;
+  first.into(engine, out);
+  engine.processWatermark(9, out);
+  ASSERT_EQ(out.fired.size(), 1u);
+  out.clear();
+  Feed second;
+  second.add(0, 4);  // 4 + 5 > 9: accepted, fires [0,10) again with 2
+  second.add(0, 4);
+  second.add(0, 4);
+  second.add(0, 4);
+  second.add(0, 4);
+  second.add(0, 4);
+  second.into(engine, out);
+  ASSERT_EQ(out.fired.size(), 6u);
+  EXPECT_EQ(out.fired[5].value, 7);
+  out.clear();
+  engine.processWatermark(14, out);  // cleanup at 9 + 5
+  EXPECT_EQ(engine.windowCount(), 0u);
+  Feed third;
+  third.add(0, 9);
+  third.into(engine, out);
+  ASSERT_EQ(out.late.size(), 1u);
+  EXPECT_EQ(out.late[0], 0);
+  EXPECT_TRUE(out.fired.empty());
+}
+
+TEST(WindowEngine, MixedVectorDimensionsAreRefusedAfterTheRecordsBefore) {
+  WindowEngine engine(tumbling(10, AggregateKind::VectorMean));
+  std::vector<int32_t> keys{0, 0, 0};
+  std::vector<double> timestamps{1, 2, 3};
+  std::vector<float> vectors{1, 2, 3, 4, 5};
+  std::vector<int32_t> dims{2, 2, 1};
+  BatchOutput out;
+  engine.processBatch(3, keys.data(), timestamps.data(), nullptr, vectors.data(), dims.data(), out);
+  EXPECT_EQ(out.errorIndex, 2);
+  EXPECT_EQ(out.error, "VectorMean: vectors of mixed dimension in one window: 1 after 2");
+  out.clear();
+  engine.processWatermark(sageflow::kMaxWatermark, out);
+  ASSERT_EQ(out.fired.size(), 1u);
+  ASSERT_EQ(out.fired[0].vectorLength, 2u);
+  EXPECT_FLOAT_EQ(out.vectors[0], 2);
+  EXPECT_FLOAT_EQ(out.vectors[1], 3);
+}
+
+TEST(WindowEngine, TopKKeepsTheMostSimilarVectors) {
+  EngineConfig config = tumbling(10, AggregateKind::TopK);
+  config.k = 2;
+  config.query = {1, 0};
+  WindowEngine engine(config);
+  std::vector<int32_t> keys{0, 0, 0};
+  std::vector<double> timestamps{1, 2, 3};
+  std::vector<float> vectors{0, 1, 1, 1, 2, 0};
+  std::vector<int32_t> dims{2, 2, 2};
+  BatchOutput out;
+  engine.processBatch(3, keys.data(), timestamps.data(), nullptr, vectors.data(), dims.data(), out);
+  engine.processWatermark(sageflow::kMaxWatermark, out);
+  ASSERT_EQ(out.fired.size(), 1u);
+  ASSERT_EQ(out.fired[0].itemCount, 2u);
+  EXPECT_DOUBLE_EQ(out.scores[0], 1.0);
+  EXPECT_FLOAT_EQ(out.vectors[0], 2);
+  EXPECT_NEAR(out.scores[1], 0.70710678, 1e-6);
+}
+
+TEST(WindowEngine, RefusesBadConfigurationsAndTimestamps) {
+  EXPECT_THROW(WindowEngine(tumbling(-5, AggregateKind::Count)), sageflow::ConfigError);
+  EngineConfig sliding;
+  sliding.assigner = AssignerKind::Sliding;
+  sliding.size = 5;
+  sliding.slide = 10;
+  EXPECT_THROW({ WindowEngine engine(sliding); }, sageflow::ConfigError);
+  WindowEngine engine(tumbling(10, AggregateKind::Sum));
+  Feed feed;
+  feed.add(0, 1, 1);
+  feed.add(0, 1.0 / 0.0, 1);
+  BatchOutput out;
+  feed.into(engine, out);
+  EXPECT_EQ(out.errorIndex, 1);
+  EXPECT_EQ(out.error, "timestamp must be a finite integer number of milliseconds, got Infinity");
+  EXPECT_EQ(engine.windowCount(), 1u);
+}

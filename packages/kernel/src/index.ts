@@ -34,7 +34,7 @@ export { KeyedStream } from './api/keyed-stream.js';
 export { type ExecutionTarget, type RemoteExecutionTarget, setExecutionTarget } from './api/execution-target.js';
 export { LocalEnvironment } from './api/local-environment.js';
 export { OutputTag } from './api/output-tag.js';
-export { type AllWindowedStream, WindowedStream } from './api/windowed-stream.js';
+export { type AllWindowedStream, type WindowOperatorCallOptions, WindowedStream } from './api/windowed-stream.js';
 export type { ErrorPolicy, KeyByOptions, KeyStrategy, OperatorOptions } from './api/operator-options.js';
 export { RemoteEnvironment, type RemoteEnvironmentConfig } from './api/remote-environment.js';
 // Distributed runtime, experimental: the job manager's store in Redis, remote jobs and the worker process.
@@ -123,6 +123,8 @@ export {
   TriggerResult,
   TumblingEventTimeWindows,
   TumblingProcessingTimeWindows,
+  TopK,
+  type TopKItem,
   VectorMean,
   VectorSum,
   WatermarkCombiner,
@@ -136,6 +138,7 @@ export {
   type WindowAssignerContext,
   type WindowFunction,
   WindowFunctions,
+  type WindowEngineChoice,
   WindowOperator,
   type WindowOperatorOptions,
   type WindowOperatorOutput,

@@ -5,6 +5,30 @@ import type { AggregateFunction } from './window-functions.js';
 /** Which value of an element to aggregate: the element itself, a field name, or a selector. */
 export type FieldSelector<T, V> = keyof T | ((element: T) => V) | undefined;
 
+export type BuiltInAggregateKind = 'count' | 'sum' | 'min' | 'max' | 'mean' | 'vectorSum' | 'vectorMean' | 'topK';
+
+/** What a built-in aggregate computes, so a window operator can run it in the native engine instead. */
+export interface BuiltInAggregate {
+  kind: BuiltInAggregateKind;
+  /** The selector the aggregate was made with: absent, a field name, or a function (which only runs in TypeScript). */
+  field: FieldSelector<unknown, unknown>;
+  /** Top-k only. */
+  k?: number;
+  query?: Float32Array;
+}
+
+const BUILT_IN = Symbol('sage.builtInAggregate');
+
+function describe<F extends object>(aggregate: F, description: BuiltInAggregate): F {
+  Object.defineProperty(aggregate, BUILT_IN, { value: Object.freeze(description) });
+  return aggregate;
+}
+
+/** The description of a built-in aggregate (`Count`, `Sum.of(...)`, ...); `undefined` for any other function. */
+export function builtInAggregateOf(aggregate: object): BuiltInAggregate | undefined {
+  return (aggregate as { [BUILT_IN]?: BuiltInAggregate })[BUILT_IN];
+}
+
 function select<T, V>(owner: string, field: FieldSelector<T, V>): (element: T) => V {
   if (field === undefined) return (element) => element as unknown as V;
   if (typeof field === 'function') return field as (element: T) => V;
@@ -28,36 +52,40 @@ function requireNumber(owner: string, value: unknown): number {
 }
 
 /** The number of elements. */
-export const Count: AggregateFunction<unknown, number, number> = {
-  createAccumulator: () => 0,
-  add: (_value, count) => count + 1,
-  getResult: (count) => count,
-  merge: (a, b) => a + b,
-};
+export const Count: AggregateFunction<unknown, number, number> = describe(
+  {
+    createAccumulator: () => 0,
+    add: (_value: unknown, count: number) => count + 1,
+    getResult: (count: number) => count,
+    merge: (a: number, b: number) => a + b,
+  },
+  { kind: 'count', field: undefined },
+);
 
 export const Sum = {
   of<T = number>(field?: FieldSelector<T, number>): AggregateFunction<T, number, number> {
     const value = select<T, number>('Sum', field);
-    return {
+    const sum: AggregateFunction<T, number, number> = {
       createAccumulator: () => 0,
-      add: (element, sum) => sum + requireNumber('Sum', value(element)),
-      getResult: (sum) => sum,
+      add: (element, total) => total + requireNumber('Sum', value(element)),
+      getResult: (total) => total,
       merge: (a, b) => a + b,
     };
+    return describe(sum, { kind: 'sum', field: field as FieldSelector<unknown, unknown> });
   },
 };
 
 /** The smallest value; `undefined` for a window without elements. */
 export const Min = {
   of<T = number>(field?: FieldSelector<T, number>): AggregateFunction<T, number | undefined, number | undefined> {
-    return extreme('Min', select<T, number>('Min', field), Math.min);
+    return describe(extreme('Min', select<T, number>('Min', field), Math.min), { kind: 'min', field: field as FieldSelector<unknown, unknown> });
   },
 };
 
 /** The largest value; `undefined` for a window without elements. */
 export const Max = {
   of<T = number>(field?: FieldSelector<T, number>): AggregateFunction<T, number | undefined, number | undefined> {
-    return extreme('Max', select<T, number>('Max', field), Math.max);
+    return describe(extreme('Max', select<T, number>('Max', field), Math.max), { kind: 'max', field: field as FieldSelector<unknown, unknown> });
   },
 };
 
@@ -77,12 +105,13 @@ function extreme<T>(owner: string, value: (element: T) => number, pick: (a: numb
 export const Mean = {
   of<T = number>(field?: FieldSelector<T, number>): AggregateFunction<T, { sum: number; count: number }, number> {
     const value = select<T, number>('Mean', field);
-    return {
+    const mean: AggregateFunction<T, { sum: number; count: number }, number> = {
       createAccumulator: () => ({ sum: 0, count: 0 }),
-      add: (element, mean) => ({ sum: mean.sum + requireNumber('Mean', value(element)), count: mean.count + 1 }),
-      getResult: (mean) => mean.sum / mean.count,
+      add: (element, accumulator) => ({ sum: accumulator.sum + requireNumber('Mean', value(element)), count: accumulator.count + 1 }),
+      getResult: (accumulator) => accumulator.sum / accumulator.count,
       merge: (a, b) => ({ sum: a.sum + b.sum, count: a.count + b.count }),
     };
+    return describe(mean, { kind: 'mean', field: field as FieldSelector<unknown, unknown> });
   },
 };
 
@@ -108,7 +137,8 @@ function requireVector(owner: string, value: unknown, dimension: number | undefi
 
 function vectorAggregate<T>(owner: string, field: FieldSelector<T, Float32Array>, divide: boolean): AggregateFunction<T, VectorAccumulator, Float32Array | undefined> {
   const value = select<T, Float32Array>(owner, field);
-  return {
+  const kind = divide ? 'vectorMean' : 'vectorSum';
+  return describe<AggregateFunction<T, VectorAccumulator, Float32Array | undefined>>({
     createAccumulator: () => ({ sum: undefined, count: 0 }),
     add: (element, accumulator) => {
       const vector = requireVector(owner, value(element), accumulator.sum?.length);
@@ -124,7 +154,7 @@ function vectorAggregate<T>(owner: string, field: FieldSelector<T, Float32Array>
       const sum = Float64Array.from(a.sum, (total, index) => total + b.sum![index]);
       return { sum, count: a.count + b.count };
     },
-  };
+  }, { kind, field: field as FieldSelector<unknown, unknown> });
 }
 
 /** Element-wise sum of `Float32Array` vectors of one dimension; `undefined` for a window without elements. */
@@ -138,5 +168,77 @@ export const VectorSum = {
 export const VectorMean = {
   of<T = Float32Array>(field?: FieldSelector<T, Float32Array>): AggregateFunction<T, VectorAccumulator, Float32Array | undefined> {
     return vectorAggregate('VectorMean', field, true);
+  },
+};
+
+/** One entry of a `TopK` result: an element's vector and its cosine similarity to the query. */
+export interface TopKItem {
+  score: number;
+  vector: Float32Array;
+}
+
+interface TopKAccumulator {
+  /** Best first, at most k. */
+  items: TopKItem[];
+}
+
+/** Cosine similarity in float64; 0 when either vector is all zeros. */
+export function cosineSimilarity(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let normA = 0;
+  let normB = 0;
+  for (let index = 0; index < a.length; index++) {
+    dot += a[index] * b[index];
+    normA += a[index] * a[index];
+    normB += b[index] * b[index];
+  }
+  if (normA === 0 || normB === 0) return 0;
+  return dot / (Math.sqrt(normA) * Math.sqrt(normB));
+}
+
+function compareVectors(a: Float32Array, b: Float32Array): number {
+  const length = Math.min(a.length, b.length);
+  for (let index = 0; index < length; index++) {
+    if (a[index] !== b[index]) return a[index] < b[index] ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
+/** Higher score first; equal scores by the vectors, so the result does not depend on arrival order. */
+function rankTopK(a: TopKItem, b: TopKItem): number {
+  if (a.score !== b.score) return b.score - a.score;
+  return compareVectors(a.vector, b.vector);
+}
+
+/**
+ * The `k` elements of a window most similar to `query` by cosine similarity, best first, as
+ * `{ score, vector }` items; the vectors (`Float32Array`, the query's dimension) are read from `field`.
+ */
+export const TopK = {
+  of<T = Float32Array>(k: number, query: Float32Array, field?: FieldSelector<T, Float32Array>): AggregateFunction<T, TopKAccumulator, TopKItem[]> {
+    if (typeof k !== 'number' || !Number.isSafeInteger(k) || k <= 0) {
+      throw new ValidationError(`TopK.of: k must be a positive integer, got ${describeValue(k)}`, { details: { aggregate: 'TopK', k: describeValue(k) } });
+    }
+    if (!(query instanceof Float32Array) || query.length === 0) {
+      throw new ValidationError(`TopK.of: query must be a non-empty Float32Array, got ${describeValue(query)}`, { details: { aggregate: 'TopK', query: describeValue(query) } });
+    }
+    const value = select<T, Float32Array>('TopK', field);
+    const keep = (items: TopKItem[]) => (items.length > k ? items.slice(0, k) : items);
+    const topK: AggregateFunction<T, TopKAccumulator, TopKItem[]> = {
+      createAccumulator: () => ({ items: [] }),
+      add: (element, accumulator) => {
+        const vector = requireVector('TopK', value(element), undefined);
+        if (vector.length !== query.length) {
+          throw new ValidationError(`TopK: vector of dimension ${vector.length} does not match the query's ${query.length}`, {
+            details: { aggregate: 'TopK', value: `Float32Array(${vector.length})`, dimension: query.length },
+          });
+        }
+        const item = { score: cosineSimilarity(vector, query), vector: Float32Array.from(vector) };
+        return { items: keep([...accumulator.items, item].sort(rankTopK)) };
+      },
+      getResult: (accumulator) => accumulator.items.map((item) => ({ score: item.score, vector: Float32Array.from(item.vector) })),
+      merge: (a, b) => ({ items: keep([...a.items, ...b.items].sort(rankTopK)) }),
+    };
+    return describe(topK, { kind: 'topK', field: field as FieldSelector<unknown, unknown>, k, query: Float32Array.from(query) });
   },
 };

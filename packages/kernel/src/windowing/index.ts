@@ -13,7 +13,22 @@ export {
   type WindowAssignerContext,
   type WindowSpec,
 } from './assigners.js';
-export { Count, type FieldSelector, Max, Mean, Min, Sum, VectorMean, VectorSum } from './built-in-aggregates.js';
+export {
+  type BuiltInAggregate,
+  type BuiltInAggregateKind,
+  builtInAggregateOf,
+  Count,
+  cosineSimilarity,
+  type FieldSelector,
+  Max,
+  Mean,
+  Min,
+  Sum,
+  TopK,
+  type TopKItem,
+  VectorMean,
+  VectorSum,
+} from './built-in-aggregates.js';
 export { CountEvictor, type Evictor, type EvictorContext, TimeEvictor } from './evictors.js';
 export {
   ContinuousEventTimeTrigger,
@@ -48,5 +63,7 @@ export {
   type WindowFunction,
   WindowFunctions,
 } from './window-functions.js';
+export { NativeWindowOperator, type NativeWindowOperatorOptions } from './native-window-operator.js';
+export { chooseWindowEngine, type NativeWindowPlan, type WindowEngineChoice } from './window-engine-choice.js';
 export { WindowOperator, type WindowOperatorOptions, type WindowOperatorOutput } from './window-operator.js';
 export { type StreamRecord, WindowOperatorTestHarness } from './window-operator-test-harness.js';

@@ -1,6 +1,8 @@
 import type { WindowAssigner } from '../../windowing/assigners.js';
 import type { Evictor } from '../../windowing/evictors.js';
 import type { Trigger } from '../../windowing/triggers.js';
+import { NativeWindowOperator } from '../../windowing/native-window-operator.js';
+import type { NativeWindowPlan } from '../../windowing/window-engine-choice.js';
 import { WindowOperator } from '../../windowing/window-operator.js';
 import type { Window } from '../../windowing/window.js';
 import type { WindowFunction } from '../../windowing/window-functions.js';
@@ -17,6 +19,8 @@ export interface WindowDeclaration {
   /** Side output tag of late records; without it they are dropped and counted. */
   lateDataTag?: string;
   function: WindowFunction<any, any, any, Window>;
+  /** Set when the window runs in the native engine (`engine` option, see `chooseWindowEngine`). */
+  native?: NativeWindowPlan;
 }
 
 /**
@@ -25,7 +29,7 @@ export interface WindowDeclaration {
  * The key comes from the keyed input edge; `windowAll` has none, so all records share one key.
  */
 export class WindowStreamOperator extends StreamOperator {
-  private readonly window: WindowOperator<unknown, unknown>;
+  private readonly window: WindowOperator<unknown, unknown> | NativeWindowOperator<unknown, unknown>;
   private finished = false;
   /** A failure in a processing-time firing, reported by the task's next call. */
   private failure: { error: unknown } | undefined;
@@ -34,6 +38,16 @@ export class WindowStreamOperator extends StreamOperator {
     super(setup);
     const { output } = setup;
     const tag = declaration.lateDataTag;
+    const sideOutputLateData = tag === undefined ? undefined : (record: unknown) => output.emitSide(tag, record);
+    const collect = { collect: (record: unknown, timestamp: number) => output.emitTimestamped(record, timestamp) };
+    setup.metrics.lateRecordsDropped = 0;
+    if (declaration.native !== undefined) {
+      this.window = new NativeWindowOperator(
+        { name: setup.options.name, keySelector: setup.keySelectors[0], allowedLateness: declaration.allowedLateness, sideOutputLateData, output: collect },
+        declaration.native,
+      );
+      return;
+    }
     this.window = new WindowOperator({
       name: setup.options.name,
       assigner: declaration.assigner,
@@ -41,12 +55,11 @@ export class WindowStreamOperator extends StreamOperator {
       evictor: declaration.evictor,
       keySelector: setup.keySelectors[0],
       allowedLateness: declaration.allowedLateness,
-      sideOutputLateData: tag === undefined ? undefined : (record) => output.emitSide(tag, record),
+      sideOutputLateData,
       function: declaration.function,
-      output: { collect: (record, timestamp) => output.emitTimestamped(record, timestamp) },
+      output: collect,
       clock: this.processingTimeClock(setup.clock),
     });
-    setup.metrics.lateRecordsDropped = 0;
   }
 
   processBatch(records: unknown[], _input: number, timestamps?: number[]): void {
@@ -54,8 +67,12 @@ export class WindowStreamOperator extends StreamOperator {
     const { metrics } = this.setup;
     metrics.recordsIn += records.length;
     metrics.batchesIn++;
-    for (let i = 0; i < records.length; i++) this.window.processElement(records[i], timestampAt(timestamps, i));
-    metrics.lateRecordsDropped = this.window.numLateRecordsDropped;
+    try {
+      if (this.window instanceof NativeWindowOperator) this.window.processBatch(records, timestamps);
+      else for (let i = 0; i < records.length; i++) this.window.processElement(records[i], timestampAt(timestamps, i));
+    } finally {
+      metrics.lateRecordsDropped = this.window.numLateRecordsDropped;
+    }
   }
 
   override processWatermark(watermark: number): void {

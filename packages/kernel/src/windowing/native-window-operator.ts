@@ -1,0 +1,221 @@
+import { canonicalKey, OperatorError, ValidationError } from '@sage/common';
+import type { WindowBatchResult, WindowEngine } from '@sage/sage-flow-native';
+import { describeValue, requireNonNegativeMillis, requireTimestamp } from './validation.js';
+import { MAX_WATERMARK, MIN_WATERMARK } from './window.js';
+import type { NativeWindowPlan } from './window-engine-choice.js';
+import type { WindowOperatorOutput } from './window-operator.js';
+
+export interface NativeWindowOperatorOptions<In, Out, Key> {
+  name: string;
+  keySelector?: (record: In) => Key;
+  allowedLateness?: number;
+  sideOutputLateData?: (record: In, timestamp: number) => void;
+  output: WindowOperatorOutput<Out>;
+}
+
+/**
+ * A window operator on the C++ engine of `@sage/sage-flow-native`, with the results of `WindowOperator`: a
+ * batch becomes parallel typed arrays in one loop (keys interned to ids, timestamps, the aggregated field)
+ * and crosses into C++ in one call; what fires comes back the same way.
+ */
+export class NativeWindowOperator<In, Out, Key = unknown> {
+  readonly name: string;
+  private readonly engine: WindowEngine;
+  private readonly field: PropertyKey | undefined;
+  private readonly reads: 'none' | 'number' | 'vector';
+  private readonly keyIds = new Map<unknown, number>();
+  /** Object keys by canonical form: equal contents are one key, as in the TypeScript core. */
+  private readonly objectKeyIds = new Map<string, number>();
+  private nextKeyId = 0;
+  private watermark = MIN_WATERMARK;
+  private lateRecordsDropped = 0;
+  private keys = new Int32Array(256);
+  private timestamps = new Float64Array(256);
+  private values = new Float64Array(256);
+  private dims = new Int32Array(256);
+  private vectors = new Float32Array(1024);
+
+  constructor(
+    private readonly options: NativeWindowOperatorOptions<In, Out, Key>,
+    private readonly plan: NativeWindowPlan,
+  ) {
+    this.name = options.name;
+    const allowedLateness = requireNonNegativeMillis(`window operator "${this.name}"`, 'allowedLateness', options.allowedLateness ?? 0);
+    this.engine = this.refusing(() => plan.native.createWindowEngine({ assigner: plan.assigner, aggregate: plan.aggregate, allowedLateness }));
+    this.field = plan.field;
+    const kind = plan.aggregate.kind;
+    this.reads = kind === 'count' ? 'none' : kind === 'vectorSum' || kind === 'vectorMean' || kind === 'topK' ? 'vector' : 'number';
+  }
+
+  get currentWatermark(): number {
+    return this.watermark;
+  }
+
+  get numLateRecordsDropped(): number {
+    return this.lateRecordsDropped;
+  }
+
+  get windowCount(): number {
+    return this.engine.windowCount;
+  }
+
+  processElement(record: In, timestamp?: number): void {
+    this.processBatch([record], [timestamp]);
+  }
+
+  /**
+   * Processes `records` in order. A record that is refused (bad timestamp or value, a vector of another
+   * dimension) throws after the records before it were processed, as in the TypeScript core.
+   */
+  processBatch(records: readonly In[], timestamps: ArrayLike<number | undefined> | undefined): void {
+    const n = records.length;
+    this.reserve(n);
+    const { keys, timestamps: times, values, dims } = this;
+    const keySelector = this.options.keySelector;
+    const field = this.field;
+    let newNames: string[] | undefined;
+    let firstNewId = 0;
+    let refused: (() => never) | undefined;
+    let count = 0;
+    let vectorLength = 0;
+    for (; count < n; count++) {
+      const record = records[count];
+      const timestamp = timestamps?.[count];
+      if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp)) {
+        refused = () => requireTimestamp(`window operator "${this.name}"`, timestamp, record) as never;
+        break;
+      }
+      times[count] = timestamp;
+      const key = keySelector === undefined ? undefined : this.select(record, keySelector);
+      let id = typeof key === 'object' && key !== null ? this.objectKeyIds.get(canonicalKey(key)) : this.keyIds.get(Object.is(key, -0) ? 0 : key);
+      if (id === undefined) {
+        id = this.nextKeyId++;
+        if (typeof key === 'object' && key !== null) this.objectKeyIds.set(canonicalKey(key), id);
+        else this.keyIds.set(Object.is(key, -0) ? 0 : key, id);
+        if (newNames === undefined) {
+          newNames = [];
+          firstNewId = id;
+        }
+        newNames.push(canonicalKey(key));
+      }
+      keys[count] = id;
+      if (this.reads === 'none') continue;
+      let value: unknown = record;
+      if (field !== undefined) {
+        if (record === null || typeof record !== 'object') {
+          refused = () => this.refuse(`${this.plan.aggregateName}: element has no field "${String(field)}": ${describeValue(record)}`, record);
+          break;
+        }
+        value = (record as Record<PropertyKey, unknown>)[field];
+      }
+      if (this.reads === 'number') {
+        if (typeof value !== 'number') {
+          refused = () => this.refuse(`${this.plan.aggregateName}: value must be a finite number, got ${describeValue(value)}`, value);
+          break;
+        }
+        values[count] = value;
+        continue;
+      }
+      if (!(value instanceof Float32Array)) {
+        refused = () => this.refuse(`${this.plan.aggregateName}: value must be a Float32Array, got ${describeValue(value)}`, value);
+        break;
+      }
+      if (vectorLength + value.length > this.vectors.length) this.growVectors(vectorLength + value.length);
+      this.vectors.set(value, vectorLength);
+      vectorLength += value.length;
+      dims[count] = value.length;
+    }
+    if (newNames !== undefined) this.engine.setKeyNames(firstNewId, newNames);
+    if (count > 0) {
+      const vectorInput = this.reads === 'vector';
+      const result = this.engine.processBatch({
+        count,
+        keys,
+        timestamps: times,
+        values: this.reads === 'number' ? values : undefined,
+        vectors: vectorInput ? this.vectors : undefined,
+        dims: vectorInput ? dims : undefined,
+      });
+      if (result !== null) {
+        this.emit(result);
+        for (let i = 0; i < result.late.length; i++) this.late(records[result.late[i]], times[result.late[i]]);
+        if (result.refused !== undefined) this.refuse(result.refused.message, records[result.refused.index]);
+      }
+    }
+    if (refused !== undefined) refused();
+  }
+
+  processWatermark(watermark: number): void {
+    if (typeof watermark !== 'number' || Number.isNaN(watermark)) {
+      throw new ValidationError(`window operator "${this.name}": watermark must be a number, got ${describeValue(watermark)}`, {
+        details: { operator: this.name, watermark: describeValue(watermark) },
+      });
+    }
+    if (watermark <= this.watermark) return;
+    this.watermark = Math.min(watermark, MAX_WATERMARK);
+    const result = this.engine.processWatermark(this.watermark);
+    if (result !== null) this.emit(result);
+    this.options.output.emitWatermark?.(this.watermark);
+  }
+
+  endOfInput(): void {
+    this.processWatermark(MAX_WATERMARK);
+  }
+
+  /** Nothing runs on the clock: event time only. */
+  close(): void {}
+
+  private emit(result: WindowBatchResult): void {
+    const { output } = this.options;
+    for (let i = 0; i < result.fired; i++) output.collect(result.value(i) as Out, result.ends[i] - 1);
+  }
+
+  private late(record: In, timestamp: number): void {
+    if (this.options.sideOutputLateData !== undefined) this.options.sideOutputLateData(record, timestamp);
+    else this.lateRecordsDropped++;
+  }
+
+  private select(record: In, keySelector: (record: In) => Key): Key {
+    try {
+      return keySelector(record);
+    } catch (error) {
+      if (error instanceof OperatorError) throw error;
+      if (error instanceof ValidationError) this.refuse(error.message, record);
+      throw new OperatorError(this.name, record, error);
+    }
+  }
+
+  private refuse(message: string, value: unknown): never {
+    throw new ValidationError(`window operator "${this.name}": ${message}`, { details: { operator: this.name, value: describeValue(value) } });
+  }
+
+  /** Configuration errors of the engine become validation errors naming this operator. */
+  private refusing<R>(fn: () => R): R {
+    try {
+      return fn();
+    } catch (error) {
+      throw new ValidationError(`window operator "${this.name}": ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+        details: { operator: this.name },
+      });
+    }
+  }
+
+  private reserve(n: number): void {
+    if (this.keys.length >= n) return;
+    let capacity = this.keys.length;
+    while (capacity < n) capacity *= 2;
+    this.keys = new Int32Array(capacity);
+    this.timestamps = new Float64Array(capacity);
+    this.values = new Float64Array(capacity);
+    this.dims = new Int32Array(capacity);
+  }
+
+  private growVectors(needed: number): void {
+    let capacity = this.vectors.length;
+    while (capacity < needed) capacity *= 2;
+    const grown = new Float32Array(capacity);
+    grown.set(this.vectors);
+    this.vectors = grown;
+  }
+}

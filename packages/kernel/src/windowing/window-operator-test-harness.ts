@@ -1,4 +1,6 @@
 import { VirtualClock } from '../testing/virtual-clock.js';
+import { NativeWindowOperator } from './native-window-operator.js';
+import { chooseWindowEngine } from './window-engine-choice.js';
 import { WindowOperator, type WindowOperatorOptions } from './window-operator.js';
 import type { Window } from './window.js';
 
@@ -13,22 +15,38 @@ export interface StreamRecord<T> {
  */
 export class WindowOperatorTestHarness<In, Out, Key = unknown, W extends Window = Window> {
   readonly clock: VirtualClock;
-  readonly operator: WindowOperator<In, Out, Key, W>;
+  /** The TypeScript core, or the native engine's operator with `engine: 'native'`. */
+  readonly operator: WindowOperator<In, Out, Key, W> | NativeWindowOperator<In, Out, Key>;
   private readonly output: StreamRecord<Out>[] = [];
   private readonly sideOutput: StreamRecord<In>[] = [];
   private readonly watermarks: number[] = [];
 
-  constructor(options: Omit<WindowOperatorOptions<In, Out, Key, W>, 'output' | 'clock' | 'sideOutputLateData'> & { sideOutputLateData?: boolean; clock?: VirtualClock }) {
+  constructor(
+    options: Omit<WindowOperatorOptions<In, Out, Key, W>, 'output' | 'clock' | 'sideOutputLateData'> & {
+      sideOutputLateData?: boolean;
+      clock?: VirtualClock;
+      /** `native` runs the window in the sage_flow engine (or throws why it cannot). Default `typescript`. */
+      engine?: 'typescript' | 'native';
+    },
+  ) {
     this.clock = options.clock ?? new VirtualClock();
-    this.operator = new WindowOperator<In, Out, Key, W>({
-      ...options,
-      clock: this.clock,
-      sideOutputLateData: options.sideOutputLateData ? (value, timestamp) => this.sideOutput.push({ value, timestamp }) : undefined,
-      output: {
-        collect: (value, timestamp) => this.output.push({ value, timestamp }),
-        emitWatermark: (watermark) => this.watermarks.push(watermark),
-      },
-    });
+    const sideOutputLateData = options.sideOutputLateData ? (value: In, timestamp: number) => this.sideOutput.push({ value, timestamp }) : undefined;
+    const output = {
+      collect: (value: Out, timestamp: number) => this.output.push({ value, timestamp }),
+      emitWatermark: (watermark: number) => this.watermarks.push(watermark),
+    };
+    if (options.engine === 'native') {
+      const plan = chooseWindowEngine(`window operator "${options.name}"`, 'native', options as never)!;
+      this.operator = new NativeWindowOperator<In, Out, Key>({ ...options, sideOutputLateData, output }, plan);
+      return;
+    }
+    this.operator = new WindowOperator<In, Out, Key, W>({ ...options, clock: this.clock, sideOutputLateData, output });
+  }
+
+  /** Feeds records as one batch (the native engine's unit; the TypeScript core takes them one by one). */
+  processBatch(records: In[], timestamps: number[]): void {
+    if (this.operator instanceof NativeWindowOperator) this.operator.processBatch(records, timestamps);
+    else for (let i = 0; i < records.length; i++) this.operator.processElement(records[i], timestamps[i]);
   }
 
   processElement(value: In, timestamp?: number): void {

@@ -63,6 +63,7 @@ export {
 export { DEFAULT_KEY_PREFIX } from './distributed/keys.js';
 export { RedisConnectionError, type RedisConnectionFailure } from './distributed/redis-connection-error.js';
 export { RecordNotSerializableError, RemoteJobError } from './distributed/remote/remote-errors.js';
+export { type RecoveryTiming, recoveryTiming } from './distributed/worker/recovery-timing.js';
 export { SageWorker, type SageWorkerOptions } from './distributed/worker/sage-worker.js';
 export {
   evaluateRedisRequirements,

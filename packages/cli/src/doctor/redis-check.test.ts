@@ -1,33 +1,11 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDirectory, removeDirectory } from '../__fixtures__/memory-io.js';
+import { HAS_REDIS_SERVER, startRedis } from '../__fixtures__/private-redis.js';
 import { createRedisCheck, resolveRedisUrl } from './redis-check.js';
 
 const REAL_REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
-const HAS_REDIS_SERVER = spawnSync('redis-server', ['--version']).status === 0;
-
-/** A private redis-server on a free port, with `args`; resolves once it accepts connections. */
-async function startRedis(args: string[]): Promise<{ url: string; stop(): void }> {
-  const port = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-  const child: ChildProcess = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', ...args]);
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) resolve();
-    });
-    child.once('exit', () => reject(new Error(`redis-server exited:\n${output}`)));
-  });
-  return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
-}
 
 describe('redis check', () => {
   let directory: string;

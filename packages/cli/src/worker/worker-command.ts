@@ -4,8 +4,8 @@
  * sage.config.yaml, else redis://127.0.0.1:6379. SIGINT or SIGTERM stop it gracefully.
  */
 import { resolve } from 'node:path';
-import { isSageError } from '@sage/common';
-import { parseRedisUrl, SageWorker } from '@sage/kernel';
+import { isSageError, ValidationError } from '@sage/common';
+import { parseRedisUrl, type RecoveryTiming, recoveryTiming, SageWorker } from '@sage/kernel';
 import type { CliIo } from '../cli-io.js';
 import { createDoctorContext } from '../doctor/doctor.js';
 import { resolveRedisUrl } from '../doctor/redis-check.js';
@@ -18,6 +18,12 @@ export interface WorkerCommandOptions {
   concurrency?: number;
   /** Only pipeline modules inside this directory run here; default the working directory. */
   codeDir?: string;
+  /** Recovery flags as given (`--lease-ms` …); checked here, so that errors name the flag. */
+  leaseMs?: string;
+  heartbeatMs?: string;
+  lockDurationMs?: string;
+  stalledIntervalMs?: string;
+  maxStalledCount?: string;
   /** Resolves when the worker should stop; default the first SIGINT or SIGTERM. */
   until?: Promise<void>;
 }
@@ -32,24 +38,52 @@ export async function runWorker(io: CliIo, options: WorkerCommandOptions): Promi
     io.stderr.write(formatError(error));
     return source === '--redis' ? EXIT_USAGE : EXIT_FAILURE;
   }
+  let recovery: RecoveryTiming;
+  try {
+    recovery = recoveryFromFlags(options);
+  } catch (error) {
+    if (!isSageError(error)) throw error;
+    io.stderr.write(formatError(error));
+    return EXIT_USAGE;
+  }
   const codeDir = resolve(io.cwd, options.codeDir ?? '.');
   // Listening before connecting: a Ctrl+C during start-up still closes what was opened.
   const stop = options.until ?? interrupted();
   let worker: SageWorker;
   try {
-    worker = await SageWorker.start({ redis: value, prefix: options.prefix, concurrency: options.concurrency, codeDir });
+    worker = await SageWorker.start({ redis: value, prefix: options.prefix, concurrency: options.concurrency, codeDir, recovery });
   } catch (error) {
     if (!isSageError(error)) throw error;
     io.stderr.write(formatError(error));
     return EXIT_FAILURE;
   }
   io.stdout.write(
-    `sage worker ${worker.id}: serving jobs in Redis at ${shown} (prefix ${options.prefix ?? 'sage'}), code dir ${codeDir}, concurrency ${options.concurrency ?? 8} (Ctrl+C to stop)\n`,
+    `sage worker ${worker.id}: serving jobs in Redis at ${shown} (prefix ${options.prefix ?? 'sage'}), code dir ${codeDir}, concurrency ${options.concurrency ?? 8}, lease ${recovery.leaseMs} ms (Ctrl+C to stop)\n`,
   );
   await stop;
   io.stdout.write('stopping: batches in progress finish, then the worker lets go of its jobs\n');
   await worker.close();
   return EXIT_OK;
+}
+
+const RECOVERY_FLAGS: Record<keyof RecoveryTiming, string> = {
+  leaseMs: '--lease-ms',
+  heartbeatMs: '--heartbeat-ms',
+  lockDurationMs: '--lock-duration-ms',
+  stalledIntervalMs: '--stalled-interval-ms',
+  maxStalledCount: '--max-stalled-count',
+};
+
+/** The recovery timing from the flags given, with the kernel's defaults; errors name the flag. */
+export function recoveryFromFlags(options: Partial<Record<keyof RecoveryTiming, string>>): RecoveryTiming {
+  const given: Partial<RecoveryTiming> = {};
+  for (const [field, flag] of Object.entries(RECOVERY_FLAGS) as Array<[keyof RecoveryTiming, string]>) {
+    const text = options[field];
+    if (text === undefined) continue;
+    if (!/^\d+$/.test(text.trim())) throw new ValidationError(`${flag} must be a whole number, got "${text}"`);
+    given[field] = Number(text);
+  }
+  return recoveryTiming(given, (field) => RECOVERY_FLAGS[field]);
 }
 
 function interrupted(): Promise<void> {

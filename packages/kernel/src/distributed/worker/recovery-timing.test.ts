@@ -1,3 +1,4 @@
+import { ValidationError } from '@sage/common';
 import { describe, expect, it } from 'vitest';
 import { recoveryTiming } from './recovery-timing.js';
 
@@ -15,6 +16,14 @@ describe('recoveryTiming', () => {
   });
 
   it('refuses a heartbeat that is not shorter than the lease', () => {
-    expect(() => recoveryTiming({ leaseMs: 1_000, heartbeatMs: 1_000 })).toThrow(/heartbeatMs \(1000\) must be shorter than leaseMs \(1000\)/);
+    expect(() => recoveryTiming({ leaseMs: 1_000, heartbeatMs: 1_000 })).toThrow(/heartbeatMs \(1000\) must be shorter than the lease \(worker recovery option leaseMs, 1000\)/);
+  });
+});
+
+describe('recoveryTiming naming', () => {
+  it('names the settings as the caller says (the CLI names its flags) in a ValidationError', () => {
+    const flag = (field: string) => `--${field.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+    expect(() => recoveryTiming({ leaseMs: 0 }, flag)).toThrow(new ValidationError('--lease-ms must be an integer >= 1, got 0'));
+    expect(() => recoveryTiming({ heartbeatMs: 20_000 }, flag)).toThrow(/^--heartbeat-ms \(20000\) must be shorter than the lease \(--lease-ms, 10000\)/);
   });
 });

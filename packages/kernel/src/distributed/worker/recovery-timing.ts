@@ -1,5 +1,5 @@
 /** How quickly a dead worker's partitions and batches are taken over; see `SageWorkerOptions.recovery`. */
-import { PipelineError } from '@sage/common';
+import { ValidationError } from '@sage/common';
 
 export interface RecoveryTiming {
   /** A partition's lease lives this long without a heartbeat. */
@@ -16,18 +16,25 @@ export interface RecoveryTiming {
 
 const DEFAULT_TIMING: RecoveryTiming = { leaseMs: 10_000, heartbeatMs: 2_500, lockDurationMs: 10_000, stalledIntervalMs: 5_000, maxStalledCount: 5 };
 
-/** The recovery timing with defaults filled in; the heartbeat defaults to a quarter of the lease. */
-export function recoveryTiming(options: Partial<RecoveryTiming> = {}): RecoveryTiming {
+/**
+ * The recovery timing with defaults filled in; the heartbeat defaults to a quarter of the lease. Errors name a
+ * setting as `nameOf` says (the CLI names its flags), by default `worker recovery option <field>`.
+ */
+export function recoveryTiming(
+  options: Partial<RecoveryTiming> = {},
+  nameOf: (field: keyof RecoveryTiming) => string = (field) => `worker recovery option ${field}`,
+): RecoveryTiming {
   const leaseMs = options.leaseMs ?? DEFAULT_TIMING.leaseMs;
   const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
   const timing: RecoveryTiming = { ...DEFAULT_TIMING, heartbeatMs: Math.max(1, Math.floor(leaseMs / 4)), ...given };
-  for (const [name, value] of Object.entries(timing)) {
+  for (const [name, value] of Object.entries(timing) as Array<[keyof RecoveryTiming, number]>) {
     const least = name === 'maxStalledCount' ? 0 : 1;
-    if (!Number.isInteger(value) || value < least) throw new PipelineError(`worker recovery ${name} must be an integer >= ${least}, got ${value}`);
+    if (!Number.isInteger(value) || value < least) throw new ValidationError(`${nameOf(name)} must be an integer >= ${least}, got ${value}`);
   }
   if (timing.heartbeatMs >= timing.leaseMs) {
-    throw new PipelineError(`worker recovery heartbeatMs (${timing.heartbeatMs}) must be shorter than leaseMs (${timing.leaseMs}), or leases lapse between heartbeats`);
+    throw new ValidationError(
+      `${nameOf('heartbeatMs')} (${timing.heartbeatMs}) must be shorter than the lease (${nameOf('leaseMs')}, ${timing.leaseMs}), or leases lapse between heartbeats`,
+    );
   }
   return timing;
 }
-

@@ -13,7 +13,8 @@ import type { Redis } from 'ioredis';
 import { JobStore } from '../job-store.js';
 import { DEFAULT_KEY_PREFIX, RedisKeys } from '../keys.js';
 import { connectRedis } from '../redis-connection.js';
-import { DEFAULT_REDIS_URL } from '../redis-url.js';
+import { checkRedisRequirements } from '../redis-server-check.js';
+import { DEFAULT_REDIS_URL, parseRedisUrl } from '../redis-url.js';
 import { captureJob } from '../remote/capture.js';
 import { JobRunner } from './job-runner.js';
 import { heartbeatScript, releaseScript } from './partition-scripts.js';
@@ -71,7 +72,7 @@ export class SageWorker {
     this.logger = options.logger ?? createLogger({ name: 'sage-worker' });
   }
 
-  /** Connects to Redis and starts watching for jobs. */
+  /** Connects to Redis, checks what the runtime needs from it (version, `maxmemory-policy`) and starts watching for jobs. */
   static async start(options: SageWorkerOptions = {}): Promise<SageWorker> {
     const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new PipelineError(`worker concurrency must be a positive integer, got ${concurrency}`);
@@ -87,6 +88,11 @@ export class SageWorker {
       },
     );
     const worker = new SageWorker(store, connection, codeDir, options);
+    // Warnings (an evicting maxmemory-policy) go to the log; a Redis too old for BullMQ stops the start.
+    await checkRedisRequirements(connection, { logger: worker.logger, url: parseRedisUrl(options.redis ?? DEFAULT_REDIS_URL).display }).catch(async (error) => {
+      await worker.close();
+      throw error;
+    });
     worker.schedule(0);
     return worker;
   }

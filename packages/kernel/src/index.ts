@@ -77,6 +77,12 @@ export { DEFAULT_REDIS_URL, parseRedisUrl, type RedisEndpoint, type RedisTlsOpti
 export { type Clock, systemClock } from './runtime/clock.js';
 export type { JobResult, JobStatus } from './runtime/job-result.js';
 export type { OperatorMetrics } from './runtime/metrics.js';
+export {
+  type ExponentialBackoffOptions,
+  type FailureRateOptions,
+  type FixedDelayOptions,
+  RestartStrategy,
+} from './runtime/restart-strategy.js';
 export { DEAD_LETTER_TAG, type DeadLetter } from './runtime/stream-operator.js';
 export { BaseService, type ServiceClass } from './services/base-service.js';
 export { DEFAULT_SERVICE_TIMEOUT_MS } from './services/service-registry.js';

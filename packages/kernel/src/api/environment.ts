@@ -3,6 +3,7 @@ import { JobGraph } from '../graph/job-graph.js';
 import type { Transformation, TransformationInput, TransformationKind } from '../graph/transformation.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
 import type { JobResult } from '../runtime/job-result.js';
+import { checkRestartStrategy, type RestartStrategy } from '../runtime/restart-strategy.js';
 import { CollectionSourceOperator } from '../runtime/operators/collection-source-operator.js';
 import { FunctionSourceOperator } from '../runtime/operators/function-source-operator.js';
 import { PassThroughOperator } from '../runtime/operators/pass-through-operator.js';
@@ -58,6 +59,8 @@ export abstract class BaseEnvironment implements StreamBuilder {
     handleSignals: boolean;
   };
   protected readonly services: ServiceDefinition[] = [];
+  /** The job's restart strategy, for operators without their own `restart` option; undefined: none. */
+  protected restartStrategy: RestartStrategy | undefined;
 
   constructor(
     readonly name: string,
@@ -140,13 +143,36 @@ export abstract class BaseEnvironment implements StreamBuilder {
     return this;
   }
 
+  /**
+   * What a failing operator function does to the job (under `onError: 'fail'`): `RestartStrategy.fixedDelay`,
+   * `exponentialBackoff` or `failureRate` restart the failed operator instance, `RestartStrategy.none()` (the
+   * default) fails the job. An operator's `restart` option overrides it for that operator. Call before `submit`.
+   */
+  setRestartStrategy(strategy: RestartStrategy): this {
+    this.restartStrategy = checkRestartStrategy('setRestartStrategy', strategy);
+    return this;
+  }
+
   abstract submit(options?: SubmitOptions): Promise<JobResult>;
   abstract stop(): Promise<JobResult | undefined>;
   abstract close(): Promise<void>;
 
-  /** What a remote submission reads: the graph, services and settings (services registered later included). */
+  /**
+   * What a remote submission reads: the graph, services and settings (services registered and a restart
+   * strategy set later included).
+   */
   protected submitted(): SubmittedEnvironment {
-    return { name: this.name, graph: this.graph, services: this.services, logger: this.logger, ...this.settings };
+    const environment = this;
+    return {
+      name: this.name,
+      graph: this.graph,
+      services: this.services,
+      logger: this.logger,
+      ...this.settings,
+      get restartStrategy() {
+        return environment.restartStrategy;
+      },
+    };
   }
 
   /** @internal */

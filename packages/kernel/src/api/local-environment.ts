@@ -29,7 +29,7 @@ export class LocalEnvironment extends BaseEnvironment {
     if (this.closed) throw new PipelineError(`environment "${this.name}" is closed`);
     if (this.running !== undefined) throw new PipelineError(`job "${this.name}" is already running`);
     const graph = compile(this.graph);
-    const executor = new LocalExecutor(graph, this.services, { ...this.settings, logger: this.logger });
+    const executor = new LocalExecutor(graph, this.services, { ...this.settings, logger: this.logger, restartStrategy: this.restartStrategy });
     this.executor = executor;
     const detachSignals = this.settings.handleSignals ? this.attachSignals(executor) : () => {};
     this.running = executor.run().finally(() => {

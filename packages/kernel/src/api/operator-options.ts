@@ -1,4 +1,5 @@
 import { ValidationError } from '@sage/common';
+import { checkRestartStrategy, type RestartStrategy } from '../runtime/restart-strategy.js';
 
 /** What an operator does with a record whose function throws or rejects. */
 export type ErrorPolicy = 'fail' | 'skip' | 'retry';
@@ -22,6 +23,8 @@ export interface OperatorOptions {
   maxRetries?: number;
   /** With `onError: 'retry'`: pause before each new attempt, in ms; default 0. */
   retryDelayMs?: number;
+  /** With `onError: 'fail'`: whether a failure restarts the instance or fails the job; default the job's strategy. */
+  restart?: RestartStrategy;
 }
 
 export interface KeyByOptions {
@@ -37,9 +40,11 @@ export interface ResolvedOptions {
   onError: ErrorPolicy;
   maxRetries: number;
   retryDelayMs: number;
+  /** Undefined: the job's strategy applies. */
+  restart: RestartStrategy | undefined;
 }
 
-const KNOWN_OPTIONS = new Set(['name', 'parallelism', 'concurrency', 'ordered', 'onError', 'maxRetries', 'retryDelayMs']);
+const KNOWN_OPTIONS = new Set(['name', 'parallelism', 'concurrency', 'ordered', 'onError', 'maxRetries', 'retryDelayMs', 'restart']);
 
 /** Checks the options of one operator call and fills in the defaults. */
 export function resolveOptions(where: string, defaultName: string, options: OperatorOptions = {}): ResolvedOptions {
@@ -59,6 +64,9 @@ export function resolveOptions(where: string, defaultName: string, options: Oper
   if (onError !== 'fail' && onError !== 'skip' && onError !== 'retry') {
     throw new ValidationError(`${where}: option "onError" must be 'fail', 'skip' or 'retry', got ${String(onError)}`);
   }
+  if (options.restart !== undefined && onError !== 'fail') {
+    throw new ValidationError(`${where}: option "restart" applies to onError 'fail' only (onError is '${onError}')`);
+  }
   return {
     name,
     parallelism: positiveInteger(where, 'parallelism', options.parallelism, 1),
@@ -67,6 +75,7 @@ export function resolveOptions(where: string, defaultName: string, options: Oper
     onError,
     maxRetries: nonNegativeInteger(where, 'maxRetries', options.maxRetries, 3),
     retryDelayMs: nonNegativeInteger(where, 'retryDelayMs', options.retryDelayMs, 0),
+    restart: options.restart === undefined ? undefined : checkRestartStrategy(`${where}: option "restart"`, options.restart),
   };
 }
 

@@ -502,7 +502,7 @@ describe('window errors and pipelines without event time', () => {
     const result = await env.submit({ autostop: true });
     expect(out).toEqual([4, 6, 8]);
     expect(Object.keys(result.operators.double!).sort()).toEqual(
-      ['batchesIn', 'busyMs', 'errors', 'kind', 'maxQueueDepth', 'meanBatchSize', 'name', 'parallelism', 'recordsIn', 'recordsOut', 'retries', 'skipped', 'throughput'].sort(),
+      ['batchesIn', 'busyMs', 'errors', 'kind', 'maxQueueDepth', 'meanBatchSize', 'name', 'parallelism', 'recordsIn', 'recordsOut', 'restarts', 'retries', 'skipped', 'throughput'].sort(),
     );
     expect(result.operators.big).toMatchObject({ recordsIn: 4, recordsOut: 3, maxQueueDepth: result.operators.big!.maxQueueDepth });
   });

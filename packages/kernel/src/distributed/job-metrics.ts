@@ -7,7 +7,7 @@ import { ValidationError } from '@sage/common';
 import type { OperatorMetrics } from '../runtime/metrics.js';
 import type { JobGraphSummary, OperatorMetricsDelta } from './job-record.js';
 
-const COUNTERS = ['recordsIn', 'recordsOut', 'batchesIn', 'skipped', 'retries', 'errors'] as const;
+const COUNTERS = ['recordsIn', 'recordsOut', 'batchesIn', 'skipped', 'retries', 'errors', 'restarts'] as const;
 
 /** ARGV of the merge script: (operation, field, value) triples; zero values are left out. */
 export function metricsScriptArguments(deltas: Readonly<Record<string, OperatorMetricsDelta>>): Array<string | number> {
@@ -49,6 +49,7 @@ export function toOperatorMetrics(graph: JobGraphSummary, fields: Record<string,
       skipped: get('skipped'),
       retries: get('retries'),
       errors: get('errors'),
+      restarts: get('restarts'),
       busyMs: Math.round(get('busyMs') * 1000) / 1000,
       maxQueueDepth: get('maxQueueDepth'),
       meanBatchSize: batchesIn === 0 ? 0 : Math.round((recordsIn / batchesIn) * 10) / 10,

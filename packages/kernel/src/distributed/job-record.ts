@@ -57,6 +57,7 @@ export interface OperatorMetricsDelta {
   skipped?: number;
   retries?: number;
   errors?: number;
+  restarts?: number;
   busyMs?: number;
   maxQueueDepth?: number;
 }

@@ -8,6 +8,8 @@ import { LoopTracker } from './loop-tracker.js';
 import { aggregateMetrics, InstanceMetrics } from './metrics.js';
 import { createStopSignal, type StopSignal } from './operators/source-operator.js';
 import { Output, type OutputEdge } from './output.js';
+import type { RestartStrategy } from './restart-strategy.js';
+import { createOperator } from './restarting-operator.js';
 import { RuntimeContext } from './runtime-context.js';
 import type { KeySelector, OperatorSetup } from './stream-operator.js';
 import { LOOP_END_EDGE, runOperatorTask, runSourceTask } from './task.js';
@@ -24,6 +26,8 @@ export interface RuntimeSettings {
   lingerMs: number;
   clock: Clock;
   logger: Logger;
+  /** For operators without their own `restart` option. */
+  restartStrategy?: RestartStrategy;
 }
 
 /** Runs an execution graph in this process: one task per operator instance, bounded channels between them. */
@@ -161,7 +165,7 @@ export class LocalExecutor {
           tasks.push(() => runSourceTask(source, output, metrics, clock, this.stopSignal));
           continue;
         }
-        const operator = transformation.createOperator!(setup);
+        const operator = createOperator(transformation.createOperator!, setup, this.settings.restartStrategy);
         const channel = channelsByVertex.get(vertex)![index]!;
         const loop = vertex.loop === undefined ? undefined : loops.get(vertex.loop);
         const externalEdges = new Set(

@@ -8,6 +8,8 @@ export class InstanceMetrics {
   /** Extra attempts made under `onError: 'retry'`. */
   retries = 0;
   errors = 0;
+  /** Times the instance was restarted by its restart strategy. */
+  restarts = 0;
   /** Window operators only (others leave it unset): late records dropped, no late-data side output set. */
   lateRecordsDropped: number | undefined = undefined;
   /** Milliseconds spent inside the operator (processing batches). */
@@ -28,6 +30,8 @@ export interface OperatorMetrics {
   skipped: number;
   retries: number;
   errors: number;
+  /** Restarts of the operator's instances by their restart strategy. */
+  restarts: number;
   /** Window operators only: late records dropped (no `sideOutputLateData`). */
   lateRecordsDropped?: number;
   busyMs: number;
@@ -59,6 +63,7 @@ export function aggregateMetrics(
     skipped: sum((m) => m.skipped),
     retries: sum((m) => m.retries),
     errors: sum((m) => m.errors),
+    restarts: sum((m) => m.restarts),
     ...(instances.some((m) => m.lateRecordsDropped !== undefined) ? { lateRecordsDropped: sum((m) => m.lateRecordsDropped ?? 0) } : {}),
     busyMs: Math.round(sum((m) => m.busyMs) * 1000) / 1000,
     maxQueueDepth: Math.max(0, ...instances.map((m) => m.maxQueueDepth)),

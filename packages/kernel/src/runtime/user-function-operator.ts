@@ -6,6 +6,28 @@ import { DEAD_LETTER_TAG, type DeadLetter, isThenable, StreamOperator } from './
 /** Returned by `attempt` for a record that was skipped under `onError: 'skip'`. */
 const SKIPPED: unique symbol = Symbol('skipped');
 
+/** Where on an `OperatorError` the batch positions whose results were not handed on are noted. */
+const UNHANDLED: unique symbol = Symbol('sage.unhandledRecords');
+
+type Unhandled = { from: number } | { indices: number[] };
+
+/**
+ * The positions in the failed batch (of `length` records) whose results were not handed on when the
+ * function failed under `onError: 'fail'`: what a restarted instance processes again. Undefined for errors
+ * that did not come from the function on a record (open, finish, watermarks).
+ */
+export function unhandledRecords(error: unknown, length: number): number[] | undefined {
+  const unhandled = error !== null && typeof error === 'object' ? (error as { [UNHANDLED]?: Unhandled })[UNHANDLED] : undefined;
+  if (unhandled === undefined) return undefined;
+  if ('indices' in unhandled) return unhandled.indices;
+  return Array.from({ length: Math.max(0, length - unhandled.from) }, (_, offset) => unhandled.from + offset);
+}
+
+function noteUnhandled(error: unknown, unhandled: Unhandled): unknown {
+  if (error !== null && typeof error === 'object') Object.defineProperty(error, UNHANDLED, { value: unhandled, configurable: true });
+  return error;
+}
+
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 interface InFlight {
@@ -49,7 +71,7 @@ export abstract class UserFunctionOperator extends StreamOperator {
   protected processFrom(records: unknown[], input: number, start: number): void | Promise<void> {
     for (let i = start; i < records.length; i++) {
       const record = records[i];
-      const result = this.attempt(record, input, 0);
+      const result = this.attempt(i, record, input, 0);
       if (result === SKIPPED) continue;
       if (isThenable(result)) return this.processAsync(records, input, i, result);
       this.handle(i, record, result);
@@ -63,7 +85,7 @@ export abstract class UserFunctionOperator extends StreamOperator {
   protected resume(records: unknown[], input: number, index: number, result: unknown): void | Promise<void> {
     if (isThenable(result)) {
       const record = records[index];
-      const guarded = Promise.resolve(result).then(undefined, (error) => this.onFailure(record, input, error, 0));
+      const guarded = Promise.resolve(result).then(undefined, (error) => this.onFailure(index, record, input, error, 0));
       return this.processAsync(records, input, index, guarded);
     }
     if (result !== SKIPPED) this.handle(index, records[index], result);
@@ -72,7 +94,7 @@ export abstract class UserFunctionOperator extends StreamOperator {
 
   /** For subclasses with a fast loop: record `index` threw `error`; apply the policy and continue. */
   protected resumeAfterError(records: unknown[], input: number, index: number, error: unknown): void | Promise<void> {
-    return this.resume(records, input, index, this.onFailure(records[index], input, error, 0));
+    return this.resume(records, input, index, this.onFailure(index, records[index], input, error, 0));
   }
 
   private processAsync(records: unknown[], input: number, start: number, first: unknown): Promise<void> {
@@ -81,31 +103,31 @@ export abstract class UserFunctionOperator extends StreamOperator {
       : this.processUnordered(records, input, start, first);
   }
 
-  /** Calls the function once, applying the error policy; may return a promise. */
-  private attempt(record: unknown, input: number, failures: number): unknown {
+  /** Calls the function on record `index` of the batch once, applying the error policy; may return a promise. */
+  private attempt(index: number, record: unknown, input: number, failures: number): unknown {
     const keySelector = this.setup.keySelectors[input];
     let result: unknown;
     try {
       if (keySelector !== undefined) this.setup.ctx.keyedState.currentKey = keySelector(record);
       result = this.call(record, input);
     } catch (error) {
-      return this.onFailure(record, input, error, failures);
+      return this.onFailure(index, record, input, error, failures);
     }
     if (isThenable(result)) {
-      return Promise.resolve(result).then(undefined, (error) => this.onFailure(record, input, error, failures));
+      return Promise.resolve(result).then(undefined, (error) => this.onFailure(index, record, input, error, failures));
     }
     return result;
   }
 
-  private onFailure(record: unknown, input: number, error: unknown, failures: number): unknown {
+  private onFailure(index: number, record: unknown, input: number, error: unknown, failures: number): unknown {
     const { metrics, options } = this.setup;
     metrics.errors++;
     if (options.onError === 'retry' && failures < options.maxRetries) {
       metrics.retries++;
       if (options.retryDelayMs > 0) {
-        return sleep(this.setup.clock, options.retryDelayMs).then(() => this.attempt(record, input, failures + 1));
+        return sleep(this.setup.clock, options.retryDelayMs).then(() => this.attempt(index, record, input, failures + 1));
       }
-      return this.attempt(record, input, failures + 1);
+      return this.attempt(index, record, input, failures + 1);
     }
     if (options.onError === 'skip') {
       metrics.skipped++;
@@ -118,8 +140,8 @@ export abstract class UserFunctionOperator extends StreamOperator {
       this.setup.output.emitSide(DEAD_LETTER_TAG, deadLetter);
       return SKIPPED;
     }
-    if (error instanceof OperatorError) throw error;
-    throw new OperatorError(options.name, record, error);
+    // Sequential and ordered processing hand results on in input order: everything from here on is unhandled.
+    throw noteUnhandled(error instanceof OperatorError ? error : new OperatorError(options.name, record, error), { from: index });
   }
 
   private async processOrdered(records: unknown[], input: number, start: number, first: unknown): Promise<void> {
@@ -131,7 +153,7 @@ export abstract class UserFunctionOperator extends StreamOperator {
       while (window.length < concurrency && next < records.length) {
         const index = next++;
         const record = records[index];
-        const result = this.attempt(record, input, 0);
+        const result = this.attempt(index, record, input, 0);
         window.push({ index, record, outcome: settle(result) });
       }
       const head = window.shift()!;
@@ -145,6 +167,8 @@ export abstract class UserFunctionOperator extends StreamOperator {
   private async processUnordered(records: unknown[], input: number, start: number, first: unknown): Promise<void> {
     const concurrency = this.setup.options.concurrency;
     const completed: Array<{ index: number; record: unknown; outcome: Outcome }> = [];
+    // Positions started but not handed on, for a restart after a failure.
+    const pending = new Set<number>([start]);
     let inFlight = 0;
     let wake: (() => void) | undefined;
     const track = (index: number, record: unknown, result: unknown) => {
@@ -162,16 +186,24 @@ export abstract class UserFunctionOperator extends StreamOperator {
       while (inFlight < concurrency && next < records.length) {
         const index = next++;
         const record = records[index];
-        const result = this.attempt(record, input, 0);
+        pending.add(index);
+        const result = this.attempt(index, record, input, 0);
         if (isThenable(result)) track(index, record, result);
-        else if (result !== SKIPPED) this.handle(index, record, result);
+        else {
+          pending.delete(index);
+          if (result !== SKIPPED) this.handle(index, record, result);
+        }
       }
       if (completed.length === 0 && inFlight > 0) {
         await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;
       }
       for (const { index, record, outcome } of completed.splice(0)) {
-        if (!outcome.ok) throw outcome.error;
+        if (!outcome.ok) {
+          const unhandled = [...pending, ...Array.from({ length: records.length - next }, (_, offset) => next + offset)];
+          throw noteUnhandled(outcome.error, { indices: unhandled.sort((a, b) => a - b) });
+        }
+        pending.delete(index);
         if (outcome.value !== SKIPPED) this.handle(index, record, outcome.value);
       }
       await this.flushIfLingering();

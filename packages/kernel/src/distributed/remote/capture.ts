@@ -4,6 +4,7 @@
  * submitting, then throws `CaptureComplete` so that nothing after `submit` runs in the worker.
  */
 import type { ExecutionGraph } from '../../graph/execution-graph.js';
+import type { RestartStrategy } from '../../runtime/restart-strategy.js';
 import type { ServiceDefinition } from '../../services/service-registry.js';
 
 /** What a pipeline module's `submit()` hands to a worker. */
@@ -12,6 +13,8 @@ export interface CapturedJob {
   services: readonly ServiceDefinition[];
   batchSize: number;
   lingerMs: number;
+  /** The job's restart strategy; workers apply it as the local executor does. */
+  restartStrategy?: RestartStrategy;
 }
 
 export type CaptureHook = (job: CapturedJob) => void;

@@ -91,6 +91,7 @@ export function metricsDelta(metrics: InstanceMetrics, recordsOut: number, last:
     skipped: metrics.skipped - last.skipped,
     retries: metrics.retries - last.retries,
     errors: metrics.errors - last.errors,
+    restarts: metrics.restarts - last.restarts,
     busyMs: Math.max(0, metrics.busyMs - last.busyMs),
   };
   Object.assign(last, { ...metrics, recordsOut });

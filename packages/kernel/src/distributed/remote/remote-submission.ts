@@ -9,6 +9,7 @@ import type { JobGraph } from '../../graph/job-graph.js';
 import { compile, type ExecutionGraph } from '../../graph/execution-graph.js';
 import type { Clock } from '../../runtime/clock.js';
 import type { JobResult } from '../../runtime/job-result.js';
+import type { RestartStrategy } from '../../runtime/restart-strategy.js';
 import type { ServiceDefinition } from '../../services/service-registry.js';
 import { JobStore } from '../job-store.js';
 import { DEFAULT_KEY_PREFIX, RedisKeys } from '../keys.js';
@@ -41,6 +42,8 @@ export interface SubmittedEnvironment {
   clock: Clock;
   handleSignals: boolean;
   logger: Logger;
+  /** The job's restart strategy, applied by the workers. */
+  readonly restartStrategy: RestartStrategy | undefined;
 }
 
 export class RemoteSubmission {
@@ -62,7 +65,7 @@ export class RemoteSubmission {
     refuseLoops(graph);
     const hook = captureHook();
     if (hook !== undefined) {
-      hook({ graph, services, batchSize, lingerMs });
+      hook({ graph, services, batchSize, lingerMs, restartStrategy: this.environment.restartStrategy });
       throw new CaptureComplete();
     }
     const { redis = DEFAULT_REDIS_URL, prefix = DEFAULT_KEY_PREFIX, connectTimeoutMs } = this.settings;

@@ -13,6 +13,7 @@ import type { ExecutionVertex } from '../../graph/execution-graph.js';
 import { systemClock } from '../../runtime/clock.js';
 import { InstanceMetrics } from '../../runtime/metrics.js';
 import type { OperatorSetup, StreamOperator } from '../../runtime/stream-operator.js';
+import { createOperator } from '../../runtime/restarting-operator.js';
 import { MAX_WATERMARK } from '../../windowing/window.js';
 import { WATERMARK, WATERMARK_STATUS, type WatermarkMessage, type WatermarkStatusMessage } from '../../runtime/channel.js';
 import { InputWatermarks } from '../../runtime/input-watermarks.js';
@@ -299,7 +300,7 @@ export class JobRunner {
     for (const target of targets) target.sequence = Number(saved[target.key] ?? 0);
     const { [WATERMARKS_FIELD]: savedWatermarks, ...keyedFields } = stateFields;
     state.load(keyedFields);
-    const operator = entry.vertex.transformation.createOperator!(setup);
+    const operator = createOperator(entry.vertex.transformation.createOperator!, setup, this.parts.job.restartStrategy);
     const instance: OpenInstance = { operator, setup, targets, state, watermarks: undefined, watermarksChanged: false, merged: new InstanceMetrics(), closed: false };
     if (savedWatermarks !== undefined) {
       instance.watermarks = new InputWatermarks(entry.vertex.inputs);

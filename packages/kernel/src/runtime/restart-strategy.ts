@@ -62,7 +62,13 @@ export class RestartStrategy {
     const delayMs = duration(where, 'delayMs', options.delayMs);
     return new RestartStrategy('fixedDelay', () => {
       let restarts = 0;
-      return { onFailure: () => (restarts < attempts ? (restarts++, delayMs) : undefined) };
+      return {
+        onFailure: () => {
+          if (restarts >= attempts) return undefined;
+          restarts++;
+          return delayMs;
+        },
+      };
     });
   }
 

@@ -2,13 +2,11 @@
  * Services of a remote job: they run once, in the submitting process (this one), and operator instances on two
  * worker processes call them over Redis, with the errors of a local call.
  */
-import { join } from 'node:path';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LocalEnvironment } from '../../api/local-environment.js';
 import type { RemoteEnvironment } from '../../api/remote-environment.js';
 import type { JobResult } from '../../runtime/job-result.js';
-import { keysUnder, REDIS_URL, removePrefix, uniquePrefix } from '../__fixtures__/redis-fixtures.js';
+import { keysUnder } from '../__fixtures__/redis-fixtures.js';
 import {
   buildProbePipeline,
   buildTimeoutPipeline,
@@ -17,40 +15,19 @@ import {
   PROBES,
   type ProbeOutcome,
 } from '../__fixtures__/pipelines/build-service-pipeline.js';
-import { FIXTURES, WorkerProcesses } from '../__fixtures__/worker-processes.js';
-import { JobStore } from '../job-store.js';
-import { RedisKeys } from '../keys.js';
-import { connectRedis } from '../redis-connection.js';
+import { workerCluster } from '../__fixtures__/worker-cluster.js';
 
-const prefix = uniquePrefix('remote-services');
-const keys = new RedisKeys(prefix);
-const workers = new WorkerProcesses(REDIS_URL, prefix);
-let admin: Redis;
-let store: JobStore;
+const cluster = workerCluster('remote-services');
+const { prefix, keys } = cluster;
 
 /** Every BullMQ key the job left: batch queues and service queues. */
 async function queueKeysOf(jobId: string): Promise<string[]> {
-  return [...(await keysUnder(admin, `${keys.queuePrefix(jobId)}:*`)), ...(await keysUnder(admin, `${keys.serviceQueuePrefix(jobId)}:*`))];
+  return [...(await keysUnder(cluster.admin, `${keys.queuePrefix(jobId)}:*`)), ...(await keysUnder(cluster.admin, `${keys.serviceQueuePrefix(jobId)}:*`))];
 }
 
 async function sinkRecords<T>(key: string): Promise<T[]> {
-  return Object.values(await admin.hgetall(key)).map((json) => JSON.parse(json) as T);
+  return Object.values(await cluster.admin.hgetall(key)).map((json) => JSON.parse(json) as T);
 }
-
-beforeAll(async () => {
-  process.env.SAGE_TEST_REDIS = REDIS_URL;
-  process.env.SAGE_TEST_PREFIX = prefix;
-  admin = await connectRedis(REDIS_URL);
-  store = await JobStore.connect({ redis: REDIS_URL, prefix });
-  await Promise.all([workers.start(join(FIXTURES, 'pipelines')), workers.start(join(FIXTURES, 'pipelines'))]);
-}, 30_000);
-
-afterAll(async () => {
-  await workers.stopAll();
-  if (admin !== undefined) await removePrefix(admin, prefix);
-  await store?.close();
-  admin?.disconnect();
-});
 
 describe('services of a RemoteEnvironment job', () => {
   it('run once: a counter called from a map with parallelism 3 on two workers numbers every call exactly once', async () => {
@@ -65,7 +42,7 @@ describe('services of a RemoteEnvironment job', () => {
     // The Float32Array argument and result crossed Redis as typed arrays.
     for (const record of records) expect(record.doubled).toEqual([record.id * 2, 1]);
 
-    const record = await store.get(env.jobId!);
+    const record = await cluster.store.get(env.jobId!);
     expect(record?.status).toBe('finished');
     expect(await queueKeysOf(env.jobId!)).toEqual([]);
   }, 60_000);
@@ -112,7 +89,7 @@ describe('services of a RemoteEnvironment job', () => {
     expect(result.error?.message).toBe(localError?.message);
     expect(result.error?.message).toMatch(/^operator "ask" failed on record 1: service call counter\.wait timed out after 100 ms$/);
     expect(result.error?.code).toBe('SAGE_OPERATOR');
-    expect(await store.get(env.jobId!)).toMatchObject({ status: 'failed', error: { code: 'SAGE_OPERATOR' } });
+    expect(await cluster.store.get(env.jobId!)).toMatchObject({ status: 'failed', error: { code: 'SAGE_OPERATOR' } });
     expect(await queueKeysOf(env.jobId!)).toEqual([]);
   }, 60_000);
 });

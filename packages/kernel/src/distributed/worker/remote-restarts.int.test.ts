@@ -2,38 +2,15 @@
  * Restart strategies on workers: two worker processes run a map that fails on one record; the job's strategy
  * restarts the operator instance in the worker that owns the record's partition, as the local executor does.
  */
-import { join } from 'node:path';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LocalEnvironment } from '../../api/local-environment.js';
 import type { JobResult } from '../../runtime/job-result.js';
-import { keysUnder, REDIS_URL, removePrefix, uniquePrefix } from '../__fixtures__/redis-fixtures.js';
+import { keysUnder } from '../__fixtures__/redis-fixtures.js';
 import { buildRestartPipeline, FAILING_ID, RESTART_RECORD_COUNT } from '../__fixtures__/pipelines/build-restart-pipeline.js';
-import { FIXTURES, WorkerProcesses } from '../__fixtures__/worker-processes.js';
-import { JobStore } from '../job-store.js';
-import { RedisKeys } from '../keys.js';
-import { connectRedis } from '../redis-connection.js';
+import { workerCluster } from '../__fixtures__/worker-cluster.js';
 
-const prefix = uniquePrefix('remote-restarts');
-const keys = new RedisKeys(prefix);
-const workers = new WorkerProcesses(REDIS_URL, prefix);
-let admin: Redis;
-let store: JobStore;
-
-beforeAll(async () => {
-  process.env.SAGE_TEST_REDIS = REDIS_URL;
-  process.env.SAGE_TEST_PREFIX = prefix;
-  admin = await connectRedis(REDIS_URL);
-  store = await JobStore.connect({ redis: REDIS_URL, prefix });
-  await Promise.all([workers.start(join(FIXTURES, 'pipelines')), workers.start(join(FIXTURES, 'pipelines'))]);
-}, 30_000);
-
-afterAll(async () => {
-  await workers.stopAll();
-  if (admin !== undefined) await removePrefix(admin, prefix);
-  await store?.close();
-  admin?.disconnect();
-});
+const cluster = workerCluster('remote-restarts');
+const { prefix, keys } = cluster;
 
 describe('restart strategies on workers', () => {
   it('restart a map that fails twice: the job finishes, every record once, restarts = 2 in the merged metrics', async () => {
@@ -44,17 +21,17 @@ describe('restart strategies on workers', () => {
     };
     expect(error).toBeUndefined();
     expect(result!.status).toBe('finished');
-    const received = (await admin.lrange(`${prefix}:sink:restart-map`, 0, -1)).map(Number).sort((a, b) => a - b);
+    const received = (await cluster.admin.lrange(`${prefix}:sink:restart-map`, 0, -1)).map(Number).sort((a, b) => a - b);
     expect(received).toEqual(Array.from({ length: RESTART_RECORD_COUNT }, (_, id) => id));
     expect(result!.operators.flaky).toMatchObject({ restarts: 2, errors: 2, recordsIn: RESTART_RECORD_COUNT, recordsOut: RESTART_RECORD_COUNT });
-    expect((await store.get(jobId))?.operators.flaky).toMatchObject({ restarts: 2 });
+    expect((await cluster.store.get(jobId))?.operators.flaky).toMatchObject({ restarts: 2 });
 
     // The same file in a local run restarts as often.
     const local = new LocalEnvironment('restart-map', { handleSignals: false, logLevel: 'silent', batchSize: 64 });
     buildRestartPipeline(local, { sinkKey: `${prefix}:sink:restart-local`, failures: 2, attempts: 3 });
     const localResult = await local.submit({ autostop: true });
     expect(localResult.operators.flaky).toMatchObject({ restarts: 2, recordsOut: RESTART_RECORD_COUNT });
-    expect(await keysUnder(admin, `${keys.queuePrefix(jobId)}:*`)).toEqual([]);
+    expect(await keysUnder(cluster.admin, `${keys.queuePrefix(jobId)}:*`)).toEqual([]);
   }, 60_000);
 
   it('fail the job with the OperatorError of the map when the attempts are used up', async () => {
@@ -64,6 +41,6 @@ describe('restart strategies on workers', () => {
     };
     expect(error?.message).toMatch(new RegExp(`^operator "flaky" failed on record \\{"id":${FAILING_ID},"word":"w2"\\}: flaky failure 2 on w2$`));
     expect(error?.code).toBe('SAGE_OPERATOR');
-    expect(await store.get(jobId)).toMatchObject({ status: 'failed', error: { code: 'SAGE_OPERATOR' } });
+    expect(await cluster.store.get(jobId)).toMatchObject({ status: 'failed', error: { code: 'SAGE_OPERATOR' } });
   }, 60_000);
 });

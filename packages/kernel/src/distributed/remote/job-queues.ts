@@ -11,10 +11,11 @@ import { queueName, type RedisKeys } from '../keys.js';
 /**
  * What one BullMQ job of a partition queue carries, from input `edge`, upstream instance `from`, numbered
  * `sequence` in that upstream's stream to this partition: a batch (with its records' event-time timestamps when
- * they have them, `null` for a record without one), the upstream's watermark or idleness, or its end.
+ * they have them, `null` for a record without one; `typed` when records hold typed arrays in their wire form),
+ * the upstream's watermark or idleness, or its end.
  */
 export type BatchJobData = { edge: number; from: number; sequence: number } & (
-  | { records: unknown[]; timestamps?: Array<number | null> }
+  | { records: unknown[]; timestamps?: Array<number | null>; typed?: true }
   | { watermark: number }
   | { idle: boolean }
   | { end: true }

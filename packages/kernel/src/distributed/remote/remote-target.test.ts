@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DATA, END, WATERMARK, WATERMARK_STATUS } from '../../runtime/channel.js';
 import { RecordNotSerializableError } from './remote-errors.js';
 import { RemoteTarget } from './remote-target.js';
+import { fromWire } from './wire-value.js';
 
 /** A queue that only records what is added. */
 function fakeQueue() {
@@ -64,6 +65,29 @@ describe('RemoteTarget', () => {
     await expect(new RemoteTarget(queue, 'parse', 0, 0).put({ kind: DATA, edge: 0, records: [record] })).rejects.toThrow(reason);
     await expect(new RemoteTarget(queue, 'parse', 0, 0).put({ kind: DATA, edge: 0, records: [record] })).rejects.toThrow(/operator "parse"/);
     expect(added).toEqual([]);
+  });
+
+  it('sends records with typed arrays in their wire form and flags the batch; plain records are sent as they are', async () => {
+    const { queue, added } = fakeQueue();
+    const target = new RemoteTarget(queue, 'embed', 0, 0);
+    const plain = { id: 1, tags: ['a'] };
+    const vector = { id: 2, embedding: new Float32Array([0.5, -1.25]), nested: [{ ids: new Int32Array([7]) }] };
+    await target.put({ kind: DATA, edge: 0, records: [plain, vector] });
+    const data = JSON.parse(JSON.stringify(added[0]!.data)) as { records: unknown[]; typed?: boolean };
+    expect(data.typed).toBe(true);
+    expect(data.records[0]).toEqual(plain);
+    expect(fromWire(data.records[1])).toEqual(vector);
+    expect((fromWire(data.records[1]) as typeof vector).embedding).toBeInstanceOf(Float32Array);
+    await target.put({ kind: DATA, edge: 0, records: [plain] });
+    expect(added[1]!.data).toEqual({ edge: 0, from: 0, sequence: 1, records: [plain] });
+    expect((added[1]!.data as { records: unknown[] }).records[0]).toBe(plain);
+  });
+
+  it('names where in the record the value is that cannot travel', async () => {
+    const { queue } = fakeQueue();
+    await expect(new RemoteTarget(queue, 'parse', 0, 0).put({ kind: DATA, edge: 0, records: [{ user: { seen: new Date(0) } }] })).rejects.toThrow(
+      'operator "parse" emitted a record that cannot be sent to a worker: a Date is not a plain object (at record.user.seen)',
+    );
   });
 
   it('accepts undefined properties, which JSON leaves out', async () => {

@@ -11,6 +11,7 @@ import type { BatchTarget } from '../../runtime/output.js';
 import { batchJobId } from '../keys.js';
 import type { BatchJobData } from './job-queues.js';
 import { RecordNotSerializableError } from './remote-errors.js';
+import { toWire } from './wire-value.js';
 
 /** Completed batch jobs are removed at once; the job's queues are obliterated when it ends. */
 const JOB_OPTIONS = { removeOnComplete: true, removeOnFail: true, attempts: 1 } as const;
@@ -32,57 +33,40 @@ export class RemoteTarget implements BatchTarget {
   }
 
   async put(message: ChannelMessage): Promise<void> {
-    if (message.kind === DATA) for (const record of message.records) checkJson(this.operator, record);
     const header = { edge: message.edge, from: this.upstreamInstance, sequence: this.sequence++ };
-    await this.queue.add('batch', { ...header, ...payload(message) } as BatchJobData, {
+    await this.queue.add('batch', { ...header, ...this.payload(message) } as BatchJobData, {
       ...JOB_OPTIONS,
       jobId: batchJobId(message.edge, header.from, header.sequence),
     });
   }
-}
 
-/** A channel message as job data: JSON has no NaN, so a record without a timestamp travels as `null`. */
-function payload(message: ChannelMessage): object {
-  switch (message.kind) {
-    case DATA:
-      return message.timestamps === undefined
-        ? { records: message.records }
-        : { records: message.records, timestamps: message.timestamps.map((timestamp) => (Number.isNaN(timestamp) ? null : timestamp)) };
-    case END:
-      return { end: true };
-    case WATERMARK:
-      return { watermark: message.watermark };
-    case WATERMARK_STATUS:
-      return { idle: message.idle };
-  }
-}
-
-/** Refuses what JSON would drop or change silently (undefined, functions, Map, Date, class instances, NaN). */
-function checkJson(operator: string, value: unknown, depth = 0): void {
-  if (depth > 100) throw new RecordNotSerializableError(operator, 'it is nested more than 100 levels deep (a cycle?)');
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return;
-    case 'number':
-      if (!Number.isFinite(value)) throw new RecordNotSerializableError(operator, `the number ${value} is not JSON`);
-      return;
-    case 'object': {
-      if (value === null) return;
-      if (Array.isArray(value)) {
-        for (const item of value) checkJson(operator, item, depth + 1);
-        return;
+  /**
+   * A channel message as job data. JSON has no NaN, so a record without a timestamp travels as `null`; records
+   * holding typed arrays travel in their wire form, flagged so that the receiver decodes only such batches.
+   */
+  private payload(message: ChannelMessage): object {
+    switch (message.kind) {
+      case DATA: {
+        const refuse = (reason: string, path: string) => new RecordNotSerializableError(this.operator, path === '' ? reason : `${reason} (at record${path})`);
+        let typed = false;
+        const records = message.records.map((record) => {
+          if (record === undefined) throw refuse('a value of type undefined is not JSON', '');
+          const wire = toWire(record, refuse);
+          if (wire !== record) typed = true;
+          return wire;
+        });
+        return {
+          records,
+          ...(typed ? { typed } : {}),
+          ...(message.timestamps === undefined ? {} : { timestamps: message.timestamps.map((timestamp) => (Number.isNaN(timestamp) ? null : timestamp)) }),
+        };
       }
-      const prototype = Object.getPrototypeOf(value);
-      if (prototype !== Object.prototype && prototype !== null) {
-        const name = (value as object).constructor?.name ?? 'object';
-        throw new RecordNotSerializableError(operator, `a ${name} is not a plain object`);
-      }
-      // An undefined property is left out by JSON, as the record's reader expects.
-      for (const item of Object.values(value)) if (item !== undefined) checkJson(operator, item, depth + 1);
-      return;
+      case END:
+        return { end: true };
+      case WATERMARK:
+        return { watermark: message.watermark };
+      case WATERMARK_STATUS:
+        return { idle: message.idle };
     }
-    default:
-      throw new RecordNotSerializableError(operator, `a value of type ${typeof value} is not JSON`);
   }
 }

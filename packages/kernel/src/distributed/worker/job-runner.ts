@@ -24,6 +24,7 @@ import type { CapturedJob } from '../remote/capture.js';
 import { type BatchJobData, JobQueues } from '../remote/job-queues.js';
 import { createSetup, type InstanceEnvironment, metricsDelta, sinkPartitionCount, workerPartitions } from '../remote/remote-instance.js';
 import type { RemoteTarget } from '../remote/remote-target.js';
+import { fromWire } from '../remote/wire-value.js';
 import { RemoteServiceClient } from '../remote/service-client.js';
 import { PartitionLeases } from './partition-leases.js';
 import type { RecoveryTiming } from './recovery-timing.js';
@@ -208,11 +209,12 @@ export class JobRunner {
     throw new WaitingError();
   }
 
-  private async processBatch(vertex: ExecutionVertex, instance: OpenInstance, data: { edge: number; records: unknown[]; timestamps?: Array<number | null> }): Promise<void> {
+  private async processBatch(vertex: ExecutionVertex, instance: OpenInstance, data: { edge: number; records: unknown[]; timestamps?: Array<number | null>; typed?: true }): Promise<void> {
     const { setup, operator } = instance;
     const started = systemClock.now();
     const timestamps = data.timestamps?.map((timestamp) => timestamp ?? Number.NaN);
-    await operator.processBatch(data.records, vertex.inputs[data.edge]!.inputIndex, timestamps);
+    const records = data.typed ? data.records.map(fromWire) : data.records;
+    await operator.processBatch(records, vertex.inputs[data.edge]!.inputIndex, timestamps);
     await setup.output.flush();
     setup.metrics.busyMs += systemClock.now() - started;
   }

@@ -42,6 +42,21 @@ describe('PersistentKeyedState', () => {
     expect(restored.value('v').get()).toBeUndefined();
   });
 
+  it('keeps typed arrays (a running vector sum) as typed arrays, also inside lists and maps', () => {
+    const state = keyed();
+    state.currentKey = 'doc-1';
+    state.value<Float32Array>('sum').set(new Float32Array([1.5, -2]));
+    state.list<Int32Array>('ids').add(new Int32Array([3, 4]));
+    state.map<string, Float64Array>('by-field').set('title', new Float64Array([0.25]));
+    const restored = keyed();
+    restored.load(Object.fromEntries(state.takeChanges()) as Record<string, string>);
+    restored.currentKey = 'doc-1';
+    expect(restored.value('sum').get()).toEqual(new Float32Array([1.5, -2]));
+    expect(restored.value('sum').get()).toBeInstanceOf(Float32Array);
+    expect(restored.list<Int32Array>('ids').get()[0]).toBeInstanceOf(Int32Array);
+    expect(restored.map<string, Float64Array>('by-field').get('title')).toEqual(new Float64Array([0.25]));
+  });
+
   it('notes a key again in the next batch even when it is the same key as the last one', () => {
     const state = keyed();
     state.currentKey = 'a';

@@ -6,6 +6,7 @@
  */
 import { PipelineError } from '@sage/common';
 import { KeyedStateBackend, stateKey } from '../../runtime/keyed-state.js';
+import { fromWire, isWireTypedArray, toWire } from '../remote/wire-value.js';
 
 /** No key yet: `undefined` is a valid key. */
 const NONE = Symbol('none');
@@ -69,18 +70,27 @@ export function decodeStateKey(field: string): unknown {
   return field === 'undefined' ? undefined : JSON.parse(field);
 }
 
-/** A slot (state name -> value) as JSON; `Map` values (map states) are tagged so they come back as maps. */
+/**
+ * A slot (state name -> value) as JSON; `Map` values (map states) are tagged so they come back as maps, and
+ * typed arrays (a running vector sum) travel in their wire form so they come back as typed arrays.
+ */
 export function encodeSlot(operator: string, slot: Map<string, unknown>): string {
+  const refuse = (reason: string) => new PipelineError(`operator "${operator}" keeps keyed state that is not JSON: ${reason}`);
   try {
-    return JSON.stringify(Object.fromEntries(slot), (_name, value: unknown) => (value instanceof Map ? { [MAP_TAG]: [...value.entries()] } : value));
+    return JSON.stringify(Object.fromEntries(slot), (_name, value: unknown) => {
+      if (value instanceof Map) return { [MAP_TAG]: [...value.entries()] };
+      return ArrayBuffer.isView(value) ? toWire(value, refuse) : value;
+    });
   } catch (error) {
-    throw new PipelineError(`operator "${operator}" keeps keyed state that is not JSON: ${(error as Error).message}`);
+    throw error instanceof PipelineError ? error : refuse((error as Error).message);
   }
 }
 
 export function decodeSlot(text: string): Map<string, unknown> {
-  const parsed = JSON.parse(text, (_name, value: unknown) =>
-    typeof value === 'object' && value !== null && MAP_TAG in value ? new Map((value as Record<string, Array<[unknown, unknown]>>)[MAP_TAG]) : value,
-  ) as Record<string, unknown>;
+  const parsed = JSON.parse(text, (_name, value: unknown) => {
+    if (typeof value !== 'object' || value === null) return value;
+    if (MAP_TAG in value) return new Map((value as Record<string, Array<[unknown, unknown]>>)[MAP_TAG]);
+    return isWireTypedArray(value) ? fromWire(value) : value;
+  }) as Record<string, unknown>;
   return new Map(Object.entries(parsed));
 }

@@ -58,6 +58,22 @@ describe('SlidingEventTimeWindows (rule 2)', () => {
     }
   });
 
+  it('hands nearby elements the same window objects, in arrays of their own, and stays right across many starts', () => {
+    const sliding = SlidingEventTimeWindows.of(10, 5);
+    const first = sliding.assignWindows(null, 7, noClock);
+    const second = sliding.assignWindows(null, 8, noClock);
+    expect(second[0]).toBe(first[0]);
+    first.length = 0;
+    expect(ids(sliding.assignWindows(null, 9, noClock))).toEqual(['5,15', '0,10']);
+    const tumbling = TumblingEventTimeWindows.of(10);
+    for (let timestamp = -1_000; timestamp < 1_000; timestamp += 7) {
+      const start = Math.floor(timestamp / 10) * 10;
+      expect(ids(tumbling.assignWindows(null, timestamp, noClock))).toEqual([`${start},${start + 10}`]);
+      const lastStart = Math.floor(timestamp / 5) * 5;
+      expect(ids(sliding.assignWindows(null, timestamp, noClock))).toEqual([`${lastStart},${lastStart + 10}`, `${lastStart - 5},${lastStart + 5}`]);
+    }
+  });
+
   it('accepts slide equal to size (tumbling) and an offset', () => {
     expect(ids(SlidingEventTimeWindows.of(10, 10).assignWindows(null, 12, noClock))).toEqual(['10,20']);
     expect(ids(SlidingEventTimeWindows.of(10, 5, 2).assignWindows(null, 2, noClock))).toEqual(['2,12', '-3,7']);

@@ -38,17 +38,39 @@ function requireOffset(owner: string, offset: unknown, limitName: string, limit:
   return offset;
 }
 
-function tumblingWindow(timestamp: number, size: number, offset: number): TimeWindow[] {
-  const start = TimeWindow.getWindowStartWithOffset(timestamp, offset, size);
-  return [new TimeWindow(start, start + size)];
+/**
+ * The windows of the last few window starts. Elements close in time share window objects, so a window's id
+ * (the string its state and timers are found by) is built once rather than once per element. Windows are
+ * immutable; the arrays are shared, so callers copy them before handing them out.
+ */
+class RecentWindows {
+  private static readonly STARTS = 64;
+  private readonly byStart = new Map<number, TimeWindow[]>();
+
+  get(lastStart: number, make: (lastStart: number) => TimeWindow[]): TimeWindow[] {
+    let windows = this.byStart.get(lastStart);
+    if (windows === undefined) {
+      if (this.byStart.size >= RecentWindows.STARTS) this.byStart.clear();
+      windows = make(lastStart);
+      this.byStart.set(lastStart, windows);
+    }
+    return windows;
+  }
+}
+
+function tumblingWindow(timestamp: number, size: number, offset: number, recent: RecentWindows): TimeWindow[] {
+  return recent.get(TimeWindow.getWindowStartWithOffset(timestamp, offset, size), (start) => [new TimeWindow(start, start + size)]).slice();
 }
 
 /** Every window whose `[start, start + size)` holds `timestamp`, newest first, as Flink orders them. */
-function slidingWindows(timestamp: number, size: number, slide: number, offset: number): TimeWindow[] {
-  const windows: TimeWindow[] = [];
-  const lastStart = TimeWindow.getWindowStartWithOffset(timestamp, offset, slide);
-  for (let start = lastStart; start > timestamp - size; start -= slide) windows.push(new TimeWindow(start, start + size));
-  return windows;
+function slidingWindows(timestamp: number, size: number, slide: number, offset: number, recent: RecentWindows): TimeWindow[] {
+  // Cached per last start: the windows with start > lastStart - size, a superset since timestamp >= lastStart.
+  const candidates = recent.get(TimeWindow.getWindowStartWithOffset(timestamp, offset, slide), (lastStart) => {
+    const windows: TimeWindow[] = [];
+    for (let start = lastStart; start > lastStart - size; start -= slide) windows.push(new TimeWindow(start, start + size));
+    return windows;
+  });
+  return candidates.filter((window) => window.start > timestamp - size);
 }
 
 function checkSlide(owner: string, size: number, slide: number): void {
@@ -63,6 +85,7 @@ function checkSlide(owner: string, size: number, slide: number): void {
 export class TumblingEventTimeWindows extends WindowAssigner<TimeWindow> {
   readonly name = 'TumblingEventTimeWindows';
   readonly isEventTime = true;
+  private readonly recent = new RecentWindows();
 
   private constructor(
     readonly size: number,
@@ -78,7 +101,7 @@ export class TumblingEventTimeWindows extends WindowAssigner<TimeWindow> {
   }
 
   assignWindows(_element: unknown, timestamp: number, _ctx: WindowAssignerContext): TimeWindow[] {
-    return tumblingWindow(timestamp, this.size, this.offset);
+    return tumblingWindow(timestamp, this.size, this.offset, this.recent);
   }
 
   getDefaultTrigger(): Trigger<unknown, TimeWindow> {
@@ -90,6 +113,7 @@ export class TumblingEventTimeWindows extends WindowAssigner<TimeWindow> {
 export class SlidingEventTimeWindows extends WindowAssigner<TimeWindow> {
   readonly name = 'SlidingEventTimeWindows';
   readonly isEventTime = true;
+  private readonly recent = new RecentWindows();
 
   private constructor(
     readonly size: number,
@@ -108,7 +132,7 @@ export class SlidingEventTimeWindows extends WindowAssigner<TimeWindow> {
   }
 
   assignWindows(_element: unknown, timestamp: number, _ctx: WindowAssignerContext): TimeWindow[] {
-    return slidingWindows(timestamp, this.size, this.slide, this.offset);
+    return slidingWindows(timestamp, this.size, this.slide, this.offset, this.recent);
   }
 
   getDefaultTrigger(): Trigger<unknown, TimeWindow> {
@@ -162,6 +186,7 @@ export class EventTimeSessionWindows extends MergingWindowAssigner<TimeWindow> {
 export class TumblingProcessingTimeWindows extends WindowAssigner<TimeWindow> {
   readonly name = 'TumblingProcessingTimeWindows';
   readonly isEventTime = false;
+  private readonly recent = new RecentWindows();
 
   private constructor(
     readonly size: number,
@@ -177,7 +202,7 @@ export class TumblingProcessingTimeWindows extends WindowAssigner<TimeWindow> {
   }
 
   assignWindows(_element: unknown, _timestamp: number, ctx: WindowAssignerContext): TimeWindow[] {
-    return tumblingWindow(ctx.currentProcessingTime, this.size, this.offset);
+    return tumblingWindow(ctx.currentProcessingTime, this.size, this.offset, this.recent);
   }
 
   getDefaultTrigger(): Trigger<unknown, TimeWindow> {
@@ -189,6 +214,7 @@ export class TumblingProcessingTimeWindows extends WindowAssigner<TimeWindow> {
 export class SlidingProcessingTimeWindows extends WindowAssigner<TimeWindow> {
   readonly name = 'SlidingProcessingTimeWindows';
   readonly isEventTime = false;
+  private readonly recent = new RecentWindows();
 
   private constructor(
     readonly size: number,
@@ -207,7 +233,7 @@ export class SlidingProcessingTimeWindows extends WindowAssigner<TimeWindow> {
   }
 
   assignWindows(_element: unknown, _timestamp: number, ctx: WindowAssignerContext): TimeWindow[] {
-    return slidingWindows(ctx.currentProcessingTime, this.size, this.slide, this.offset);
+    return slidingWindows(ctx.currentProcessingTime, this.size, this.slide, this.offset, this.recent);
   }
 
   getDefaultTrigger(): Trigger<unknown, TimeWindow> {

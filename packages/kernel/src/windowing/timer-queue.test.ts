@@ -17,4 +17,19 @@ describe('TimerQueue', () => {
     expect(queue.size).toBe(1);
     expect(queue.register(timer(10, 'b'))).toBe(true);
   });
+
+  it('skips a deleted timer but fires one registered again after the delete', () => {
+    const queue = new TimerQueue<string>();
+    queue.register(timer(10, 'a'));
+    queue.register(timer(10, 'a', 5));
+    queue.delete(timer(10, 'a'));
+    queue.delete(timer(99, 'a'));
+    expect(queue.size).toBe(1);
+    const again = timer(10, 'a');
+    expect(queue.register(again)).toBe(true);
+    expect(queue.pollDue(10)).toBe(again);
+    expect(queue.pollDue(10)?.window.id).toBe('5,15');
+    expect(queue.pollDue(10)).toBeUndefined();
+    expect(queue.size).toBe(0);
+  });
 });

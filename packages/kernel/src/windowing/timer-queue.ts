@@ -17,27 +17,34 @@ function compare<K>(a: WindowTimer<K>, b: WindowTimer<K>): number {
 
 /**
  * The timers of one time domain, one per (key, window, timestamp) as in Flink's timer service: registering a
- * timer twice keeps one. A binary heap; deleted timers are skipped when they reach the top.
+ * timer twice keeps one. A binary heap; deleted timers are skipped when they reach the top. Live timers are
+ * found by key id, then window id, then timestamp: those strings already exist (and have their hashes), so a
+ * registration builds no string of its own.
  */
 export class TimerQueue<K> {
   private readonly heap: WindowTimer<K>[] = [];
-  private readonly live = new Map<string, WindowTimer<K>>();
+  private readonly live = new Map<string, Map<string, Map<number, WindowTimer<K>>>>();
+  private liveCount = 0;
 
   get size(): number {
-    return this.live.size;
+    return this.liveCount;
   }
 
   /** True when the timer was not registered yet. */
   register(timer: WindowTimer<K>): boolean {
-    const id = timerId(timer);
-    if (this.live.has(id)) return false;
-    this.live.set(id, timer);
+    let windows = this.live.get(timer.keyId);
+    if (windows === undefined) this.live.set(timer.keyId, (windows = new Map()));
+    let timestamps = windows.get(timer.window.id);
+    if (timestamps === undefined) windows.set(timer.window.id, (timestamps = new Map()));
+    if (timestamps.has(timer.timestamp)) return false;
+    timestamps.set(timer.timestamp, timer);
+    this.liveCount++;
     this.push(timer);
     return true;
   }
 
   delete(timer: Omit<WindowTimer<K>, 'key'>): void {
-    this.live.delete(timerId(timer));
+    this.take(timer, undefined);
   }
 
   /** Removes and returns the earliest timer at or before `time`. */
@@ -46,12 +53,23 @@ export class TimerQueue<K> {
       const top = this.heap[0];
       if (top === undefined || top.timestamp > time) return undefined;
       this.pop();
-      const id = timerId(top);
-      if (this.live.get(id) === top) {
-        this.live.delete(id);
-        return top;
-      }
+      if (this.take(top, top) !== undefined) return top;
     }
+  }
+
+  /** Forgets the live timer equal to `timer` (only if it is `only`, when given) and returns it. */
+  private take(timer: Omit<WindowTimer<K>, 'key'>, only: WindowTimer<K> | undefined): WindowTimer<K> | undefined {
+    const windows = this.live.get(timer.keyId);
+    const timestamps = windows?.get(timer.window.id);
+    const live = timestamps?.get(timer.timestamp);
+    if (live === undefined || (only !== undefined && live !== only)) return undefined;
+    timestamps!.delete(timer.timestamp);
+    if (timestamps!.size === 0) {
+      windows!.delete(timer.window.id);
+      if (windows!.size === 0) this.live.delete(timer.keyId);
+    }
+    this.liveCount--;
+    return live;
   }
 
   private push(timer: WindowTimer<K>): void {
@@ -83,8 +101,4 @@ export class TimerQueue<K> {
       index = smallest;
     }
   }
-}
-
-function timerId(timer: Omit<WindowTimer<unknown>, 'key'>): string {
-  return `${timer.keyId}|${timer.window.id}|${timer.timestamp}`;
 }

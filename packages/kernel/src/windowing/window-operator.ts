@@ -1,9 +1,10 @@
 import { canonicalKey, OperatorError, PipelineError, ValidationError } from '@sage/common';
 import type { Clock } from '../runtime/clock.js';
-import { isMergingWindowAssigner, type WindowAssigner } from './assigners.js';
+import { isMergingWindowAssigner, type WindowAssigner, type WindowAssignerContext } from './assigners.js';
 import type { Evictor } from './evictors.js';
 import { MergingWindowSet } from './merging-window-set.js';
 import { TimerQueue, type WindowTimer } from './timer-queue.js';
+import { WindowTriggerContext } from './window-trigger-context.js';
 import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerResult } from './triggers.js';
 import { describeValue, requireNonNegativeMillis, requireTimestamp } from './validation.js';
 import { MAX_WATERMARK, MIN_WATERMARK, type TimestampedValue, type Window } from './window.js';
@@ -70,6 +71,8 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
   private lateRecordsDropped = 0;
   /** Clock callbacks not yet run, cancelled by `close()`. */
   private readonly scheduled = new Set<() => void>();
+  private readonly assignerContext: WindowAssignerContext;
+  private readonly context: WindowTriggerContext<Key, W>;
 
   constructor(private readonly options: WindowOperatorOptions<In, Out, Key, W>) {
     this.name = options.name;
@@ -88,6 +91,22 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
       });
     }
     this.keepsElements = options.function.kind === 'process' || this.evictor !== undefined;
+    const clock = options.clock;
+    this.assignerContext = {
+      get currentProcessingTime() {
+        return Math.floor(clock.now());
+      },
+    };
+    const operator = this;
+    this.context = new WindowTriggerContext<Key, W>({
+      get currentWatermark() {
+        return operator.watermark;
+      },
+      clock,
+      eventTimers: this.eventTimers,
+      processingTimers: this.processingTimers,
+      scheduleProcessingTime: (time) => this.scheduleProcessingTime(time),
+    });
   }
 
   get currentWatermark(): number {
@@ -108,10 +127,12 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
 
   /** `timestamp` is required for event-time windows; processing-time windows use the clock. */
   processElement(record: In, timestamp?: number): void {
-    const now = this.options.clock.now();
-    const elementTimestamp = this.assigner.isEventTime || timestamp !== undefined ? requireTimestamp(`window operator "${this.name}"`, timestamp, record) : Math.floor(now);
+    // Event time reads the clock only if the assigner asks for it.
+    const now = this.assigner.isEventTime ? undefined : Math.floor(this.options.clock.now());
+    const elementTimestamp = now === undefined || timestamp !== undefined ? requireTimestamp(`window operator "${this.name}"`, timestamp, record) : now;
     const key = this.options.keySelector === undefined ? (undefined as Key) : this.call(record, () => this.options.keySelector!(record));
-    const windows = this.call(record, () => this.assigner.assignWindows(record, elementTimestamp, { currentProcessingTime: Math.floor(now) }));
+    const assignerContext = now === undefined ? this.assignerContext : { currentProcessingTime: now };
+    const windows = this.call(record, () => this.assigner.assignWindows(record, elementTimestamp, assignerContext));
     const keyState = this.keyState(key);
     const element: TimestampedValue<In> = { value: record, timestamp: elementTimestamp };
     let skipped = true;
@@ -230,8 +251,13 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
       return;
     }
     const aggregate = this.aggregateFunction();
-    const accumulator = contents === undefined ? this.call(element.value, () => aggregate.createAccumulator()) : (contents as { accumulator: unknown }).accumulator;
-    keyState.contents.set(stateWindow.id, { accumulator: this.call(element.value, () => aggregate.add(element.value, accumulator)) });
+    if (contents === undefined) {
+      keyState.contents.set(stateWindow.id, { accumulator: this.call(element.value, () => aggregate.add(element.value, aggregate.createAccumulator())) });
+      return;
+    }
+    // Updated in place: one holder per window, not one per element.
+    const holder = contents as { accumulator: unknown };
+    holder.accumulator = this.call(element.value, () => aggregate.add(element.value, holder.accumulator));
   }
 
   private mergeContents(window: W, target: Contents<In>, source: Contents<In>): Contents<In> {
@@ -298,9 +324,9 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
   private registerCleanupTimer(keyState: KeyState<Key, W>, window: W): void {
     const time = this.cleanupTime(window);
     if (time === MAX_WATERMARK) return;
-    const context = this.triggerContext(keyState, window);
-    if (this.assigner.isEventTime) context.registerEventTimeTimer(time);
-    else context.registerProcessingTimeTimer(time);
+    // Once per element and window: event time skips building a whole trigger context.
+    if (this.assigner.isEventTime) this.eventTimers.register({ timestamp: time, key: keyState.key, keyId: keyState.keyId, window });
+    else this.triggerContext(keyState, window).registerProcessingTimeTimer(time);
   }
 
   private deleteCleanupTimer(keyState: KeyState<Key, W>, window: W): void {
@@ -312,47 +338,16 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
   }
 
   private triggerContext(keyState: KeyState<Key, W>, window: W, mergedWindows: W[] = []): OnMergeContext {
-    const timer = (timestamp: number): WindowTimer<Key> => ({ timestamp, key: keyState.key, keyId: keyState.keyId, window });
-    const stateOf = (target: Window) => keyState.triggerState.get(target.id);
-    return {
-      currentWatermark: this.watermark,
-      currentProcessingTime: this.options.clock.now(),
-      registerEventTimeTimer: (time) => {
-        this.eventTimers.register(timer(time));
-      },
-      deleteEventTimeTimer: (time) => this.eventTimers.delete(timer(time)),
-      registerProcessingTimeTimer: (time) => {
-        if (!this.processingTimers.register(timer(time))) return;
-        const cancel = this.options.clock.schedule(Math.max(0, time - this.options.clock.now()), () => {
-          this.scheduled.delete(cancel);
-          this.advanceProcessingTime();
-        });
-        this.scheduled.add(cancel);
-      },
-      deleteProcessingTimeTimer: (time) => this.processingTimers.delete(timer(time)),
-      getState: <T>(name: string) => stateOf(window)?.get(name) as T | undefined,
-      setState: <T>(name: string, value: T | undefined) => {
-        let state = stateOf(window);
-        if (value === undefined) {
-          state?.delete(name);
-          if (state?.size === 0) keyState.triggerState.delete(window.id);
-          return;
-        }
-        if (state === undefined) keyState.triggerState.set(window.id, (state = new Map()));
-        state.set(name, value);
-      },
-      mergeState: <T>(name: string, merge: (a: T, b: T) => T) => {
-        let merged = stateOf(window)?.get(name) as T | undefined;
-        for (const source of mergedWindows) {
-          const value = stateOf(source)?.get(name) as T | undefined;
-          if (value !== undefined) merged = merged === undefined ? value : merge(merged, value);
-        }
-        if (merged === undefined) return;
-        let state = stateOf(window);
-        if (state === undefined) keyState.triggerState.set(window.id, (state = new Map()));
-        state.set(name, merged);
-      },
-    };
+    return this.context.at(keyState, window, mergedWindows);
+  }
+
+  private scheduleProcessingTime(time: number): void {
+    const clock = this.options.clock;
+    const cancel = clock.schedule(Math.max(0, time - clock.now()), () => {
+      this.scheduled.delete(cancel);
+      this.advanceProcessingTime();
+    });
+    this.scheduled.add(cancel);
   }
 
   private aggregateFunction() {

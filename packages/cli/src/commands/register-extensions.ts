@@ -7,7 +7,7 @@ import { printExtensionsStatus } from '../extensions/extensions-status.js';
 import { installExtension } from '../extensions/install-extension.js';
 
 export function registerExtensions(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
-  const extensions = program.command('extensions').description('build and inspect the native extensions (sage_db)');
+  const extensions = program.command('extensions').description('build and inspect the native extensions (sage_db, sage_flow)');
   extensions
     .command('install')
     .description('build an extension (or all) with cmake-js; fast when already built')

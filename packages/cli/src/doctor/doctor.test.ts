@@ -64,9 +64,9 @@ describe('doctor', () => {
     const lines = io.stdoutText().trimEnd().split('\n');
     expect(lines).toHaveLength(7);
     for (const line of lines) expect(line).toMatch(/^(ok {2}|warn|fail) {2}\S+\s+\S/);
-    // The workspace builds sage_db; sage_flow is announced for a later release.
+    // The workspace builds both native addons.
     expect(lines[3]).toMatch(/^ok {4}sage_db +loaded \(.*\.node\)$/);
-    expect(lines[4]).toMatch(/^warn {2}sage_flow +the windowed stream engine is not part of this release yet$/);
+    expect(lines[4]).toMatch(/^ok {4}sage_flow +loaded \(.*sage_flow_native\.node\)$/);
     expect(lines[5]).toMatch(/^warn {2}redis .*ECONNREFUSED.*fix: /);
   });
 });

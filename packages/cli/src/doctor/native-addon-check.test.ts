@@ -6,17 +6,30 @@ import { NATIVE_ADDONS } from './native-addons.js';
 const context: DoctorContext = { cwd: '/', env: {} };
 
 describe('native addon check', () => {
-  it('probes the built sage_db addon (ok) and reports sage_flow as not shipped yet (warn)', async () => {
+  it('probes the built sage_db and sage_flow addons by loading them (ok)', async () => {
     expect(NATIVE_ADDONS.map((addon) => addon.name)).toEqual(['sage_db', 'sage_flow']);
     const [sageDb, sageFlow] = NATIVE_ADDONS.map(createNativeAddonCheck);
     const built = await sageDb!.run(context);
     expect(built.status).toBe('ok');
     expect(built.detail).toMatch(/^loaded \(.*\.node\)$/);
-    expect(await sageFlow!.run(context)).toEqual({
-      status: 'warn',
-      detail: 'the windowed stream engine is not part of this release yet',
-      fix: undefined,
-    });
+    const flow = await sageFlow!.run(context);
+    expect(flow.status).toBe('ok');
+    expect(flow.detail).toMatch(/^loaded \(.*sage_flow_native\.node\)$/);
+  });
+
+  it('warns with the fix when the sage_flow addon is not built', async () => {
+    const previous = process.env.SAGE_FLOW_NATIVE_PATH;
+    process.env.SAGE_FLOW_NATIVE_PATH = '/nonexistent/sage_flow_native.node';
+    try {
+      const check = createNativeAddonCheck(NATIVE_ADDONS[1]!);
+      const result = await check.run(context);
+      expect(result.status).toBe('warn');
+      expect(result.detail).toContain('the sage_flow native addon is not built');
+      expect(result.fix).toBe('sage extensions install sage_flow');
+    } finally {
+      if (previous === undefined) delete process.env.SAGE_FLOW_NATIVE_PATH;
+      else process.env.SAGE_FLOW_NATIVE_PATH = previous;
+    }
   });
 
   it('is ok when a probe loads the addon', async () => {

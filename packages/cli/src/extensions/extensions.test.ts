@@ -4,12 +4,12 @@ import { EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { memoryIo } from '../__fixtures__/memory-io.js';
 
 describe('sage extensions', () => {
-  it('status reports the built sage_db addon and the extension not shipped yet', async () => {
+  it('status reports the built sage_db and sage_flow addons', async () => {
     const io = memoryIo(process.cwd(), { PATH: process.env.PATH });
     expect(await runCli(['extensions', 'status'], io)).toBe(EXIT_OK);
     const lines = io.stdoutText().trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ok {4}sage_db {2}built and loadable \(.*\.node\)$/);
-    expect(lines[1]).toBe('info  sage_flow  the windowed stream engine is not part of this release yet');
+    expect(lines[1]).toMatch(/^ok {4}sage_flow {2}built and loadable \(.*sage_flow_native\.node\)$/);
   });
 
   it('install builds sage_db with cmake-js (incremental: already built) and checks that it loads', async () => {

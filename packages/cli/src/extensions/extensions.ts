@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 
 /**
  * The native extensions `sage extensions` builds and `sage doctor` reports on. Each is an npm package with a
- * cmake-js build; adding one (sage_flow) means adding an entry here.
+ * cmake-js build; adding one means adding an entry here.
  */
 export interface Extension {
   /** Name on the command line and in reports, e.g. `sage_db`. */
@@ -12,16 +12,31 @@ export interface Extension {
   packageName: string;
   /** What it is, in a few words. */
   summary: string;
+  /** The package's export that reports whether the addon is built and loads. */
+  statusExport: string;
+  /** What building it needs, with the install command. */
+  needs: string;
 }
 
 export const EXTENSIONS: readonly Extension[] = [
-  { name: 'sage_db', packageName: '@sage/sage-db-native', summary: 'FAISS vector database (SageDB)' },
+  {
+    name: 'sage_db',
+    packageName: '@sage/sage-db-native',
+    summary: 'FAISS vector database (SageDB)',
+    statusExport: 'isSageDbNativeBuilt',
+    needs: 'cmake, g++ and the FAISS and OpenBLAS development packages: apt-get install cmake g++ libfaiss-dev libopenblas-openmp-dev',
+  },
+  {
+    name: 'sage_flow',
+    packageName: '@sage/sage-flow-native',
+    summary: 'C++ window engine (sage_flow)',
+    statusExport: 'isSageFlowNativeBuilt',
+    needs: 'cmake and g++: apt-get install cmake g++',
+  },
 ];
 
 /** Extensions that are announced but not shipped yet. */
-export const PLANNED_EXTENSIONS: Readonly<Record<string, string>> = {
-  sage_flow: 'the windowed stream engine is not part of this release yet',
-};
+export const PLANNED_EXTENSIONS: Readonly<Record<string, string>> = {};
 
 export type ExtensionState =
   | { state: 'built'; path: string }
@@ -29,9 +44,7 @@ export type ExtensionState =
   | { state: 'not-installed'; reason: string }
   | { state: 'planned'; reason: string };
 
-interface NativeStatusModule {
-  isSageDbNativeBuilt(): { built: boolean; path?: string; reason?: string };
-}
+type NativeStatus = () => { built: boolean; path?: string; reason?: string };
 
 const require = createRequire(import.meta.url);
 
@@ -49,8 +62,8 @@ export async function extensionState(extension: Extension): Promise<ExtensionSta
   if (extensionDirectory(extension) === undefined) {
     return { state: 'not-installed', reason: `package ${extension.packageName} is not installed` };
   }
-  const module = (await import(extension.packageName)) as NativeStatusModule;
-  const status = module.isSageDbNativeBuilt();
+  const module = (await import(extension.packageName)) as Record<string, NativeStatus>;
+  const status = module[extension.statusExport]();
   if (status.built) return { state: 'built', path: status.path ?? '' };
   return { state: 'not-built', reason: status.reason ?? 'not built' };
 }

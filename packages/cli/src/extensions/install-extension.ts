@@ -29,10 +29,7 @@ export async function installExtension(extension: Extension, io: CliIo, force: b
     io,
   });
   if (code !== 0) {
-    io.stderr.write(
-      `sage extensions: building ${extension.name} failed (exit ${code}). It needs cmake, g++ and the FAISS and OpenBLAS ` +
-        'development packages: apt-get install cmake g++ libfaiss-dev libopenblas-openmp-dev\n',
-    );
+    io.stderr.write(`sage extensions: building ${extension.name} failed (exit ${code}). It needs ${extension.needs}\n`);
     return EXIT_FAILURE;
   }
   const state = await extensionState(extension);

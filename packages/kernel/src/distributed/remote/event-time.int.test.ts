@@ -3,19 +3,13 @@
  * instances as in local mode, windows fire and late data goes to the side output. Two worker processes run the
  * windowed pipeline; its results equal a local run and a plain computation over the same events.
  */
-import { join } from 'node:path';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LocalEnvironment } from '../../api/local-environment.js';
 import type { JobResult } from '../../runtime/job-result.js';
 import { buildWindowedPipeline, clickEvents, EVENT_COUNT, LATE_EVENT_COUNT, WINDOW_MS, windowedSinkKey } from '../__fixtures__/pipelines/build-windowed-pipeline.js';
-import { REDIS_URL, removePrefix, uniquePrefix } from '../__fixtures__/redis-fixtures.js';
-import { FIXTURES, WorkerProcesses } from '../__fixtures__/worker-processes.js';
-import { connectRedis } from '../redis-connection.js';
+import { workerCluster } from '../__fixtures__/worker-cluster.js';
 
-const prefix = uniquePrefix('event-time');
-const workers = new WorkerProcesses(REDIS_URL, prefix);
-let admin: Redis;
+const cluster = workerCluster('event-time');
 
 /** What the pipeline must produce: per user and window, count and sum of the on-time events; the late ones. */
 function reference(): { totals: Record<string, string>; late: Record<string, string> } {
@@ -33,25 +27,12 @@ function reference(): { totals: Record<string, string>; late: Record<string, str
   return { totals: Object.fromEntries([...sums].map(([field, total]) => [field, `${total.count}:${total.sum}`])), late };
 }
 
-beforeAll(async () => {
-  process.env.SAGE_TEST_REDIS = REDIS_URL;
-  process.env.SAGE_TEST_PREFIX = prefix;
-  admin = await connectRedis(REDIS_URL);
-  await Promise.all([workers.start(join(FIXTURES, 'pipelines')), workers.start(join(FIXTURES, 'pipelines'))]);
-}, 30_000);
-
-afterAll(async () => {
-  await workers.stopAll();
-  if (admin !== undefined) await removePrefix(admin, prefix);
-  admin?.disconnect();
-});
-
 describe('event time on two worker processes', () => {
   it('fires the same windows and routes the same late events as a local run', async () => {
     const { result } = (await import('../__fixtures__/pipelines/windowed-counts.js')) as { result: JobResult };
     expect(result.status).toBe('finished');
     const remoteKey = windowedSinkKey('windowed-counts');
-    const remote = { totals: await admin.hgetall(`${remoteKey}:totals`), late: await admin.hgetall(`${remoteKey}:late`) };
+    const remote = { totals: await cluster.admin.hgetall(`${remoteKey}:totals`), late: await cluster.admin.hgetall(`${remoteKey}:late`) };
 
     const localKey = windowedSinkKey('windowed-local');
     const local = new LocalEnvironment('windowed-local', { handleSignals: false });
@@ -61,7 +42,7 @@ describe('event time on two worker processes', () => {
     expect(Object.keys(expected.late)).toHaveLength(LATE_EVENT_COUNT);
 
     expect(remote).toEqual(expected);
-    expect({ totals: await admin.hgetall(`${localKey}:totals`), late: await admin.hgetall(`${localKey}:late`) }).toEqual(expected);
+    expect({ totals: await cluster.admin.hgetall(`${localKey}:totals`), late: await cluster.admin.hgetall(`${localKey}:late`) }).toEqual(expected);
     // Each window fired once (no event was late within the allowed lateness), on workers as locally.
     expect(result.operators.totals!.recordsOut).toBe(Object.keys(expected.totals).length);
     expect(result.operators.totals!.recordsOut).toBe(localResult.operators.totals!.recordsOut);

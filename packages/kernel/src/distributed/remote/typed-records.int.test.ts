@@ -2,30 +2,11 @@
  * Typed arrays in records and keyed state on workers: embeddings cross two queues and a keyed running sum
  * (a Float32Array in `ctx.state`) is committed to Redis with each batch; both arrive as typed arrays.
  */
-import { join } from 'node:path';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JobResult } from '../../runtime/job-result.js';
-import { REDIS_URL, removePrefix, uniquePrefix } from '../__fixtures__/redis-fixtures.js';
-import { FIXTURES, WorkerProcesses } from '../__fixtures__/worker-processes.js';
-import { connectRedis } from '../redis-connection.js';
+import { workerCluster } from '../__fixtures__/worker-cluster.js';
 
-const prefix = uniquePrefix('typed-records');
-const workers = new WorkerProcesses(REDIS_URL, prefix);
-let admin: Redis;
-
-beforeAll(async () => {
-  process.env.SAGE_TEST_REDIS = REDIS_URL;
-  process.env.SAGE_TEST_PREFIX = prefix;
-  admin = await connectRedis(REDIS_URL);
-  await Promise.all([workers.start(join(FIXTURES, 'pipelines')), workers.start(join(FIXTURES, 'pipelines'))]);
-}, 30_000);
-
-afterAll(async () => {
-  await workers.stopAll();
-  if (admin !== undefined) await removePrefix(admin, prefix);
-  admin?.disconnect();
-});
+const cluster = workerCluster('typed-records');
 
 describe('typed arrays on two worker processes', () => {
   it('carries Float32Array embeddings in records and in keyed state; per-document sums equal a plain computation', async () => {
@@ -37,7 +18,7 @@ describe('typed arrays on two worker processes', () => {
       embed: (id: number) => Float32Array;
     };
     expect(result.status).toBe('finished');
-    const written = await admin.hgetall(vectorSinkKey);
+    const written = await cluster.admin.hgetall(vectorSinkKey);
     expect(Object.keys(written)).toHaveLength(VECTOR_RECORD_COUNT);
     const last = new Map<string, { count: number; sum: string }>();
     for (const value of Object.values(written)) {

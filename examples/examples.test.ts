@@ -1,7 +1,10 @@
-import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { JobStore } from '@sage/kernel';
 import { describe, expect, it } from 'vitest';
 
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -158,15 +161,77 @@ describe.concurrent('examples', () => {
   });
 });
 
+/** `sage <args>` as the README says to start it: the built CLI under tsx, from the repository root. */
+const SAGE = ['--import', 'tsx', join('packages', 'cli', 'dist', 'bin.js')];
+
+function runSage(args: readonly string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [...SAGE, ...args], { cwd: repositoryRoot, env: { ...process.env, SAGE_LOG_LEVEL: 'warn', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+      const exitCode = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
+      resolve({ lines: stdout.split('\n').filter((line) => line.length > 0), stderr, exitCode });
+    });
+  });
+}
+
+/** Starts `sage worker <args>`; resolves once it serves jobs. */
+function startWorker(args: readonly string[], env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...SAGE, 'worker', ...args], { cwd: repositoryRoot, env: { ...process.env, SAGE_LOG_LEVEL: 'warn', ...env } });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('(Ctrl+C to stop)')) resolve(child);
+    });
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`sage worker exited with ${code}:\n${output}`)));
+  });
+}
+
+describe('distributed/wordcount (Redis at REDIS_URL)', () => {
+  it('prints the same counts run here and on two sage worker processes', async () => {
+    const redis = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+    const prefix = `sage-test:examples:${randomBytes(4).toString('hex')}`;
+    const pipeline = join('examples', 'distributed', 'wordcount', 'pipeline.ts');
+    const output = { local: mkdtempSync(join(tmpdir(), 'wordcount-local-')), remote: mkdtempSync(join(tmpdir(), 'wordcount-remote-')) };
+    const workers: ChildProcess[] = [];
+    const store = await JobStore.connect({ redis, prefix });
+    try {
+      const local = await runSage(['run', pipeline], { WORDCOUNT_OUTPUT: output.local });
+      expect(local.stderr).toBe('');
+      expect(local.exitCode).toBe(0);
+      expect(local.lines.slice(0, 4)).toEqual(['the: 700', 'a: 300', 'dog: 300', 'quick: 300']);
+      expect(local.lines.at(-1)).toBe('39 distinct words, 5600 counted');
+
+      const workerArgs = ['--redis', redis, '--prefix', prefix, '--code-dir', join('examples', 'distributed')];
+      const env = { WORDCOUNT_OUTPUT: output.remote };
+      workers.push(...(await Promise.all([startWorker(workerArgs, env), startWorker(workerArgs, env)])));
+      const remote = await runSage(['run', pipeline, '--remote', '--redis', redis, '--prefix', prefix], env);
+      expect(remote.stderr).toBe('');
+      expect(remote.exitCode).toBe(0);
+      expect(remote.lines).toEqual(local.lines);
+      expect(await store.list({ limit: 10 })).toMatchObject([{ name: 'wordcount', status: 'finished' }]);
+    } finally {
+      await Promise.all(workers.map((worker) => new Promise((resolve) => worker.once('exit', resolve).kill('SIGTERM'))));
+      for (const job of await store.list({ limit: 10 })) await store.delete(job.id, { force: true });
+      await store.close();
+      for (const directory of Object.values(output)) rmSync(directory, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
+
 describe('README', () => {
   it('lists every example with its command', () => {
     const readme = readFileSync(join(examplesDirectory, 'README.md'), 'utf8');
     const examples = readdirSync(examplesDirectory).filter(
       (entry) => entry !== 'node_modules' && !entry.startsWith('.') && statSync(join(examplesDirectory, entry)).isDirectory(),
     );
-    expect(examples).toHaveLength(12);
-    for (const name of examples) {
+    expect(examples).toHaveLength(13);
+    for (const name of examples.filter((entry) => entry !== 'distributed')) {
       expect(readme).toContain(`pnpm exec tsx examples/${name}/${name}.ts`);
+    }
+    // distributed/ holds examples that run on workers, each a pipeline.ts run with `sage run`.
+    for (const name of readdirSync(join(examplesDirectory, 'distributed'))) {
+      expect(readme).toContain(`pnpm exec sage run examples/distributed/${name}/pipeline.ts`);
     }
   });
 });

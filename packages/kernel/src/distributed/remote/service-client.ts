@@ -1,10 +1,12 @@
 /**
  * `ctx.callService` on a worker: each call becomes one BullMQ job on the service's queue, answered by the one
  * instance of the service in the submitting process (`ServiceHost`); the caller waits for the job's completion
- * event. Errors are those of a local call: `ServiceNotFoundError` for a name the job did not register,
+ * event on one `QueueEvents` reader per service in this process. Errors are those of a local call: `ServiceNotFoundError` for a name the job did not register,
  * `ServiceTimeoutError` when no reply came within the timeout, and the method's own error rebuilt from the reply.
  */
-import { ServiceNotFoundError, ServiceTimeoutError } from '@sage/common';
+import { randomBytes } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
+import { ServiceError, ServiceNotFoundError, ServiceTimeoutError } from '@sage/common';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ServiceCallOptions } from '../../api/function-context.js';
@@ -14,11 +16,10 @@ import { type RedisKeys, serviceQueueName } from '../keys.js';
 import { decodeError, decodeValue, encodeValue, type ServiceCallData, type ServiceReply } from './service-codec.js';
 
 /**
- * Answered calls are removed a minute after they complete, not at once: `waitUntilFinished` reads a call that
- * completed before its listener was in place from the job itself. A call that timed out is removed by the
- * caller if still waiting; the queues go when the job ends.
+ * Answered calls are removed at once: the reply travels in the completion event. A call that timed out is
+ * removed by the caller if still waiting; the queues go when the job ends.
  */
-const CALL_JOB_OPTIONS = { removeOnComplete: { age: 60 }, removeOnFail: { age: 60 }, attempts: 1 } as const;
+const CALL_JOB_OPTIONS = { removeOnComplete: true, removeOnFail: true, attempts: 1 } as const;
 
 interface ServiceChannel {
   queue: Queue;
@@ -26,7 +27,7 @@ interface ServiceChannel {
 }
 
 export class RemoteServiceClient implements ServiceCaller {
-  private readonly channels = new Map<string, ServiceChannel>();
+  private readonly channels = new Map<string, Promise<ServiceChannel>>();
 
   constructor(
     private readonly names: readonly string[],
@@ -47,57 +48,87 @@ export class RemoteServiceClient implements ServiceCaller {
       return Promise.reject(error);
     }
     const data: ServiceCallData = { method, args, timeoutMs, deadline: Date.now() + timeoutMs };
+    const channel = this.channel(name);
     return new Promise<R>((resolve, reject) => {
-      let jobId: string | undefined;
+      let queue: Queue | undefined;
+      // Our own id, so that the reply's listener is in place before the call can complete.
+      const jobId = `c${randomBytes(9).toString('hex')}`;
+      let added = false;
       let settled = false;
-      const cancel = this.clock.schedule(timeoutMs, () => {
-        settled = true;
-        reject(new ServiceTimeoutError(name, method, timeoutMs));
-        // A call still waiting is taken out; one already running completes and expires with the others.
-        if (jobId !== undefined) void this.channel(name).queue.remove(jobId).catch(() => undefined);
-      });
+      let stopWaiting = () => {};
       const settle = (outcome: () => void) => {
         if (settled) return;
         settled = true;
-        cancel();
+        cancelTimer();
+        stopWaiting();
         outcome();
       };
-      this.request(name, data, (id) => {
-        jobId = id;
+      const cancelTimer = this.clock.schedule(timeoutMs, () => {
+        settle(() => reject(new ServiceTimeoutError(name, method, timeoutMs)));
+        // A call still waiting is taken out; one already running completes and expires with the others.
+        if (queue !== undefined && added) void queue.remove(jobId).catch(() => undefined);
+      });
+      const onReply = (reply: ServiceReply) => settle(() => (reply.ok ? resolve(decodeValue(reply.value) as R) : reject(decodeError(reply.error))));
+      const onError = (error: unknown) => settle(() => reject(error));
+      const send = async () => {
+        const opened = await channel;
+        if (settled) return;
+        queue = opened.queue;
+        stopWaiting = waitForReply(opened.events, jobId, onReply, onError);
+        await queue.add('call', data, { ...CALL_JOB_OPTIONS, jobId });
+        added = true;
         // The timeout fired while the call was being added.
-        if (settled) void this.channel(name).queue.remove(id).catch(() => undefined);
-      }).then(
-        (reply) => settle(() => (reply.ok ? resolve(decodeValue(reply.value) as R) : reject(decodeError(reply.error)))),
-        (error: unknown) => settle(() => reject(error)),
-      );
+        if (settled) void queue.remove(jobId).catch(() => undefined);
+      };
+      send().catch(onError);
     });
   }
 
   /** Closes the queues and event readers opened here (the service queues themselves belong to the host). */
   async close(): Promise<void> {
-    const channels = [...this.channels.values()];
+    const opening = [...this.channels.values()];
     this.channels.clear();
-    await Promise.all(channels.flatMap(({ queue, events }) => [queue.close(), events.close()]));
+    const channels = await Promise.all(opening.map((channel) => channel.catch(() => undefined)));
+    await Promise.all(channels.flatMap((channel) => (channel === undefined ? [] : [channel.queue.close(), channel.events.close()])));
   }
 
-  private async request(name: string, data: ServiceCallData, added: (id: string) => void): Promise<ServiceReply> {
-    const { queue, events } = this.channel(name);
-    await events.waitUntilReady();
-    const job = await queue.add('call', data, CALL_JOB_OPTIONS);
-    added(job.id!);
-    return (await job.waitUntilFinished(events)) as ServiceReply;
-  }
-
-  private channel(name: string): ServiceChannel {
+  private channel(name: string): Promise<ServiceChannel> {
     let channel = this.channels.get(name);
     if (channel === undefined) {
-      const options = { connection: this.connection, prefix: this.keys.serviceQueuePrefix(this.jobId) };
-      channel = { queue: new Queue(serviceQueueName(name), options), events: new QueueEvents(serviceQueueName(name), options) };
-      // The connection retries by itself; a call that fails meanwhile rejects or times out on its own.
-      channel.queue.on('error', () => undefined);
-      channel.events.on('error', () => undefined);
+      channel = this.openChannel(name);
       this.channels.set(name, channel);
     }
     return channel;
   }
+
+  private async openChannel(name: string): Promise<ServiceChannel> {
+    const options = { connection: this.connection, prefix: this.keys.serviceQueuePrefix(this.jobId) };
+    const queue = new Queue(serviceQueueName(name), options);
+    // The connection retries by itself; a call that fails meanwhile rejects or times out on its own.
+    queue.on('error', () => undefined);
+    // The reader starts at the event stream's present end rather than at `$`, which counts from its first read,
+    // whenever that comes: a call added after this point cannot complete unseen.
+    const [last] = await this.connection.xrevrange(queue.keys.events!, '+', '-', 'COUNT', 1);
+    const events = new QueueEvents(serviceQueueName(name), { ...options, lastEventId: last?.[0] ?? '0-0' });
+    events.on('error', () => undefined);
+    return { queue, events };
+  }
+}
+
+/**
+ * Listens for the completion of call `jobId` on the service's event stream; returns what stops listening. Unlike
+ * `job.waitUntilFinished`, the listeners of a call that timed out go at once rather than when its reply comes.
+ */
+function waitForReply(events: QueueEvents, jobId: string, onReply: (reply: ServiceReply) => void, onError: (error: unknown) => void): () => void {
+  const emitter = events as unknown as EventEmitter;
+  const completed = `completed:${jobId}`;
+  const failed = `failed:${jobId}`;
+  const onCompleted = (event: { returnvalue: unknown }) => onReply(event.returnvalue as ServiceReply);
+  const onFailed = (event: { failedReason: string }) => onError(new ServiceError(`service call ${jobId} failed in its queue: ${event.failedReason}`));
+  emitter.on(completed, onCompleted);
+  emitter.on(failed, onFailed);
+  return () => {
+    emitter.off(completed, onCompleted);
+    emitter.off(failed, onFailed);
+  };
 }

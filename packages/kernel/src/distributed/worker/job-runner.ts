@@ -47,6 +47,8 @@ interface OpenInstance {
   watermarks: InputWatermarks | undefined;
   /** Whether `watermarks` changed since the last commit. */
   watermarksChanged: boolean;
+  /** The last sequence committed per input (`<edge>.<upstream instance>`): only the lease owner commits. */
+  done: Map<string, number>;
   /** Metrics already committed. */
   merged: InstanceMetrics;
   closed: boolean;
@@ -167,15 +169,23 @@ export class JobRunner {
     const entry = this.partitions[index]!;
     const data = job.data as BatchJobData;
     const { connection, keys, jobId } = this.parts;
+    const input = `${data.edge}.${data.from}`;
     try {
-      const [lease, last] = await Promise.all([
-        connection.get(keys.partitionLease(jobId, entry.operator, entry.partition)),
-        connection.hget(keys.partitionDone(jobId, entry.operator, entry.partition), `${data.edge}.${data.from}`),
-      ]);
-      // The lease lapsed (this process was stalled) and the partition may have moved: emit nothing from here.
-      if (lease !== this.parts.workerId) return await this.giveBack(index, job, token);
+      let last: number | undefined;
+      if (entry.instance !== undefined && this.leases.holdsSurely(index)) {
+        // Owned for certain since the instance opened: what it committed is known here, without a round trip.
+        last = entry.instance.done.get(input);
+      } else {
+        const [lease, saved] = await Promise.all([
+          connection.get(keys.partitionLease(jobId, entry.operator, entry.partition)),
+          connection.hget(keys.partitionDone(jobId, entry.operator, entry.partition), input),
+        ]);
+        // The lease lapsed (this process was stalled) and the partition may have moved: emit nothing from here.
+        if (lease !== this.parts.workerId) return await this.giveBack(index, job, token);
+        last = saved === null ? undefined : Number(saved);
+      }
       // A batch this partition committed before (re-sent by a re-run upstream, or re-run here after a crash).
-      if (last !== null && Number(last) >= data.sequence) {
+      if (last !== undefined && last >= data.sequence) {
         if ('end' in data) await this.endJobIfSinksDone();
         return;
       }
@@ -185,6 +195,7 @@ export class JobRunner {
       else if ('end' in data) finished = await this.processEnd(entry, instance);
       else await this.processWatermark(entry.vertex, instance, data);
       if ((await this.commit(entry, instance, data, finished)) === 'lease') return await this.giveBack(index, job, token);
+      instance.done.set(input, data.sequence);
       if (finished) {
         instance.closed = true;
         await instance.operator.close();
@@ -295,15 +306,16 @@ export class JobRunner {
     const { jobId, keys, connection } = this.parts;
     const { setup, targets, state } = createSetup(entry.vertex, entry.partition, this.env);
     setup.metrics.startedAt = systemClock.now();
-    const [saved, stateFields] = await Promise.all([
+    const [saved, stateFields, done] = await Promise.all([
       connection.hgetall(keys.partitionSequences(jobId, entry.operator, entry.partition)),
       connection.hgetall(keys.partitionState(jobId, entry.operator, entry.partition)),
+      connection.hgetall(keys.partitionDone(jobId, entry.operator, entry.partition)),
     ]);
     for (const target of targets) target.sequence = Number(saved[target.key] ?? 0);
     const { [WATERMARKS_FIELD]: savedWatermarks, ...keyedFields } = stateFields;
     state.load(keyedFields);
     const operator = createOperator(entry.vertex.transformation.createOperator!, setup, this.parts.job.restartStrategy);
-    const instance: OpenInstance = { operator, setup, targets, state, watermarks: undefined, watermarksChanged: false, merged: new InstanceMetrics(), closed: false };
+    const instance: OpenInstance = { operator, setup, targets, state, watermarks: undefined, watermarksChanged: false, done: new Map(Object.entries(done).map(([input, sequence]) => [input, Number(sequence)])), merged: new InstanceMetrics(), closed: false };
     if (savedWatermarks !== undefined) {
       instance.watermarks = new InputWatermarks(entry.vertex.inputs);
       instance.watermarks.restore(JSON.parse(savedWatermarks));

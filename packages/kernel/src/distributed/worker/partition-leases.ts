@@ -33,6 +33,8 @@ export class PartitionLeases {
   private timer: NodeJS.Timeout | undefined;
   private beating: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** `performance.now()` when the last beat that succeeded was sent: its leases run at least `leaseMs` from then. */
+  private confirmedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly parts: PartitionLeaseParts) {}
 
@@ -56,6 +58,14 @@ export class PartitionLeases {
     this.held.clear();
   }
 
+  /**
+   * Whether this worker certainly still owns partition `index`: it held it at the last beat and that beat's
+   * renewal has at least a heartbeat to run. When not certain, ask Redis. (A commit checks the lease anyway.)
+   */
+  holdsSurely(index: number): boolean {
+    return this.held.has(index) && performance.now() < this.confirmedAt + this.parts.leaseMs - this.parts.heartbeatMs;
+  }
+
   /** Forgets a partition at once (its commit was refused), without waiting for the next beat. */
   async drop(index: number): Promise<void> {
     if (!this.held.delete(index)) return;
@@ -73,9 +83,11 @@ export class PartitionLeases {
 
   private async beat(take: boolean): Promise<void> {
     const { connection, aliveKey, workersKey, leaseKeys, workerId, leaseMs } = this.parts;
+    const sentAt = performance.now();
     const positions = (await heartbeatScript.run(connection, [aliveKey, workersKey, ...leaseKeys], [workerId, leaseMs, take ? '1' : '0'])) as number[];
     const renewed = new Set(positions.filter((position) => position > 0).map((position) => position - 1));
     const taken = positions.filter((position) => position < 0).map((position) => -position - 1);
+    this.confirmedAt = sentAt;
     for (const index of [...this.held]) {
       if (renewed.has(index)) continue;
       this.held.delete(index);

@@ -1,4 +1,6 @@
 import { END_OF_STREAM } from '../../api/functions.js';
+import type { Clock } from '../clock.js';
+import type { Output } from '../output.js';
 import { isThenable, type OperatorSetup } from '../stream-operator.js';
 
 /** Lets a running source see that the job is stopping, also while it awaits its next record. */
@@ -35,8 +37,10 @@ export type Pulled = unknown | typeof EXHAUSTED | typeof NOTHING;
 export const YIELD_EVERY_MS = 10;
 
 /**
- * Runs a source: pulls records as fast as downstream accepts, in batches. When the source is async and
- * slow, records it already produced are handed on after `lingerMs` rather than held for a full batch.
+ * Runs a source: pulls records as fast as downstream accepts, in batches. A partly filled batch is handed on as
+ * soon as the source has nothing ready (it awaits its next record across a turn of the event loop, or returns
+ * `NOTHING`) and no earlier hand-over is still in flight, or after `lingerMs` at the latest: a slow source's
+ * records go on at once, while a busy one (or one whose queue add is in flight) keeps filling the next batch.
  */
 export abstract class SourceOperator {
   constructor(protected readonly setup: OperatorSetup) {}
@@ -49,59 +53,144 @@ export abstract class SourceOperator {
 
   async run(stop: StopSignal): Promise<void> {
     const { output, batchSize, clock, lingerMs, metrics } = this.setup;
-    let count = 0;
+    const handOver = new PartialBatchHandOver(output, clock, lingerMs);
     let sliceStart = clock.now();
-    // One linger timer per partly filled batch (not per record); it flushes only while the loop awaits
-    // the source, never while the loop itself is flushing.
-    let cancelLinger: (() => void) | undefined;
-    let lingerFlush: void | Promise<void> | undefined;
-    const stopLinger = () => {
-      cancelLinger?.();
-      cancelLinger = undefined;
-    };
-    const lingerFlushDone = () => {
-      const flushing = lingerFlush;
-      lingerFlush = undefined;
-      return flushing;
-    };
     try {
       while (!stop.stopped) {
         let value = this.pull();
         if (isThenable(value)) {
-          if (count > 0 && cancelLinger === undefined) {
-            cancelLinger = clock.schedule(lingerMs, () => {
-              cancelLinger = undefined;
-              count = 0;
-              lingerFlush = output.flush();
-            });
-          }
+          handOver.sourceWaits();
           value = await Promise.race([value, stop.promise]);
-          await lingerFlushDone();
+          handOver.sourceReady();
+          handOver.throwIfFailed();
           if (stop.stopped) break;
         }
         if (value === EXHAUSTED) break;
         if (value === NOTHING) {
+          handOver.sourceIdle();
           await yieldToEventLoop();
-          await lingerFlushDone();
+          handOver.throwIfFailed();
           continue;
         }
         output.emit(value);
-        if (++count >= batchSize) {
-          count = 0;
-          stopLinger();
-          await output.flush();
+        if (handOver.added() >= batchSize) {
+          await handOver.flushFull();
           if (clock.now() - sliceStart >= YIELD_EVERY_MS) {
             await yieldToEventLoop();
             sliceStart = clock.now();
           }
         }
       }
+      await handOver.settle();
     } finally {
-      stopLinger();
-      // A flush started by the timer may fail once the job is torn down; the job's error is reported.
-      if (lingerFlush !== undefined) Promise.resolve(lingerFlush).catch(() => {});
+      handOver.cancel();
       metrics.recordsOut = output.recordsOut;
     }
+  }
+}
+
+/**
+ * When a source's partly filled batch goes downstream (Nagle's rule, as a Kafka producer with `linger.ms` does):
+ * while the source waits, an idle check one event-loop turn later (or the linger timer) hands the batch on,
+ * unless a hand-over is in flight, in which case the next one starts when it completes. At most one is in flight;
+ * a full batch waits for it, which keeps batches in order and is the backpressure.
+ */
+class PartialBatchHandOver {
+  private count = 0;
+  private waiting = false;
+  private inFlight: Promise<void> | undefined;
+  private failure: { error: unknown } | undefined;
+  private cancelLinger: (() => void) | undefined;
+  private idleCheck: NodeJS.Immediate | undefined;
+
+  constructor(
+    private readonly output: Output,
+    private readonly clock: Clock,
+    private readonly lingerMs: number,
+  ) {}
+
+  /** Records emitted since the last hand-over, this one included. */
+  added(): number {
+    return ++this.count;
+  }
+
+  /** The source awaits its next record: hand the batch on once the event loop turns, or after `lingerMs`. */
+  sourceWaits(): void {
+    this.waiting = true;
+    if (this.count === 0) return;
+    this.cancelLinger ??= this.clock.schedule(this.lingerMs, () => {
+      this.cancelLinger = undefined;
+      this.handOver();
+    });
+    this.idleCheck ??= setImmediate(() => {
+      this.idleCheck = undefined;
+      if (this.waiting) this.handOver();
+    });
+  }
+
+  sourceReady(): void {
+    this.waiting = false;
+  }
+
+  /** The source returned `NOTHING`: what it produced goes on now. */
+  sourceIdle(): void {
+    this.handOver();
+  }
+
+  throwIfFailed(): void {
+    if (this.failure !== undefined) throw this.failure.error;
+  }
+
+  /** Hands a full batch on after the one in flight. */
+  async flushFull(): Promise<void> {
+    await this.settle();
+    this.reset();
+    await this.output.flush();
+  }
+
+  /** Waits for the hand-over in flight; rethrows its failure. */
+  async settle(): Promise<void> {
+    if (this.inFlight !== undefined) await this.inFlight;
+    this.throwIfFailed();
+  }
+
+  cancel(): void {
+    this.cancelLinger?.();
+    this.cancelLinger = undefined;
+    if (this.idleCheck !== undefined) clearImmediate(this.idleCheck);
+    this.idleCheck = undefined;
+  }
+
+  private reset(): void {
+    this.count = 0;
+    this.cancel();
+  }
+
+  private handOver(): void {
+    if (this.count === 0 || this.inFlight !== undefined || this.failure !== undefined) return;
+    this.reset();
+    const flushing = this.output.flush();
+    if (flushing === undefined) return;
+    this.inFlight = flushing.then(
+      () => {
+        this.inFlight = undefined;
+        // Records that came while it was in flight go on now if the source is still waiting.
+        if (this.waiting) this.handOver();
+        else if (this.count > 0) this.sourceWaitsLater();
+      },
+      (error: unknown) => {
+        this.inFlight = undefined;
+        this.failure = { error };
+      },
+    );
+  }
+
+  /** The source is busy again: its partial batch keeps the linger bound. */
+  private sourceWaitsLater(): void {
+    this.cancelLinger ??= this.clock.schedule(this.lingerMs, () => {
+      this.cancelLinger = undefined;
+      this.handOver();
+    });
   }
 }
 

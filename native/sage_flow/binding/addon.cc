@@ -1,6 +1,7 @@
-// Module entry: exports NativeWindowEngine and build information.
+// Module entry: exports NativeWindowEngine, NativeSimilarityJoin and build information.
 #include <napi.h>
 
+#include "native_similarity_join.h"
 #include "native_window_engine.h"
 
 namespace sageflow_node {
@@ -8,6 +9,7 @@ namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeWindowEngine", NativeWindowEngine::Define(env));
+  exports.Set("NativeSimilarityJoin", NativeSimilarityJoin::Define(env));
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   return exports;
 }

@@ -5,13 +5,17 @@
  *   const engine = native.createWindowEngine({ assigner: { kind: 'tumbling', size: 10_000 }, aggregate: { kind: 'count' } });
  *   engine.processBatch({ count, keys, timestamps });   // typed arrays, one call per batch
  *   const fired = engine.processWatermark(watermark);
+ *   const join = native.createSimilarityJoin({ size: 10_000, threshold: 0.9 });   // pairs of two embedding streams
  */
 import { invalid, isSageFlowError } from './errors.js';
 import { loadRawSageFlowNative } from './loader.js';
+import { SimilarityJoin, type SimilarityJoinConfig, toJoinConfig } from './similarity-join.js';
 import { toRawConfig, WindowEngine, type WindowEngineConfig } from './window-engine.js';
 
 export { invalid, isSageFlowError, SageFlowError, type SageFlowErrorCode } from './errors.js';
 export { BUILD_COMMAND, isSageFlowNativeBuilt, sageFlowNativePath } from './loader.js';
+export type { RawJoinResult as SimilarityJoinResult } from './native-types.js';
+export { SimilarityJoin, type SimilarityJoinConfig } from './similarity-join.js';
 export {
   readsVectors,
   type ScalarAggregateKind,
@@ -30,6 +34,8 @@ export interface SageFlowNative {
   readonly napiVersion: number;
   /** A keyed window engine; a bad configuration throws a `SageFlowError` (SAGE_FLOW_INVALID) naming the field. */
   createWindowEngine(config: WindowEngineConfig): WindowEngine;
+  /** A windowed similarity join of two streams of embeddings; a bad configuration throws a `SageFlowError`. */
+  createSimilarityJoin(config: SimilarityJoinConfig): SimilarityJoin;
 }
 
 /** Loads the addon (once). Throws a `SageFlowError` with code `SAGE_NATIVE` when it is missing or does not load. */
@@ -43,6 +49,15 @@ export function loadSageFlowNative(): SageFlowNative {
         return new WindowEngine(new raw.NativeWindowEngine(rawConfig), config);
       } catch (error) {
         if (isSageFlowError(error)) throw invalid(`createWindowEngine: ${error.message}`);
+        throw error;
+      }
+    },
+    createSimilarityJoin(config) {
+      const rawConfig = toJoinConfig(config);
+      try {
+        return new SimilarityJoin(new raw.NativeSimilarityJoin(rawConfig));
+      } catch (error) {
+        if (isSageFlowError(error)) throw invalid(`createSimilarityJoin: ${error.message}`);
         throw error;
       }
     },

@@ -34,7 +34,7 @@ export function loadRawSageFlowNative(): RawSageFlowNative {
     const reason = error instanceof Error ? error.message : String(error);
     throw new SageFlowError('SAGE_NATIVE', `the sage_flow native addon at ${path} failed to load (${reason}). ${how}`, { cause: error, path });
   }
-  if (typeof module?.NativeWindowEngine !== 'function') {
+  if (typeof module?.NativeWindowEngine !== 'function' || typeof module.NativeSimilarityJoin !== 'function') {
     throw new SageFlowError('SAGE_NATIVE', `${path} is not the sage_flow addon (no NativeWindowEngine export). ${how}`, { path });
   }
   cached = { path, module };

@@ -49,5 +49,31 @@ export interface RawWindowEngine {
 
 export interface RawSageFlowNative {
   NativeWindowEngine: new (config: RawEngineConfig) => RawWindowEngine;
+  NativeSimilarityJoin: new (config: RawJoinConfig) => RawSimilarityJoin;
   napiVersion: number;
+}
+
+/** Pairs fired by a watermark, element ids no window holds any more, and late elements of a batch. */
+export interface RawJoinResult {
+  pairs: number;
+  starts: Float64Array;
+  ends: Float64Array;
+  left: Uint32Array;
+  right: Uint32Array;
+  scores: Float64Array;
+  released: Uint32Array;
+  late: Int32Array;
+}
+
+export interface RawJoinConfig {
+  size: number;
+  slide: number;
+  offset: number;
+  threshold: number;
+}
+
+export interface RawSimilarityJoin {
+  processBatch(side: number, n: number, firstId: number, timestamps: Float64Array, vectors: Float32Array, dimension: number): RawJoinResult | null;
+  processWatermark(watermark: number): RawJoinResult | null;
+  readonly windowCount: number;
 }

@@ -56,3 +56,26 @@ describe('WindowEngine (the addon through its face)', () => {
     expect(isSageFlowNativeBuilt().built).toBe(true);
   });
 });
+
+describe('SimilarityJoin (the addon through its face)', () => {
+  it('emits the pairs of a window above the threshold when it fires, and releases its elements', () => {
+    const join = native.createSimilarityJoin({ size: 10, threshold: 0.9 });
+    join.processBatch(0, 2, 0, Float64Array.of(1, 12), Float32Array.of(1, 0, 0, 1), 2);
+    join.processBatch(1, 2, 2, Float64Array.of(3, 4), Float32Array.of(3, 0, 0, 3), 2);
+    const fired = join.processWatermark(9)!;
+    expect(fired.pairs).toBe(1);
+    expect([fired.left[0], fired.right[0], fired.scores[0], fired.ends[0]]).toEqual([0, 2, 1, 10]);
+    expect([...fired.released].sort()).toEqual([0, 2, 3]);
+    expect(join.windowCount).toBe(1);
+    const late = join.processBatch(1, 1, 4, Float64Array.of(5), Float32Array.of(1, 1), 2)!;
+    expect([...late.late]).toEqual([0]);
+  });
+
+  it('refuses bad configurations and mixed dimensions with a SageFlowError', () => {
+    expect(() => native.createSimilarityJoin({ size: 10, threshold: 2 })).toThrow(/threshold must be a number between -1 and 1, got 2/);
+    expect(() => native.createSimilarityJoin({ size: 10, slide: 20, threshold: 0 })).toThrow(SageFlowError);
+    const join = native.createSimilarityJoin({ size: 10, threshold: 0 });
+    join.processBatch(0, 1, 0, Float64Array.of(1), Float32Array.of(1, 0), 2);
+    expect(() => join.processBatch(1, 1, 1, Float64Array.of(1), Float32Array.of(1, 0, 0), 3)).toThrow(/vectors of mixed dimension: 3 after 2/);
+  });
+});

@@ -130,6 +130,8 @@ export {
   TriggerResult,
   TumblingEventTimeWindows,
   TumblingProcessingTimeWindows,
+  type SimilarPair,
+  type SimilarityJoinSpec,
   TopK,
   type TopKItem,
   VectorMean,

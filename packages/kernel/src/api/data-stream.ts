@@ -5,8 +5,10 @@ import { FlatMapOperator } from '../runtime/operators/flat-map-operator.js';
 import type { UserFunction } from '../runtime/operators/function-instance.js';
 import { MapOperator } from '../runtime/operators/map-operator.js';
 import { SinkOperator } from '../runtime/operators/sink-operator.js';
+import { SimilarityJoinStreamOperator } from '../runtime/operators/similarity-join-stream-operator.js';
 import { TimestampsAndWatermarksOperator } from '../runtime/operators/timestamps-and-watermarks-operator.js';
 import type { WindowAssigner, WindowSpec } from '../windowing/assigners.js';
+import { checkSimilarityJoin, type SimilarPair, type SimilarityJoinSpec } from '../windowing/similarity-join.js';
 import { WatermarkStrategy } from '../windowing/watermarks.js';
 import type { Window } from '../windowing/window.js';
 import { DEAD_LETTER_TAG, type DeadLetter, type OperatorSetup, type StreamOperator } from '../runtime/stream-operator.js';
@@ -145,6 +147,26 @@ export class DataStream<T = unknown> {
   windowAll<W extends Window>(assigner: WindowAssigner<W> | WindowSpec<W>): AllWindowedStream<T, W> {
     const input: TransformationInput = { from: this.transformation, sideTag: this.sideTag, strategy: 'auto', inputIndex: 0 };
     return this.builder.windowedStream(input, windowSettings(`windowAll after "${this.name}"`, 'windowAll', assigner, true));
+  }
+
+  /**
+   * Windowed similarity join of two streams of embeddings (experimental): when an event-time window
+   * (`TumblingEventTimeWindows` or `SlidingEventTimeWindows`) fires, every pair of an element of this stream
+   * and one of `other` in it whose vectors (`Float32Array`, field `spec.vector` or the element itself) have
+   * cosine similarity at least `spec.threshold`, as `{ left, right, score, window }`, best first, stamped with
+   * the window's `maxTimestamp`. Computed in C++ (`@sage/sage-flow-native`) when the addon loads (`engine`).
+   * Runs with parallelism 1; late elements are dropped and counted.
+   */
+  similarityJoin<R>(other: DataStream<R>, spec: SimilarityJoinSpec, options?: OperatorOptions): DataStream<SimilarPair<T, R>> {
+    const where = `similarityJoin after "${this.name}"`;
+    if (!(other instanceof DataStream)) throw new ValidationError(`${where}: the other input must be a stream`);
+    checkSimilarityJoin(where, spec);
+    if ((options?.parallelism ?? 1) !== 1) throw new ValidationError(`${where}: a similarity join runs with parallelism 1, got ${String(options?.parallelism)}`);
+    const frozen = { ...spec };
+    const transformation = this.builder.addTransformation('similarityJoin', 'operator', options, [this.inputFor(0), other.inputFor(1)], {
+      createOperator: (setup) => new SimilarityJoinStreamOperator(setup, frozen),
+    }, 2);
+    return new DataStream(this.builder, transformation);
   }
 
   /** The records an operator wrote to a side output, such as a window's late data. */

@@ -63,6 +63,8 @@ export {
   type WindowFunction,
   WindowFunctions,
 } from './window-functions.js';
+export { type SimilarPair, SimilarityJoinOperator, type SimilarityJoinOptions, type SimilarityJoinSpec } from './similarity-join.js';
+export { type SimilarityJoinEngine, type SimilarityJoinResult, TypeScriptSimilarityJoin } from './similarity-join-engine.js';
 export { NativeWindowOperator, type NativeWindowOperatorOptions } from './native-window-operator.js';
 export { chooseWindowEngine, type NativeWindowPlan, type WindowEngineChoice } from './window-engine-choice.js';
 export { WindowOperator, type WindowOperatorOptions, type WindowOperatorOutput } from './window-operator.js';

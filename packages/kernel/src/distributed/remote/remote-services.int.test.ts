@@ -2,11 +2,13 @@
  * Services of a remote job: they run once, in the submitting process (this one), and operator instances on two
  * worker processes call them over Redis, with the errors of a local call.
  */
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { LocalEnvironment } from '../../api/local-environment.js';
-import type { RemoteEnvironment } from '../../api/remote-environment.js';
+import { RemoteEnvironment } from '../../api/remote-environment.js';
+import { BaseService } from '../../services/base-service.js';
 import type { JobResult } from '../../runtime/job-result.js';
-import { keysUnder } from '../__fixtures__/redis-fixtures.js';
+import { keysUnder, REDIS_URL } from '../__fixtures__/redis-fixtures.js';
 import {
   buildProbePipeline,
   buildTimeoutPipeline,
@@ -74,6 +76,24 @@ describe('services of a RemoteEnvironment job', () => {
     expect(remote[5]).toMatchObject({ name: 'ValidationError', message: 'argument 0 of counter.add cannot travel over Redis: a Map is not a plain object' });
     expect(await queueKeysOf(env.jobId!)).toEqual([]);
   }, 60_000);
+
+  it('fail the job when a service cannot start, before any worker runs it', async () => {
+    class Broken extends BaseService {
+      start(): void {
+        throw new Error('no model file');
+      }
+    }
+    const env = new RemoteEnvironment('broken-service', { redis: REDIS_URL, prefix, module: fileURLToPath(import.meta.url), handleSignals: false, logLevel: 'silent' });
+    env
+      .registerService('model', Broken)
+      .fromBatch([1, 2, 3])
+      .map((value: number) => value)
+      .sink(() => {});
+    await expect(env.submit({ autostop: true })).rejects.toThrow('service "model" failed to start: Error: no model file');
+    const [job] = await cluster.store.list({ limit: 1 });
+    expect(job).toMatchObject({ name: 'broken-service', status: 'failed', error: { code: 'SAGE_SERVICE' } });
+    expect(await queueKeysOf(job!.id)).toEqual([]);
+  }, 30_000);
 
   it('fail the job as locally when a call times out uncaught, and leave no queue behind', async () => {
     const { result, env } = (await import('../__fixtures__/pipelines/service-timeout.js')) as {

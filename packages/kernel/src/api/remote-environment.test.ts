@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type CapturedJob, isCaptureComplete } from '../distributed/remote/capture.js';
+import { RestartStrategy } from '../runtime/restart-strategy.js';
+import { LocalEnvironment } from './local-environment.js';
 import { RemoteEnvironment } from './remote-environment.js';
 
 const quiet = { logLevel: 'silent' as const, handleSignals: false };
@@ -32,6 +34,17 @@ describe('RemoteEnvironment in a worker (capture hook set)', () => {
       ['out', 1],
     ]);
     expect(job).toMatchObject({ batchSize: 64, services: [] });
+  });
+
+  it('hands over the restart strategy set after the environment was made, for both environment classes', async () => {
+    for (const env of [new RemoteEnvironment('restarting', quiet), new LocalEnvironment('restarting-local', quiet)]) {
+      env.fromBatch([1]).sink(() => {});
+      const strategy = RestartStrategy.fixedDelay({ attempts: 2, delayMs: 10 });
+      env.setRestartStrategy(strategy);
+      const { job, error } = await captured(() => env.submit({ autostop: true }));
+      expect(isCaptureComplete(error)).toBe(true);
+      expect(job?.restartStrategy).toBe(strategy);
+    }
   });
 
   it('refuses a graph with a feedback loop, naming the operator', async () => {

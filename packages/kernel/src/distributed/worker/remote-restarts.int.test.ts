@@ -34,6 +34,15 @@ describe('restart strategies on workers', () => {
     expect(await keysUnder(cluster.admin, `${keys.queuePrefix(jobId)}:*`)).toEqual([]);
   }, 60_000);
 
+  it('keep the partition through a restart pause longer than its lease and lock: one restart, every record once', async () => {
+    const { result, error } = (await import('../__fixtures__/pipelines/restart-long-delay.js')) as { result?: JobResult; error?: Error };
+    expect(error).toBeUndefined();
+    // Another owner would have failed again (failures are counted per process) and restarted a second time.
+    expect(result!.operators.flaky).toMatchObject({ restarts: 1, errors: 1, recordsOut: RESTART_RECORD_COUNT });
+    const received = (await cluster.admin.lrange(`${prefix}:sink:restart-long-delay`, 0, -1)).map(Number).sort((a, b) => a - b);
+    expect(received).toEqual(Array.from({ length: RESTART_RECORD_COUNT }, (_, id) => id));
+  }, 60_000);
+
   it('fail the job with the OperatorError of the map when the attempts are used up', async () => {
     const { error, jobId } = (await import('../__fixtures__/pipelines/restart-exhausted.js')) as {
       error?: Error & { code?: string };

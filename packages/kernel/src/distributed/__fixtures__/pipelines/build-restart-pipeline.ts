@@ -13,7 +13,7 @@ import { buildSink, fixtureSettings, type Word } from './build-pipeline.js';
 export const RESTART_RECORD_COUNT = 2_000;
 export const FAILING_ID = 1_234;
 
-export function buildRestartPipeline(env: BaseEnvironment, options: { sinkKey: string; failures: number; attempts: number }): void {
+export function buildRestartPipeline(env: BaseEnvironment, options: { sinkKey: string; failures: number; attempts: number; delayMs?: number }): void {
   let failed = 0;
   class Flaky extends MapFunction<Word, Word> {
     override execute(record: Word): Word {
@@ -24,7 +24,7 @@ export function buildRestartPipeline(env: BaseEnvironment, options: { sinkKey: s
       return { ...record, length: record.word.length };
     }
   }
-  env.setRestartStrategy(RestartStrategy.fixedDelay({ attempts: options.attempts, delayMs: 20 }));
+  env.setRestartStrategy(RestartStrategy.fixedDelay({ attempts: options.attempts, delayMs: options.delayMs ?? 20 }));
   const records = Array.from({ length: RESTART_RECORD_COUNT }, (_, id): Word => ({ id, word: `w${id % 7}` }));
   buildSink(env.fromBatch(records, { name: 'words' }).map(Flaky, {}, { name: 'flaky', parallelism: 2 }), options.sinkKey);
 }
@@ -33,7 +33,7 @@ export function buildRestartPipeline(env: BaseEnvironment, options: { sinkKey: s
 export async function submitRestartJob(
   name: string,
   moduleUrl: string,
-  options: { failures: number; attempts: number },
+  options: { failures: number; attempts: number; delayMs?: number },
 ): Promise<{ result?: Awaited<ReturnType<RemoteEnvironment['submit']>>; error?: Error & { code?: string }; jobId: string }> {
   const { redis, prefix } = fixtureSettings();
   const env = new RemoteEnvironment(name, { redis, prefix, module: fileURLToPath(moduleUrl), handleSignals: false, batchSize: 64 });

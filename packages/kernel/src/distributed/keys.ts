@@ -126,6 +126,11 @@ export class RedisKeys {
     return `${this.job(id)}:alive`;
   }
 
+  /** The submitting process of a running job (`host:pid`), expiring unless its heartbeat renews it. */
+  jobSubmitter(id: string): string {
+    return `${this.job(id)}:submitter`;
+  }
+
   /** Sink partitions that have finished. */
   sinksDone(id: string): string {
     return `${this.job(id)}:sinks-done`;

@@ -3,6 +3,7 @@
  * this process (they read their inputs where the job is started) and the job's services (once, for every
  * worker: `ServiceHost`), and waits for the workers to end it.
  */
+import { hostname } from 'node:os';
 import { type Logger, PipelineError } from '@sage/common';
 import type { Redis } from 'ioredis';
 import type { ExecutionGraph } from '../../graph/execution-graph.js';
@@ -22,6 +23,13 @@ import { createSetup, metricsDelta, operatorName, sinkPartitionCount, workerPart
 import { ServiceHost } from './service-host.js';
 
 const STATUS_POLL_MS = 100;
+/**
+ * The submitting process renews its heartbeat key this often, with a lifetime of five periods; workers fail a
+ * running job whose key has expired (its sources and services ran in the submitter, so it could never end).
+ */
+export const SUBMITTER_HEARTBEAT_MS = 2_000;
+export const SUBMITTER_TIMEOUT_MS = 5 * SUBMITTER_HEARTBEAT_MS;
+
 /** Longest wait for workers to let go of an ended job before its queues are removed anyway. */
 const WORKER_RELEASE_MS = 15_000;
 
@@ -80,6 +88,7 @@ export class RemoteJob {
       await queues.close();
       throw error;
     }
+    await connection.set(keys.jobSubmitter(record.id), `${hostname()}:${process.pid}`, 'PX', SUBMITTER_TIMEOUT_MS);
     await store.transition(record.id, 'running');
     return new RemoteJob(parts, record, queues, { registry, host });
   }
@@ -96,6 +105,7 @@ export class RemoteJob {
     const { store, graph } = this.parts;
     // `sage job stop` (or stop()) ends the sources here; the workers then drain the job and mark it stopped.
     const unlisten = await store.onStopRequested(this.id, () => this.stopSignal.stop());
+    const heartbeat = this.beatWhileRunning();
     const sources = this.runSources().then(
       async () => {
         // With no operator on workers, nobody else ends the job.
@@ -113,6 +123,7 @@ export class RemoteJob {
       this.stopSignal.stop();
       await sources;
     } finally {
+      heartbeat.stop();
       await unlisten();
       await this.cleanUp();
     }
@@ -128,6 +139,21 @@ export class RemoteJob {
       startedAt: this.startedAt.toISOString(),
       durationMs: Math.round((this.parts.clock.now() - this.started) * 1000) / 1000,
       operators: record?.operators ?? {},
+    };
+  }
+
+  /** Renews the submitter's heartbeat key until stopped, then deletes it. */
+  private beatWhileRunning(): { stop(): void } {
+    const { connection, keys, logger } = this.parts;
+    const key = keys.jobSubmitter(this.id);
+    const timer = setInterval(() => {
+      connection.pexpire(key, SUBMITTER_TIMEOUT_MS).catch((error: unknown) => logger.warn({ err: error }, 'submitter heartbeat failed'));
+    }, SUBMITTER_HEARTBEAT_MS);
+    return {
+      stop() {
+        clearInterval(timer);
+        connection.del(key).catch(() => undefined);
+      },
     };
   }
 

@@ -16,6 +16,7 @@ import { connectRedis } from '../redis-connection.js';
 import { checkRedisRequirements } from '../redis-server-check.js';
 import { DEFAULT_REDIS_URL, parseRedisUrl } from '../redis-url.js';
 import { captureJob } from '../remote/capture.js';
+import { SUBMITTER_TIMEOUT_MS } from '../remote/remote-job.js';
 import { JobRunner } from './job-runner.js';
 import { heartbeatScript, releaseScript } from './partition-scripts.js';
 import { type RecoveryTiming, recoveryTiming } from './recovery-timing.js';
@@ -44,6 +45,23 @@ export interface SageWorkerOptions {
    */
   recovery?: Partial<RecoveryTiming>;
   logger?: Logger;
+}
+
+/** Longest wait for the other workers to let go of an orphaned job before its queues are removed anyway. */
+const ORPHAN_RELEASE_MS = 15_000;
+
+/** Deletes every key of the job's batch and service queues once its worker set is empty (or after a while). */
+async function removeQueuesWhenReleased(connection: Redis, keys: RedisKeys, id: string): Promise<void> {
+  const deadline = Date.now() + ORPHAN_RELEASE_MS;
+  while ((await connection.scard(keys.jobWorkers(id))) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  for (const pattern of [`${keys.queuePrefix(id)}:*`, `${keys.serviceQueuePrefix(id)}:*`]) {
+    let cursor = '0';
+    do {
+      const [next, found] = await connection.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      if (found.length > 0) await connection.del(...found);
+      cursor = next;
+    } while (cursor !== '0');
+  }
 }
 
 export class SageWorker {
@@ -125,10 +143,36 @@ export class SageWorker {
   private async poll(): Promise<void> {
     const running = new Set((await this.store.list({ status: 'running', limit: 1000 })).map((job) => job.id));
     for (const id of this.runners.keys()) if (!running.has(id)) await this.detach(id);
+    for (const id of await this.jobsWithoutSubmitter()) {
+      running.delete(id);
+      await this.failOrphan(id);
+    }
     for (const id of running) {
       if (this.closed) return;
       if (!this.runners.has(id) && !this.refused.has(id)) await this.attach(id);
     }
+  }
+
+  /** Attached jobs whose submitting process has stopped renewing its heartbeat. */
+  private async jobsWithoutSubmitter(): Promise<string[]> {
+    const attached = [...this.runners.keys()];
+    if (attached.length === 0) return [];
+    const exists = await Promise.all(attached.map((id) => this.connection.exists(this.keys.jobSubmitter(id))));
+    return attached.filter((_, index) => exists[index] === 0);
+  }
+
+  /**
+   * Fails a job whose submitter is gone: its sources and services ran there, so it can never end. The worker
+   * whose transition applied removes the job's queues once every worker has let go (the submitter would have).
+   */
+  private async failOrphan(id: string): Promise<void> {
+    const message = `the submitting process of job ${id} stopped answering (no heartbeat for ${SUBMITTER_TIMEOUT_MS / 1000} s); its sources and services ran there, so the job cannot finish`;
+    const outcome = await this.store.transition(id, 'failed', { error: { message, code: 'SAGE_PIPELINE' } });
+    await this.detach(id);
+    if (!outcome.applied) return;
+    this.logger.error({ job: id }, message);
+    await this.store.appendLogs(id, [{ message, level: 'error', source: this.id }]).catch(() => undefined);
+    await removeQueuesWhenReleased(this.connection, this.keys, id).catch((error) => this.logger.warn({ err: error, job: id }, 'could not remove the queues of a failed job'));
   }
 
   private async attach(id: string): Promise<void> {

@@ -204,3 +204,20 @@ TEST(WindowEngine, RefusesBadConfigurationsAndTimestamps) {
   EXPECT_EQ(out.error, "timestamp must be a finite integer number of milliseconds, got Infinity");
   EXPECT_EQ(engine.windowCount(), 1u);
 }
+
+TEST(WindowEngine, SessionsOfDifferentVectorDimensionsAreNotMerged) {
+  EngineConfig config;
+  config.assigner = AssignerKind::Session;
+  config.gap = 5;
+  config.aggregate = AggregateKind::VectorSum;
+  WindowEngine engine(config);
+  std::vector<int32_t> keys{0, 0, 0};
+  std::vector<double> timestamps{0, 10, 5};
+  std::vector<float> vectors{1, 1, 2, 2, 2, 3, 3};
+  std::vector<int32_t> dims{2, 3, 2};
+  BatchOutput out;
+  engine.processBatch(3, keys.data(), timestamps.data(), nullptr, vectors.data(), dims.data(), out);
+  EXPECT_EQ(out.errorIndex, 2);
+  EXPECT_EQ(out.error, "VectorSum: vectors of mixed dimension in one window: 3 after 2");
+  EXPECT_EQ(engine.windowCount(), 2u);
+}

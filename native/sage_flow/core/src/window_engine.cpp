@@ -345,8 +345,18 @@ struct WindowEngine::Impl {
       if (first == last && list[first].start == start && list[first].end == end) {
         index = first;
       } else {
-        // The merged window keeps the first window's accumulator; the others are merged into it.
+        // The merged window keeps the first window's accumulator; the others are merged into it. Vector
+        // windows of different dimensions cannot merge: refused before anything changes.
         const uint32_t target = list[first].slot;
+        for (size_t i = first + 1; i <= last; ++i) {
+          const int32_t into = slots[target].dimension;
+          const int32_t from = slots[list[i].slot].dimension;
+          if (into >= 0 && from >= 0 && into != from) {
+            out.error = std::string(aggregateName(config.aggregate)) + ": vectors of mixed dimension in one window: " +
+                        std::to_string(from) + " after " + std::to_string(into);
+            return -1;
+          }
+        }
         for (size_t i = first + 1; i <= last; ++i) {
           merge(slots[target], slots[list[i].slot]);
           freeSlot(list[i].slot);

@@ -108,16 +108,10 @@ Napi::Value NativeSimilarityJoin::ProcessBatch(const Napi::CallbackInfo& info) {
 
 Napi::Value NativeSimilarityJoin::ProcessWatermark(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!join_ || !info[0].IsNumber()) {
-    throwInvalid(env, "processWatermark(watermark) expects a number");
-    return env.Undefined();
-  }
-  const double watermark = info[0].As<Napi::Number>().DoubleValue();
-  int64_t clamped = sageflow::kMaxWatermark;
-  if (watermark < static_cast<double>(sageflow::kMinWatermark)) clamped = sageflow::kMinWatermark;
-  else if (watermark < static_cast<double>(sageflow::kMaxWatermark)) clamped = static_cast<int64_t>(watermark);
+  int64_t watermark = 0;
+  if (!join_ || !readWatermark(env, info[0], watermark)) return env.Undefined();
   out_.clear();
-  join_->processWatermark(clamped, out_);
+  join_->processWatermark(watermark, out_);
   return joinResult(env, out_);
 }
 

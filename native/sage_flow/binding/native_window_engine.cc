@@ -107,6 +107,18 @@ void throwInvalid(Napi::Env env, const std::string& message) {
   error.ThrowAsJavaScriptException();
 }
 
+bool readWatermark(Napi::Env env, Napi::Value value, int64_t& watermark) {
+  const double number = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : 0;
+  if (!value.IsNumber() || number != number) {
+    throwInvalid(env, "processWatermark(watermark) expects a number, not NaN");
+    return false;
+  }
+  watermark = sageflow::kMaxWatermark;
+  if (number < static_cast<double>(sageflow::kMinWatermark)) watermark = sageflow::kMinWatermark;
+  else if (number < static_cast<double>(sageflow::kMaxWatermark)) watermark = static_cast<int64_t>(number);
+  return true;
+}
+
 Napi::Value toResult(Napi::Env env, const sageflow::BatchOutput& out) {
   if (out.fired.empty() && out.late.empty() && out.errorIndex < 0) return env.Null();
   const size_t n = out.fired.size();
@@ -246,20 +258,10 @@ Napi::Value NativeWindowEngine::ProcessBatch(const Napi::CallbackInfo& info) {
 
 Napi::Value NativeWindowEngine::ProcessWatermark(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!engine_ || !info[0].IsNumber()) {
-    throwInvalid(env, "processWatermark(watermark) expects a number");
-    return env.Undefined();
-  }
-  const double watermark = info[0].As<Napi::Number>().DoubleValue();
-  if (watermark != watermark) {
-    throwInvalid(env, "processWatermark: the watermark is NaN");
-    return env.Undefined();
-  }
-  int64_t clamped = sageflow::kMaxWatermark;
-  if (watermark < static_cast<double>(sageflow::kMinWatermark)) clamped = sageflow::kMinWatermark;
-  else if (watermark < static_cast<double>(sageflow::kMaxWatermark)) clamped = static_cast<int64_t>(watermark);
+  int64_t watermark = 0;
+  if (!engine_ || !readWatermark(env, info[0], watermark)) return env.Undefined();
   out_.clear();
-  engine_->processWatermark(clamped, out_);
+  engine_->processWatermark(watermark, out_);
   return toResult(env, out_);
 }
 

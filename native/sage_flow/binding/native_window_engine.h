@@ -29,6 +29,10 @@ class NativeWindowEngine : public Napi::ObjectWrap<NativeWindowEngine> {
 /// Throws a JavaScript TypeError with code SAGE_FLOW_INVALID (exceptions are off: callers return after).
 void throwInvalid(Napi::Env env, const std::string& message);
 
+/// Reads a watermark argument, clamped to [kMinWatermark, kMaxWatermark]; false (a JS error thrown) when it
+/// is not a number or NaN.
+bool readWatermark(Napi::Env env, Napi::Value value, int64_t& watermark);
+
 /// The result object of a call, or null when nothing fired, nothing was late and nothing was refused.
 Napi::Value toResult(Napi::Env env, const sageflow::BatchOutput& out);
 

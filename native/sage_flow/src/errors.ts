@@ -27,3 +27,13 @@ export function isSageFlowError(error: unknown): error is Error & { code: SageFl
 export function invalid(message: string): SageFlowError {
   return new SageFlowError('SAGE_FLOW_INVALID', message);
 }
+
+/** Runs an addon call: its TypeErrors with a sage_flow code become `SageFlowError`s. */
+export function callAddon<R>(fn: () => R): R {
+  try {
+    return fn();
+  } catch (error) {
+    if (isSageFlowError(error) && !(error instanceof SageFlowError)) throw new SageFlowError(error.code, error.message, { cause: error });
+    throw error;
+  }
+}

@@ -1,4 +1,4 @@
-import { invalid, isSageFlowError, SageFlowError } from './errors.js';
+import { callAddon, invalid } from './errors.js';
 import type { RawJoinResult, RawSimilarityJoin } from './native-types.js';
 
 export interface SimilarityJoinConfig {
@@ -30,22 +30,13 @@ export class SimilarityJoin {
    */
   processBatch(side: 0 | 1, count: number, firstId: number, timestamps: Float64Array, vectors: Float32Array, dimension: number): RawJoinResult | null {
     if (side !== 0 && side !== 1) throw invalid(`processBatch: side must be 0 or 1, got ${String(side)}`);
-    return this.call(() => this.raw.processBatch(side, count, firstId, timestamps, vectors, dimension));
+    return callAddon(() => this.raw.processBatch(side, count, firstId, timestamps, vectors, dimension));
   }
 
   /** Fires every window whose `maxTimestamp` is at or before `watermark`: its pairs and the ids it released. */
   processWatermark(watermark: number): RawJoinResult | null {
     if (typeof watermark !== 'number' || Number.isNaN(watermark)) throw invalid(`processWatermark: the watermark must be a number, got ${String(watermark)}`);
-    return this.call(() => this.raw.processWatermark(watermark));
-  }
-
-  private call<R>(fn: () => R): R {
-    try {
-      return fn();
-    } catch (error) {
-      if (isSageFlowError(error) && !(error instanceof SageFlowError)) throw new SageFlowError(error.code, error.message, { cause: error });
-      throw error;
-    }
+    return callAddon(() => this.raw.processWatermark(watermark));
   }
 }
 

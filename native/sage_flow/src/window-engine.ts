@@ -1,4 +1,4 @@
-import { invalid, isSageFlowError, SageFlowError } from './errors.js';
+import { callAddon, invalid } from './errors.js';
 import type { RawBatchResult, RawEngineConfig, RawWindowEngine } from './native-types.js';
 
 export type WindowAssignerConfig =
@@ -93,20 +93,20 @@ export class WindowEngine {
   /** Names key ids `firstId, firstId + 1, ...`: windows of one watermark fire in timestamp, then name, order. */
   setKeyNames(firstId: number, names: string[]): void {
     if (!Number.isInteger(firstId) || firstId < 0 || !Array.isArray(names)) throw invalid(`setKeyNames: expected a key id and an array of names, got ${String(firstId)}`);
-    this.call(() => this.raw.setKeyNames(firstId, names));
+    callAddon(() => this.raw.setKeyNames(firstId, names));
   }
 
   processBatch(batch: WindowBatch): WindowBatchResult | null {
     const { count } = batch;
     if (!Number.isInteger(count) || count < 0) throw invalid(`processBatch: count must be a non-negative integer, got ${String(count)}`);
-    const raw = this.call(() => this.raw.processBatch(count, batch.keys, batch.timestamps, batch.values ?? null, batch.vectors ?? null, batch.dims ?? null));
+    const raw = callAddon(() => this.raw.processBatch(count, batch.keys, batch.timestamps, batch.values ?? null, batch.vectors ?? null, batch.dims ?? null));
     return raw === null ? null : this.result(raw);
   }
 
   /** Fires every window whose `maxTimestamp` is at or before `watermark`, in timestamp, key name, window order. */
   processWatermark(watermark: number): WindowBatchResult | null {
     if (typeof watermark !== 'number' || Number.isNaN(watermark)) throw invalid(`processWatermark: the watermark must be a number, got ${String(watermark)}`);
-    const raw = this.call(() => this.raw.processWatermark(watermark));
+    const raw = callAddon(() => this.raw.processWatermark(watermark));
     return raw === null ? null : this.result(raw);
   }
 
@@ -132,16 +132,6 @@ export class WindowEngine {
       refused: raw.errorIndex < 0 ? undefined : { index: raw.errorIndex, message: raw.error },
       value,
     };
-  }
-
-  /** Addon TypeErrors with a sage_flow code become `SageFlowError`s. */
-  private call<R>(fn: () => R): R {
-    try {
-      return fn();
-    } catch (error) {
-      if (isSageFlowError(error) && !(error instanceof SageFlowError)) throw new SageFlowError(error.code, error.message, { cause: error });
-      throw error;
-    }
   }
 }
 

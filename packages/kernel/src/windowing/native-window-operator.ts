@@ -1,6 +1,6 @@
 import { canonicalKey, OperatorError, ValidationError } from '@sage/common';
 import type { WindowBatchResult, WindowEngine } from '@sage/sage-flow-native';
-import { describeValue, requireNonNegativeMillis, requireTimestamp } from './validation.js';
+import { describeValue, requireNonNegativeMillis, requireTimestamp, requireWatermark } from './validation.js';
 import { MAX_WATERMARK, MIN_WATERMARK } from './window.js';
 import type { NativeWindowPlan } from './window-engine-choice.js';
 import type { WindowOperatorOutput } from './window-operator.js';
@@ -146,11 +146,7 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
   }
 
   processWatermark(watermark: number): void {
-    if (typeof watermark !== 'number' || Number.isNaN(watermark)) {
-      throw new ValidationError(`window operator "${this.name}": watermark must be a number, got ${describeValue(watermark)}`, {
-        details: { operator: this.name, watermark: describeValue(watermark) },
-      });
-    }
+    requireWatermark(`window operator "${this.name}"`, watermark);
     if (watermark <= this.watermark) return;
     this.watermark = Math.min(watermark, MAX_WATERMARK);
     const result = this.engine.processWatermark(this.watermark);

@@ -1,18 +1,8 @@
+import type { SimilarityJoinResult } from '@sage/sage-flow-native';
 import { TimeWindow } from './window.js';
 
-/** What a similarity join engine returns (the C++ engine of `@sage/sage-flow-native` has the same shape). */
-export interface SimilarityJoinResult {
-  pairs: number;
-  starts: Float64Array;
-  ends: Float64Array;
-  left: Uint32Array;
-  right: Uint32Array;
-  scores: Float64Array;
-  /** Element ids no window holds any more. */
-  released: Uint32Array;
-  /** Indices (in the batch) of elements that fell in no open window. */
-  late: Int32Array;
-}
+/** What a similarity join engine returns: the C++ engine's result shape (`@sage/sage-flow-native`). */
+export type { SimilarityJoinResult } from '@sage/sage-flow-native';
 
 /** The engine interface both the C++ join and `TypeScriptSimilarityJoin` implement. */
 export interface SimilarityJoinEngine {

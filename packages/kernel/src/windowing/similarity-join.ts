@@ -2,7 +2,7 @@ import { ValidationError } from '@sage/common';
 import { SlidingEventTimeWindows, TumblingEventTimeWindows, type WindowAssigner } from './assigners.js';
 import { loadSageFlow } from './sage-flow.js';
 import { type SimilarityJoinEngine, TypeScriptSimilarityJoin } from './similarity-join-engine.js';
-import { describeValue, requireTimestamp } from './validation.js';
+import { describeValue, requireTimestamp, requireWatermark } from './validation.js';
 import { MAX_WATERMARK } from './window.js';
 import type { WindowEngineChoice } from './window-engine-choice.js';
 import type { WindowOperatorOutput } from './window-operator.js';
@@ -140,7 +140,7 @@ export class SimilarityJoinOperator<L, R> {
   }
 
   processWatermark(watermark: number): void {
-    if (typeof watermark !== 'number' || Number.isNaN(watermark)) throw new ValidationError(`similarity join "${this.name}": watermark must be a number, got ${describeValue(watermark)}`);
+    requireWatermark(`similarity join "${this.name}"`, watermark);
     if (watermark <= this.watermark) return;
     this.watermark = Math.min(watermark, MAX_WATERMARK);
     const result = this.engine.processWatermark(this.watermark);

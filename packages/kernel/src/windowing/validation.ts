@@ -52,3 +52,13 @@ export function requirePositiveCount(owner: string, name: string, value: unknown
   }
   return value;
 }
+
+/** A watermark: any number but NaN (`MAX_WATERMARK` and beyond mean end of input). */
+export function requireWatermark(owner: string, value: unknown): number {
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new ValidationError(`${owner}: watermark must be a number, got ${describeValue(value)}`, {
+      details: { operator: owner, watermark: describeValue(value) },
+    });
+  }
+  return value;
+}

@@ -6,7 +6,7 @@ import { MergingWindowSet } from './merging-window-set.js';
 import { TimerQueue, type WindowTimer } from './timer-queue.js';
 import { WindowTriggerContext } from './window-trigger-context.js';
 import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerResult } from './triggers.js';
-import { describeValue, requireNonNegativeMillis, requireTimestamp } from './validation.js';
+import { requireNonNegativeMillis, requireTimestamp, requireWatermark } from './validation.js';
 import { MAX_WATERMARK, MIN_WATERMARK, type TimestampedValue, type Window } from './window.js';
 import type { Collector, WindowFunction } from './window-functions.js';
 
@@ -167,11 +167,7 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
 
   /** Advances event time: fires every event-time timer at or before `watermark`, then forwards it. */
   processWatermark(watermark: number): void {
-    if (typeof watermark !== 'number' || Number.isNaN(watermark)) {
-      throw new ValidationError(`window operator "${this.name}": watermark must be a number, got ${describeValue(watermark)}`, {
-        details: { operator: this.name, watermark: describeValue(watermark) },
-      });
-    }
+    requireWatermark(`window operator "${this.name}"`, watermark);
     if (watermark <= this.watermark) return;
     this.watermark = Math.min(watermark, MAX_WATERMARK);
     for (let timer = this.eventTimers.pollDue(this.watermark); timer !== undefined; timer = this.eventTimers.pollDue(this.watermark)) {

@@ -1,5 +1,6 @@
 export type { BackendChoice } from './backend-choice.js';
 export { Collection } from './collection.js';
+export { CollectionTopK, type CollectionTopKConfig, type TopKMatch } from './collection-top-k.js';
 export type { ColumnBatch } from './record-input.js';
 export { SageDB, type SageDBOptions } from './sage-db.js';
 export {

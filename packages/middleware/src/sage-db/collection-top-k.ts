@@ -41,7 +41,7 @@ export class CollectionTopK<T = unknown> extends MapFunction<T, TopKMatch<T>, Co
   private pending: Pending[] = [];
   private readonly k: number;
 
-  constructor(config: CollectionTopKConfig) {
+  constructor(config?: CollectionTopKConfig) {
     super(config);
     const k = config?.k ?? 10;
     if (!Number.isSafeInteger(k) || k < 1) throw new ValidationError(`CollectionTopK: k must be a positive integer, got ${String(k)}`);
@@ -96,8 +96,12 @@ export class CollectionTopK<T = unknown> extends MapFunction<T, TopKMatch<T>, Co
       searching = Promise.reject(error);
     }
     searching.then(
-      (results) => batch.forEach((entry, index) => entry.resolve(results[index]!)),
-      (error) => batch.forEach((entry) => entry.reject(error)),
+      (results) => {
+        for (let index = 0; index < batch.length; index++) batch[index]!.resolve(results[index]!);
+      },
+      (error) => {
+        for (const entry of batch) entry.reject(error);
+      },
     );
   }
 }

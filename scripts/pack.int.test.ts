@@ -13,7 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const packages = ['common', 'kernel', 'middleware', 'libs', 'cli'];
 /** Packages outside `packages/`, by directory, with their npm names. */
-const nativePackages = [{ directory: 'native/sage_db', name: 'sage-db-native' }];
+const nativePackages = [
+  { directory: 'native/sage_db', name: 'sage-db-native' },
+  { directory: 'native/sage_flow', name: 'sage-flow-native' },
+];
 const work = mkdtempSync(join(tmpdir(), 'sage-pack-'));
 const project = join(work, 'project');
 
@@ -81,6 +84,25 @@ await db.close();
 `,
     );
     expect(run(process.execPath, ['vectors.mjs'], project).trim()).toBe('near faiss');
+  });
+
+  it('build the sage_flow addon from the installed package and run a window on it', () => {
+    const sage = join(project, 'node_modules/.bin/sage');
+    expect(run(sage, ['extensions', 'install', 'sage_flow'], project)).toContain('sage_flow  built and loadable');
+    writeFileSync(
+      join(project, 'windows.mjs'),
+      `import { Count, LocalEnvironment, TumblingEventTimeWindows, WatermarkStrategy } from '@sage/kernel';
+const env = new LocalEnvironment('windows', { logLevel: 'silent' });
+const counts = [];
+env.fromBatch([{ k: 'a', ts: 1 }, { k: 'a', ts: 5 }, { k: 'b', ts: 12 }])
+  .assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps().withTimestampAssigner((e) => e.ts))
+  .keyBy((e) => e.k).window(TumblingEventTimeWindows.of(10)).aggregate(Count, { engine: 'native' })
+  .sink((count) => { counts.push(count); });
+await env.submit({ autostop: true });
+console.log(counts.join(','));
+`,
+    );
+    expect(run(process.execPath, ['windows.mjs'], project).trim()).toBe('2,1');
   });
 
   it('ship only built files, types and docs', () => {

@@ -19,6 +19,9 @@ export interface Measurement {
   medianMs: number;
   /** Median time spent in garbage collection during a run. */
   medianGcMs: number;
+  /** Records per CPU-second (user + system time of the whole process, all threads) of each measured run. */
+  cpuRates: number[];
+  medianCpuRate: number;
 }
 
 /**
@@ -65,22 +68,27 @@ export async function measure(
 ): Promise<Measurement[]> {
   const times = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
   const gcTimes = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  const cpuTimes = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
   for (let round = 0; round < warmup + rounds; round++) {
     const label = round < warmup ? `warm-up ${round + 1}/${warmup}` : `round ${round - warmup + 1}/${rounds}`;
     for (let k = 0; k < contenders.length; k++) {
       const contender = contenders[(round + k) % contenders.length]!;
       collectGarbage();
+      const cpuBefore = process.cpuUsage();
       const started = performance.now();
       const result = await contender.run();
       const ended = performance.now();
+      const cpu = process.cpuUsage(cpuBefore);
+      const cpuMs = (cpu.user + cpu.system) / 1000;
       const ms = ended - started;
       const gcMs = await gcTimeBetween(started, ended);
       contender.verify(result);
       const rateText = `${format(rate(contender.records, ms))} rec/s`.padStart(18);
-      log(`  ${label.padEnd(12)} ${contender.name.padEnd(38)} ${ms.toFixed(0).padStart(6)} ms ${rateText}  (gc ${gcMs.toFixed(0)} ms)`);
+      log(`  ${label.padEnd(12)} ${contender.name.padEnd(38)} ${ms.toFixed(0).padStart(6)} ms ${rateText}  (gc ${gcMs.toFixed(0)} ms, cpu ${cpuMs.toFixed(0)} ms)`);
       if (round >= warmup) {
         times.get(contender.name)!.push(ms);
         gcTimes.get(contender.name)!.push(gcMs);
+        cpuTimes.get(contender.name)!.push(cpuMs);
       }
     }
   }
@@ -88,7 +96,8 @@ export async function measure(
     const ms = times.get(c.name)!;
     const rates = ms.map((t) => rate(c.records, t));
     const medianGcMs = median(gcTimes.get(c.name)!);
-    return { name: c.name, records: c.records, rates, medianRate: median(rates), medianMs: median(ms), medianGcMs };
+    const cpuRates = cpuTimes.get(c.name)!.map((t) => rate(c.records, t));
+    return { name: c.name, records: c.records, rates, medianRate: median(rates), medianMs: median(ms), medianGcMs, cpuRates, medianCpuRate: median(cpuRates) };
   });
 }
 

@@ -1,0 +1,113 @@
+import { END_OF_STREAM, type EndOfStream, type OperatorOptions } from '@sage/kernel';
+import type { NexmarkEvent } from './nexmark.js';
+import type { QueryDefinition } from './queries.js';
+import { verifyResults } from './reference.js';
+import { OUT_OF_ORDERNESS_MS, runQuery } from './run-query.js';
+
+/**
+ * Window-result latency under a steady load. A paced source offers event `i` at `start + i / rate` of wall
+ * time, its arrival. A window with `maxTimestamp` m can fire once the watermark (newest event time minus
+ * 4 s, minus 1 ms) reaches m, that is once an event with time >= m + 4,001 ms has arrived: the first such
+ * event is the one that makes the result due. A result's latency is the wall time its sink receives it minus
+ * that event's arrival, so it covers batching in the source, the watermark's way through the job, the
+ * firing (with every result of the same firing before it) and the hop to the sink. Results that only the
+ * end of input fires have no such event and are left out.
+ */
+
+export interface LatencyRun {
+  query: QueryDefinition<any>;
+  events: readonly NexmarkEvent[];
+  /** Events per second of wall time offered by the source. */
+  rate: number;
+  windowOptions: OperatorOptions;
+  /** Linger of the source's partly filled batches; the default of 5 ms would dominate a latency run. */
+  lingerMs: number;
+  /** The reference's results over `events`, to check that the run computed the right thing. */
+  expected: readonly unknown[];
+}
+
+export interface LatencyResult {
+  /** Results with a latency (those not fired by the end of input). */
+  samples: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** How far behind schedule the source was at its last event (it could not keep the rate if large). */
+  sourceLagMs: number;
+  seconds: number;
+}
+
+/** The window end of a q5, q7 or q11 result. */
+function windowEndOf(result: unknown): number {
+  const windowed = result as { windowEnd?: number; end?: number };
+  return windowed.windowEnd ?? windowed.end!;
+}
+
+export async function measureLatency(run: LatencyRun): Promise<LatencyResult> {
+  const { events, rate } = run;
+  const arrivals = new Float64Array(events.length);
+  const newestTime = new Float64Array(events.length);
+  for (let i = 0, newest = Number.NEGATIVE_INFINITY; i < events.length; i++) newestTime[i] = newest = Math.max(newest, events[i]!.dateTime);
+  const received: Array<{ result: unknown; at: number }> = [];
+  let lagMs = 0;
+  let start = 0;
+  let next = 0;
+  const source = (): NexmarkEvent | EndOfStream | Promise<NexmarkEvent | EndOfStream> => {
+    if (next === events.length) return END_OF_STREAM;
+    if (next === 0) start = performance.now();
+    const due = start + (next * 1000) / rate;
+    const now = performance.now();
+    if (now >= due) {
+      if (next === events.length - 1) lagMs = now - due;
+      arrivals[next] = due;
+      return events[next++]!;
+    }
+    return waitUntil(due).then(() => {
+      arrivals[next] = due;
+      return events[next++]!;
+    });
+  };
+  const started = performance.now();
+  await runQuery({
+    query: run.query,
+    source,
+    windowOptions: run.windowOptions,
+    environment: { lingerMs: run.lingerMs },
+    onResult: (result) => received.push({ result, at: performance.now() }),
+  });
+  const seconds = (performance.now() - started) / 1000;
+  verifyResults(`${run.query.id} latency run`, received.map((entry) => entry.result), run.expected);
+  const latencies: number[] = [];
+  for (const { result, at } of received) {
+    const due = firstIndexAtLeast(newestTime, windowEndOf(result) - 1 + OUT_OF_ORDERNESS_MS + 1);
+    if (due !== undefined) latencies.push(at - arrivals[due]!);
+  }
+  latencies.sort((a, b) => a - b);
+  const quantile = (q: number) => (latencies.length === 0 ? Number.NaN : latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!);
+  return { samples: latencies.length, p50Ms: quantile(0.5), p99Ms: quantile(0.99), maxMs: latencies.at(-1) ?? Number.NaN, sourceLagMs: lagMs, seconds };
+}
+
+/** The first index whose (non-decreasing) value is >= `target`. */
+function firstIndexAtLeast(values: Float64Array, target: number): number | undefined {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (values[mid]! >= target) high = mid;
+    else low = mid + 1;
+  }
+  return low < values.length ? low : undefined;
+}
+
+/**
+ * Resolves at `due` (performance.now() time): a timer for the part beyond the next millisecond, then turns
+ * of the event loop, since timers are only as fine as a millisecond.
+ */
+function waitUntil(due: number): Promise<void> {
+  return new Promise((resolve) => {
+    const spin = () => (performance.now() >= due ? resolve() : setImmediate(spin));
+    const ahead = due - performance.now();
+    if (ahead > 2) setTimeout(spin, ahead - 1.5);
+    else setImmediate(spin);
+  });
+}

@@ -1,0 +1,109 @@
+import { type Bid, isBid, type NexmarkEvent } from './nexmark.js';
+import {
+  type AuctionPrice,
+  type BidderSession,
+  DOLLAR_TO_EURO,
+  type EuroBid,
+  HOP_SLIDE_MS,
+  type HighestPrice,
+  type HotItems,
+  type QueryId,
+  SESSION_GAP_MS,
+  WINDOW_SIZE_MS,
+} from './queries.js';
+
+/**
+ * Each query computed the plain way, with loops and maps over the whole input at once: no engine, no
+ * watermarks. The input's disorder stays within the watermark bound, so nothing is late and every window
+ * holds all of its bids; the engine's results must equal these.
+ */
+export function referenceResults(query: QueryId, events: readonly NexmarkEvent[]): unknown[] {
+  const bids = events.filter(isBid);
+  switch (query) {
+    case 'q0':
+      return bids;
+    case 'q1':
+      return bids.map((bid): EuroBid => ({ auction: bid.auction, bidder: bid.bidder, price: bid.price * DOLLAR_TO_EURO, dateTime: bid.dateTime }));
+    case 'q2':
+      return bids.filter((bid) => bid.auction % 123 === 0).map((bid): AuctionPrice => ({ auction: bid.auction, price: bid.price }));
+    case 'q5':
+      return hotItems(bids);
+    case 'q7':
+      return highestPrices(bids);
+    case 'q11':
+      return bidderSessions(bids);
+  }
+}
+
+/** Start of the window of `size` (aligned to the epoch) that holds `timestamp`. */
+function windowStart(timestamp: number, size: number): number {
+  return timestamp - (((timestamp % size) + size) % size);
+}
+
+function hotItems(bids: readonly Bid[]): HotItems[] {
+  const counts = new Map<number, Map<number, number>>();
+  for (const bid of bids) {
+    for (let start = windowStart(bid.dateTime, HOP_SLIDE_MS); start > bid.dateTime - WINDOW_SIZE_MS; start -= HOP_SLIDE_MS) {
+      const end = start + WINDOW_SIZE_MS;
+      let perAuction = counts.get(end);
+      if (perAuction === undefined) counts.set(end, (perAuction = new Map()));
+      perAuction.set(bid.auction, (perAuction.get(bid.auction) ?? 0) + 1);
+    }
+  }
+  return [...counts].map(([windowEnd, perAuction]) => {
+    const count = Math.max(...perAuction.values());
+    const auctions = [...perAuction].filter(([, n]) => n === count).map(([auction]) => auction);
+    return { windowEnd, count, auctions: auctions.sort((a, b) => a - b) };
+  });
+}
+
+function highestPrices(bids: readonly Bid[]): HighestPrice[] {
+  const highest = new Map<number, number>();
+  for (const bid of bids) {
+    const end = windowStart(bid.dateTime, WINDOW_SIZE_MS) + WINDOW_SIZE_MS;
+    highest.set(end, Math.max(highest.get(end) ?? bid.price, bid.price));
+  }
+  return [...highest].map(([windowEnd, price]) => ({ windowEnd, price }));
+}
+
+/** A session is `[first, last + gap)`; the next bid opens a new one when it falls after that end. */
+function bidderSessions(bids: readonly Bid[]): BidderSession[] {
+  const times = new Map<number, number[]>();
+  for (const bid of bids) {
+    let list = times.get(bid.bidder);
+    if (list === undefined) times.set(bid.bidder, (list = []));
+    list.push(bid.dateTime);
+  }
+  const sessions: BidderSession[] = [];
+  for (const [bidder, list] of times) {
+    list.sort((a, b) => a - b);
+    let session: BidderSession | undefined;
+    for (const time of list) {
+      if (session !== undefined && time <= session.end) {
+        session.end = Math.max(session.end, time + SESSION_GAP_MS);
+        session.count++;
+      } else {
+        if (session !== undefined) sessions.push(session);
+        session = { bidder, start: time, end: time + SESSION_GAP_MS, count: 1 };
+      }
+    }
+    if (session !== undefined) sessions.push(session);
+  }
+  return sessions;
+}
+
+/**
+ * Compares an engine's results with the reference as multisets (window results of one watermark may come in
+ * any key order) and throws, naming the query and the first difference, when they differ.
+ */
+export function verifyResults(label: string, actual: readonly unknown[], expected: readonly unknown[]): void {
+  if (actual.length !== expected.length) {
+    throw new Error(`${label}: NOT VERIFIED: ${actual.length} results, the reference has ${expected.length}`);
+  }
+  const canonical = (results: readonly unknown[]) => results.map((result) => JSON.stringify(result)).sort();
+  const got = canonical(actual);
+  const want = canonical(expected);
+  for (let i = 0; i < want.length; i++) {
+    if (got[i] !== want[i]) throw new Error(`${label}: NOT VERIFIED: result ${got[i]} where the reference has ${want[i]}`);
+  }
+}

@@ -1,6 +1,6 @@
 import { END_OF_STREAM, type EndOfStream, type OperatorOptions } from '@sage/kernel';
 import type { NexmarkEvent } from './nexmark.js';
-import type { QueryDefinition } from './queries.js';
+import type { QueryDefinition, WindowValue } from './queries.js';
 import { verifyResults } from './reference.js';
 import { OUT_OF_ORDERNESS_MS, runQuery } from './run-query.js';
 
@@ -35,12 +35,6 @@ export interface LatencyResult {
   /** How far behind schedule the source was at its last event (it could not keep the rate if large). */
   sourceLagMs: number;
   seconds: number;
-}
-
-/** The window end of a q5, q7 or q11 result. */
-function windowEndOf(result: unknown): number {
-  const windowed = result as { windowEnd?: number; end?: number };
-  return windowed.windowEnd ?? windowed.end!;
 }
 
 export async function measureLatency(run: LatencyRun): Promise<LatencyResult> {
@@ -79,7 +73,7 @@ export async function measureLatency(run: LatencyRun): Promise<LatencyResult> {
   verifyResults(`${run.query.id} latency run`, received.map((entry) => entry.result), run.expected);
   const latencies: number[] = [];
   for (const { result, at } of received) {
-    const due = firstIndexAtLeast(newestTime, windowEndOf(result) - 1 + OUT_OF_ORDERNESS_MS + 1);
+    const due = firstIndexAtLeast(newestTime, (result as WindowValue).windowEnd - 1 + OUT_OF_ORDERNESS_MS + 1);
     if (due !== undefined) latencies.push(at - arrivals[due]!);
   }
   latencies.sort((a, b) => a - b);

@@ -46,8 +46,8 @@ describe('Nexmark queries on SAGE', () => {
   }
 
   it('a wrong result does not pass the check', () => {
-    const expected = referenceResults('q7', events) as Array<{ windowEnd: number; price: number }>;
-    const wrong = expected.map((result, i) => (i === 2 ? { ...result, price: result.price - 1 } : result));
+    const expected = referenceResults('q7', events) as Array<{ windowEnd: number; value: number }>;
+    const wrong = expected.map((result, i) => (i === 2 ? { ...result, value: result.value - 1 } : result));
     expect(() => verifyResults('q7', wrong, expected)).toThrow(/q7: NOT VERIFIED/);
     expect(() => verifyResults('q7', expected.slice(1), expected)).toThrow(/results, the reference has/);
   });

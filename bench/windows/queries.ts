@@ -1,5 +1,4 @@
 import {
-  type AggregateFunction,
   type Collector,
   Count,
   type DataStream,
@@ -39,29 +38,13 @@ export interface AuctionPrice {
   price: number;
 }
 
-/** q5: per hopping window, the auctions with the most bids. */
-export interface HotItems {
+/**
+ * A window result with its window's end. q5 and q7 give one per window, q11 one per bidder session (whose end
+ * is the last bid's time plus the gap).
+ */
+export interface WindowValue {
   windowEnd: number;
-  count: number;
-  /** Ascending. */
-  auctions: number[];
-}
-
-export interface HighestPrice {
-  windowEnd: number;
-  price: number;
-}
-
-export interface BidderSession {
-  bidder: number;
-  start: number;
-  end: number;
-  count: number;
-}
-
-/** A window result's window end, so the next stage and the latency measurement can tell windows apart. */
-interface Windowed {
-  windowEnd: number;
+  value: number;
 }
 
 export interface QueryDefinition<R> {
@@ -73,34 +56,19 @@ export interface QueryDefinition<R> {
   build(bids: DataStream<Bid>, windowOptions: OperatorOptions): DataStream<R>;
 }
 
-class AuctionCount extends ProcessWindowFunction<number, { auction: number; count: number } & Windowed, number, TimeWindow> {
-  process(auction: number, context: ProcessWindowContext<TimeWindow>, counts: readonly number[], out: Collector<{ auction: number; count: number } & Windowed>): void {
-    out.collect({ auction, count: counts[0]!, windowEnd: context.window.end });
+/**
+ * Reads each window result's event-time timestamp, its window's `maxTimestamp`, which map functions do not
+ * see: a 1 ms window holds the results of one timestamp, and its end is their window's end. It fires on the
+ * same watermark as the window that made the results, so it adds no wait.
+ */
+class AtWindowEnd extends ProcessWindowFunction<number | undefined, WindowValue, undefined, TimeWindow> {
+  process(_key: undefined, context: ProcessWindowContext<TimeWindow>, values: readonly (number | undefined)[], out: Collector<WindowValue>): void {
+    for (const value of values) out.collect({ windowEnd: context.window.end, value: value! });
   }
 }
 
-/** The auctions with the highest count among one window's counts. */
-const HotAuctions: AggregateFunction<{ auction: number; count: number } & Windowed, HotItems, HotItems> = {
-  createAccumulator: () => ({ windowEnd: 0, count: 0, auctions: [] }),
-  add: (value, hot) => {
-    if (value.count > hot.count) return { windowEnd: value.windowEnd, count: value.count, auctions: [value.auction] };
-    if (value.count === hot.count) hot.auctions.push(value.auction);
-    return hot;
-  },
-  getResult: (hot) => ({ ...hot, auctions: [...hot.auctions].sort((a, b) => a - b) }),
-  merge: (a, b) => (a.count === b.count ? { ...a, auctions: [...a.auctions, ...b.auctions] } : a.count > b.count ? a : b),
-};
-
-class WindowMaxPrice extends ProcessWindowFunction<number | undefined, HighestPrice, undefined, TimeWindow> {
-  process(_key: undefined, context: ProcessWindowContext<TimeWindow>, prices: readonly (number | undefined)[], out: Collector<HighestPrice>): void {
-    out.collect({ windowEnd: context.window.end, price: prices[0]! });
-  }
-}
-
-class SessionCount extends ProcessWindowFunction<number, BidderSession, number, TimeWindow> {
-  process(bidder: number, context: ProcessWindowContext<TimeWindow>, counts: readonly number[], out: Collector<BidderSession>): void {
-    out.collect({ bidder, start: context.window.start, end: context.window.end, count: counts[0]! });
-  }
+function withWindowEnds(results: DataStream<number> | DataStream<number | undefined>, query: QueryId): DataStream<WindowValue> {
+  return (results as DataStream<number | undefined>).windowAll(TumblingEventTimeWindows.of(1)).process(new AtWindowEnd(), { name: `${query}_window_ends` });
 }
 
 const q0: QueryDefinition<Bid> = {
@@ -124,40 +92,42 @@ const q2: QueryDefinition<AuctionPrice> = {
   build: (bids) => bids.filter((bid) => bid.auction % 123 === 0).map((bid) => ({ auction: bid.auction, price: bid.price })),
 };
 
-const q5: QueryDefinition<HotItems> = {
+// The windowed queries use built-in aggregates only, so that every engine can run the same query.
+const q5: QueryDefinition<WindowValue> = {
   id: 'q5',
-  description: 'hot items: bids per auction in hopping 10 s / 2 s windows, then the auctions with the most per window',
+  description: 'hot items: bids per auction in hopping 10 s / 2 s windows (Count), then the most bids on one auction per window (Max)',
   windowed: true,
-  build: (bids, windowOptions) =>
-    bids
+  build: (bids, windowOptions) => {
+    const counts = bids
       .keyBy((bid) => bid.auction)
       .window(SlidingEventTimeWindows.of(WINDOW_SIZE_MS, HOP_SLIDE_MS))
-      .aggregate(Count, new AuctionCount(), { ...windowOptions, name: 'q5_bids_per_auction' })
-      // A hopping window's results carry its maxTimestamp, so they all fall into one slide-sized window.
-      .keyBy((count) => count.windowEnd)
-      .window(TumblingEventTimeWindows.of(HOP_SLIDE_MS))
-      .aggregate(HotAuctions, { ...windowOptions, name: 'q5_hot_items' }),
+      .aggregate(Count, { ...windowOptions, name: 'q5_bids_per_auction' });
+    // A hopping window's counts carry its maxTimestamp, so they all fall into one slide-sized window.
+    const hottest = counts.windowAll(TumblingEventTimeWindows.of(HOP_SLIDE_MS)).aggregate(Max.of<number>(), { ...windowOptions, name: 'q5_most_bids' });
+    return withWindowEnds(hottest, 'q5');
+  },
 };
 
-const q7: QueryDefinition<HighestPrice> = {
+const q7: QueryDefinition<WindowValue> = {
   id: 'q7',
-  description: 'highest bid: max price in tumbling 10 s windows',
+  description: 'highest bid: max price in tumbling 10 s windows (Max)',
   windowed: true,
   build: (bids, windowOptions) =>
-    bids
-      .windowAll(TumblingEventTimeWindows.of(WINDOW_SIZE_MS))
-      .aggregate(Max.of<Bid>('price'), new WindowMaxPrice(), { ...windowOptions, name: 'q7_max_price' }),
+    withWindowEnds(bids.windowAll(TumblingEventTimeWindows.of(WINDOW_SIZE_MS)).aggregate(Max.of<Bid>('price'), { ...windowOptions, name: 'q7_max_price' }), 'q7'),
 };
 
-const q11: QueryDefinition<BidderSession> = {
+const q11: QueryDefinition<WindowValue> = {
   id: 'q11',
-  description: 'user sessions: bids per bidder in session windows with a 10 s gap',
+  description: 'user sessions: bids per bidder in session windows with a 10 s gap (Count)',
   windowed: true,
   build: (bids, windowOptions) =>
-    bids
-      .keyBy((bid) => bid.bidder)
-      .window(EventTimeSessionWindows.withGap(SESSION_GAP_MS))
-      .aggregate(Count, new SessionCount(), { ...windowOptions, name: 'q11_sessions' }),
+    withWindowEnds(
+      bids
+        .keyBy((bid) => bid.bidder)
+        .window(EventTimeSessionWindows.withGap(SESSION_GAP_MS))
+        .aggregate(Count, { ...windowOptions, name: 'q11_session_bids' }),
+      'q11',
+    ),
 };
 
 export const QUERIES: readonly QueryDefinition<any>[] = [q0, q1, q2, q5, q7, q11];

@@ -1,16 +1,5 @@
 import { type Bid, isBid, type NexmarkEvent } from './nexmark.js';
-import {
-  type AuctionPrice,
-  type BidderSession,
-  DOLLAR_TO_EURO,
-  type EuroBid,
-  HOP_SLIDE_MS,
-  type HighestPrice,
-  type HotItems,
-  type QueryId,
-  SESSION_GAP_MS,
-  WINDOW_SIZE_MS,
-} from './queries.js';
+import { type AuctionPrice, DOLLAR_TO_EURO, type EuroBid, HOP_SLIDE_MS, type QueryId, SESSION_GAP_MS, WINDOW_SIZE_MS, type WindowValue } from './queries.js';
 
 /**
  * Each query computed the plain way, with loops and maps over the whole input at once: no engine, no
@@ -40,7 +29,8 @@ function windowStart(timestamp: number, size: number): number {
   return timestamp - (((timestamp % size) + size) % size);
 }
 
-function hotItems(bids: readonly Bid[]): HotItems[] {
+/** The most bids on one auction in each hopping window. */
+function hotItems(bids: readonly Bid[]): WindowValue[] {
   const counts = new Map<number, Map<number, number>>();
   for (const bid of bids) {
     for (let start = windowStart(bid.dateTime, HOP_SLIDE_MS); start > bid.dateTime - WINDOW_SIZE_MS; start -= HOP_SLIDE_MS) {
@@ -50,41 +40,40 @@ function hotItems(bids: readonly Bid[]): HotItems[] {
       perAuction.set(bid.auction, (perAuction.get(bid.auction) ?? 0) + 1);
     }
   }
-  return [...counts].map(([windowEnd, perAuction]) => {
-    const count = Math.max(...perAuction.values());
-    const auctions = [...perAuction].filter(([, n]) => n === count).map(([auction]) => auction);
-    return { windowEnd, count, auctions: auctions.sort((a, b) => a - b) };
-  });
+  return [...counts].map(([windowEnd, perAuction]) => ({ windowEnd, value: Math.max(...perAuction.values()) }));
 }
 
-function highestPrices(bids: readonly Bid[]): HighestPrice[] {
+function highestPrices(bids: readonly Bid[]): WindowValue[] {
   const highest = new Map<number, number>();
   for (const bid of bids) {
     const end = windowStart(bid.dateTime, WINDOW_SIZE_MS) + WINDOW_SIZE_MS;
     highest.set(end, Math.max(highest.get(end) ?? bid.price, bid.price));
   }
-  return [...highest].map(([windowEnd, price]) => ({ windowEnd, price }));
+  return [...highest].map(([windowEnd, value]) => ({ windowEnd, value }));
 }
 
-/** A session is `[first, last + gap)`; the next bid opens a new one when it falls after that end. */
-function bidderSessions(bids: readonly Bid[]): BidderSession[] {
+/**
+ * Bids per bidder session, with the session's end. A session is `[first, last + gap)`; the bidder's next bid
+ * opens a new one when it falls after that end.
+ */
+function bidderSessions(bids: readonly Bid[]): WindowValue[] {
   const times = new Map<number, number[]>();
   for (const bid of bids) {
     let list = times.get(bid.bidder);
     if (list === undefined) times.set(bid.bidder, (list = []));
     list.push(bid.dateTime);
   }
-  const sessions: BidderSession[] = [];
-  for (const [bidder, list] of times) {
+  const sessions: WindowValue[] = [];
+  for (const list of times.values()) {
     list.sort((a, b) => a - b);
-    let session: BidderSession | undefined;
+    let session: WindowValue | undefined;
     for (const time of list) {
-      if (session !== undefined && time <= session.end) {
-        session.end = Math.max(session.end, time + SESSION_GAP_MS);
-        session.count++;
+      if (session !== undefined && time <= session.windowEnd) {
+        session.windowEnd = Math.max(session.windowEnd, time + SESSION_GAP_MS);
+        session.value++;
       } else {
         if (session !== undefined) sessions.push(session);
-        session = { bidder, start: time, end: time + SESSION_GAP_MS, count: 1 };
+        session = { windowEnd: time + SESSION_GAP_MS, value: 1 };
       }
     }
     if (session !== undefined) sessions.push(session);

@@ -1,4 +1,4 @@
-import type { OperatorOptions } from '@sage/kernel';
+import type { WindowOperatorCallOptions } from '@sage/kernel';
 import { DEFAULT_GENERATOR, generateEvents } from './nexmark.js';
 import { QUERIES } from './queries.js';
 import { referenceResults, verifyResults } from './reference.js';
@@ -9,7 +9,7 @@ export type EngineId = 'typescript' | 'native';
 export interface Engine {
   id: EngineId;
   /** Options given to every window operator of a query. */
-  windowOptions: OperatorOptions;
+  windowOptions: WindowOperatorCallOptions;
 }
 
 export interface EngineSelection {
@@ -19,11 +19,11 @@ export interface EngineSelection {
 }
 
 /**
- * Finds the window engines this build has by asking for them: a window operator with `engine: 'native'`
- * runs q5, q7 and q11 over a few thousand events and must give the reference's results. A kernel without the
- * option refuses it (unknown option), and one without the addon fails to load it; either way the native
- * engine is reported as not available, never stood in for. When the kernel has no `engine` option at all,
- * the TypeScript path is the one that runs without it.
+ * Finds the window engines this build has by asking for them: with `engine: 'native'` the window operators of
+ * q5, q7 and q11 run over a few thousand events and must give the reference's results. Without the addon
+ * (not built, or failing to load) `native` is refused with the reason, and the native engine is reported as
+ * not available, never stood in for. A kernel without the `engine` option refuses it as unknown: its one
+ * engine, TypeScript, then runs without the option.
  */
 export async function detectEngines(): Promise<EngineSelection> {
   const typescript = await tryEngine('typescript');
@@ -33,8 +33,8 @@ export async function detectEngines(): Promise<EngineSelection> {
   return { engines, nativeUnavailable: native };
 }
 
-function engineOption(id: EngineId): OperatorOptions {
-  return { engine: id } as OperatorOptions;
+function engineOption(id: EngineId): WindowOperatorCallOptions {
+  return { engine: id };
 }
 
 /** Undefined when the engine ran the windowed queries correctly, else the reason it did not. */

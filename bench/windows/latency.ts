@@ -1,4 +1,4 @@
-import { END_OF_STREAM, type EndOfStream, type OperatorOptions } from '@sage/kernel';
+import { END_OF_STREAM, type EndOfStream, type WindowOperatorCallOptions } from '@sage/kernel';
 import type { NexmarkEvent } from './nexmark.js';
 import type { QueryDefinition, WindowValue } from './queries.js';
 import { verifyResults } from './reference.js';
@@ -19,7 +19,7 @@ export interface LatencyRun {
   events: readonly NexmarkEvent[];
   /** Events per second of wall time offered by the source. */
   rate: number;
-  windowOptions: OperatorOptions;
+  windowOptions: WindowOperatorCallOptions;
   /** Linger of the source's partly filled batches; the default of 5 ms would dominate a latency run. */
   lingerMs: number;
   /** The reference's results over `events`, to check that the run computed the right thing. */

@@ -4,7 +4,7 @@ import {
   type DataStream,
   EventTimeSessionWindows,
   Max,
-  type OperatorOptions,
+  type WindowOperatorCallOptions,
   type ProcessWindowContext,
   ProcessWindowFunction,
   SlidingEventTimeWindows,
@@ -53,7 +53,7 @@ export interface QueryDefinition<R> {
   description: string;
   /** Has window operators (so an engine choice applies). */
   windowed: boolean;
-  build(bids: DataStream<Bid>, windowOptions: OperatorOptions): DataStream<R>;
+  build(bids: DataStream<Bid>, windowOptions: WindowOperatorCallOptions): DataStream<R>;
 }
 
 /**

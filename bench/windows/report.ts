@@ -39,24 +39,26 @@ export function printHeader(options: WindowsBenchOptions, generator: GeneratorCo
 
 /** events/CPU-second = events / (user + system CPU time of the whole process during the run). */
 export function printThroughput(queries: readonly QueryId[], measurements: Measurement[], engines: readonly EngineId[]): void {
-  const find = (query: QueryId, engine: EngineId) =>
-    measurements.find((m) => m.name === contenderName(query, engine)) ?? measurements.find((m) => m.name === contenderName(query, undefined));
   const columns = engines.flatMap((engine) => [`${engine} events/CPU-s`, `${engine} events/s (wall)`, `${engine} ÷ Flink`]);
-  console.log(`| query | ${columns.join(' | ')} | Flink events/s per core |${engines.includes('native') ? ' native ÷ typescript |' : ''}`);
-  console.log(`|---|${columns.map(() => '---:').join('|')}|---:|${engines.includes('native') ? '---:|' : ''}`);
+  const compare = engines.includes('native') && engines.includes('typescript');
+  console.log(`| query | ${columns.join(' | ')} | Flink events/s per core |${compare ? ' native ÷ typescript |' : ''}`);
+  console.log(`|---|${columns.map(() => '---:').join('|')}|---:|${compare ? '---:|' : ''}`);
   for (const query of queries) {
-    const cells = engines.flatMap((engine) => {
-      const m = find(query, engine);
-      if (m === undefined) return ['n/a', 'n/a', 'n/a'];
+    const windowed = QUERIES.find((q) => q.id === query)!.windowed;
+    const shared = measurements.find((m) => m.name === contenderName(query, undefined));
+    const cells = engines.flatMap((engine, index) => {
+      // A query without windows runs once; its numbers stand in the first engine's columns only.
+      const m = windowed ? measurements.find((candidate) => candidate.name === contenderName(query, engine)) : index === 0 ? shared : undefined;
+      if (m === undefined) return windowed ? ['n/a', 'n/a', 'n/a'] : ['—', '—', '—'];
       return [format(m.medianCpuRate), format(m.medianRate), `${(m.medianCpuRate / FLINK_PER_CORE[query]).toFixed(1)}x`];
     });
-    const native = find(query, 'native');
-    const typescript = find(query, 'typescript');
-    const ratio = engines.includes('native') ? ` ${native && typescript ? (native.medianCpuRate / typescript.medianCpuRate).toFixed(1) : 'n/a'} |` : '';
+    const native = measurements.find((m) => m.name === contenderName(query, 'native'));
+    const typescript = measurements.find((m) => m.name === contenderName(query, 'typescript'));
+    const ratio = compare ? ` ${native && typescript ? `${(native.medianCpuRate / typescript.medianCpuRate).toFixed(1)}x` : '—'} |` : '';
     console.log(`| ${query} | ${cells.join(' | ')} | ${format(FLINK_PER_CORE[query])} |${ratio}`);
   }
   console.log();
-  for (const query of QUERIES.filter((q) => queries.includes(q.id))) console.log(`- ${query.id}: ${query.description}${query.windowed ? '' : ' (no window: one pipeline for both engines)'}`);
+  for (const query of QUERIES.filter((q) => queries.includes(q.id))) console.log(`- ${query.id}: ${query.description}${query.windowed ? '' : ' (no window, so no engine choice: one run)'}`);
   console.log('\nFlink: its published Nexmark events/s per core, which include durable state (state backend, checkpoints); SAGE keeps window state in memory, without checkpoints.\n');
 }
 

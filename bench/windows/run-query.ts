@@ -1,4 +1,4 @@
-import { type DataStream, type EndOfStream, type EnvironmentConfig, LocalEnvironment, type OperatorOptions, WatermarkStrategy } from '@sage/kernel';
+import { type DataStream, type EndOfStream, type EnvironmentConfig, LocalEnvironment, type WindowOperatorCallOptions, WatermarkStrategy } from '@sage/kernel';
 import { type Bid, isBid, type NexmarkEvent } from './nexmark.js';
 import type { QueryDefinition } from './queries.js';
 
@@ -10,7 +10,7 @@ export interface QueryRun<R> {
   /** An array, or a source function (the paced source of the latency run). */
   source: readonly NexmarkEvent[] | (() => NexmarkEvent | EndOfStream | Promise<NexmarkEvent | EndOfStream>);
   /** Options of the query's window operators (`engine`). */
-  windowOptions?: OperatorOptions;
+  windowOptions?: WindowOperatorCallOptions;
   environment?: EnvironmentConfig;
   /** Called with every result as the sink receives it. */
   onResult(result: R): void;
@@ -33,7 +33,7 @@ export async function runQuery<R>(run: QueryRun<R>): Promise<void> {
 }
 
 /** Runs a query over `events` and returns its results. */
-export async function collectResults<R>(query: QueryDefinition<R>, events: readonly NexmarkEvent[], windowOptions?: OperatorOptions, environment?: EnvironmentConfig): Promise<R[]> {
+export async function collectResults<R>(query: QueryDefinition<R>, events: readonly NexmarkEvent[], windowOptions?: WindowOperatorCallOptions, environment?: EnvironmentConfig): Promise<R[]> {
   const results: R[] = [];
   await runQuery({ query, source: events, windowOptions, environment, onResult: (result) => results.push(result) });
   return results;

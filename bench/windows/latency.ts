@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { END_OF_STREAM, type EndOfStream, type WindowOperatorCallOptions } from '@sage/kernel';
 import type { NexmarkEvent } from './nexmark.js';
 import type { QueryDefinition, WindowValue } from './queries.js';
@@ -35,6 +36,10 @@ export interface LatencyResult {
   /** How far behind schedule the source was at its last event (it could not keep the rate if large). */
   sourceLagMs: number;
   seconds: number;
+  /** CPU time of this process over wall time: below 1 means the process waited for a core some of the time. */
+  cpuShare: number;
+  /** The machine's 1-minute load average at the end of the run. */
+  loadAverage: number;
 }
 
 export async function measureLatency(run: LatencyRun): Promise<LatencyResult> {
@@ -62,6 +67,7 @@ export async function measureLatency(run: LatencyRun): Promise<LatencyResult> {
     });
   };
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await runQuery({
     query: run.query,
     source,
@@ -70,6 +76,8 @@ export async function measureLatency(run: LatencyRun): Promise<LatencyResult> {
     onResult: (result) => received.push({ result, at: performance.now() }),
   });
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuShare = (cpu.user + cpu.system) / 1e6 / seconds;
   verifyResults(`${run.query.id} latency run`, received.map((entry) => entry.result), run.expected);
   const latencies: number[] = [];
   for (const { result, at } of received) {
@@ -78,7 +86,16 @@ export async function measureLatency(run: LatencyRun): Promise<LatencyResult> {
   }
   latencies.sort((a, b) => a - b);
   const quantile = (q: number) => (latencies.length === 0 ? Number.NaN : latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!);
-  return { samples: latencies.length, p50Ms: quantile(0.5), p99Ms: quantile(0.99), maxMs: latencies.at(-1) ?? Number.NaN, sourceLagMs: lagMs, seconds };
+  return {
+    samples: latencies.length,
+    p50Ms: quantile(0.5),
+    p99Ms: quantile(0.99),
+    maxMs: latencies.at(-1) ?? Number.NaN,
+    sourceLagMs: lagMs,
+    seconds,
+    cpuShare,
+    loadAverage: loadavg()[0]!,
+  };
 }
 
 /** The first index whose (non-decreasing) value is >= `target`. */

@@ -78,6 +78,8 @@ const HOT_SELLER_RATIO = 4;
 /** Hot auctions and bidders are the first of each batch of this many. */
 const HOT_BATCH = 100;
 const CHANNELS = ['Google', 'Facebook', 'Baidu', 'Apple'];
+/** One url string per channel, shared by its bids. */
+const CHANNEL_URLS = new Map(CHANNELS.map((channel) => [channel, `https://www.nexmark.com/${channel.toLowerCase()}/item.htm?query=1`]));
 const FIRST_NAMES = ['Peter', 'Paul', 'Luke', 'John', 'Saul', 'Vicky', 'Kate', 'Julie', 'Sarah', 'Deiter', 'Walter'];
 const LAST_NAMES = ['Shultz', 'Abrams', 'Spencer', 'White', 'Bartels', 'Walton', 'Smith', 'Jones', 'Noris'];
 const CITIES = ['Phoenix', 'Los Angeles', 'San Francisco', 'Boise', 'Portland', 'Bend', 'Redmond', 'Seattle', 'Kent', 'Cheyenne'];
@@ -126,7 +128,7 @@ export function generateEvents(count: number, config: GeneratorConfig = DEFAULT_
         bidder: FIRST_PERSON_ID + bidder,
         price: price(),
         channel,
-        url: `https://www.nexmark.com/${channel.toLowerCase()}/item.htm?query=1`,
+        url: CHANNEL_URLS.get(channel)!,
         dateTime,
         extra: '',
       };

@@ -1,4 +1,4 @@
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { format, type Measurement } from '../kernel/harness.js';
 import type { EngineId, EngineSelection } from './engines.js';
 import type { LatencyResult } from './latency.js';
@@ -31,6 +31,7 @@ export function printHeader(options: WindowsBenchOptions, generator: GeneratorCo
     `- events: ${format(options.events)} per run (46 bids : 3 auctions : 1 person), seed ${generator.seed}, ${format(generator.eventsPerSecond)} events per second of event time, ` +
       `out of order by up to ${generator.maxDelayMs} ms, watermark newest - 4 s; generated before the runs (${format(generatorRate)} events/s), outside the clock`,
   );
+  console.log(`- load average at the start: ${loadavg().map((load) => load.toFixed(1)).join(', ')} (1, 5, 15 min; other work on the machine)`);
   console.log(`- runs: ${options.warmup} warm-up + ${options.rounds} measured per query and engine, interleaved; medians; each run's results checked against a plain reference computation`);
   console.log(`- engines: ${selection.engines.map((engine) => engine.id).join(', ')}${selection.nativeUnavailable === undefined ? '' : '; native engine: not available'}`);
   if (selection.nativeUnavailable !== undefined) console.log(`  (${selection.nativeUnavailable.split('\n')[0]})`);
@@ -74,13 +75,17 @@ export interface LatencyRow {
 export function printLatency(rows: LatencyRow[]): void {
   if (rows.length === 0) return;
   console.log('Window-result latency at 50% of the maximum rate: from the arrival of the event that moves the watermark past the window to the sink receiving the result.\n');
-  console.log('| query | engine | offered events/s | events | results sampled | p50 ms | p99 ms | max ms | source behind at end ms |');
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| query | engine | offered events/s | events | results sampled | p50 ms | p99 ms | max ms | source behind at end ms | CPU ÷ wall | load (1 min) |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const { query, engine, rate, events, result } of rows) {
     const ms = (value: number) => value.toFixed(2);
-    console.log(`| ${query} | ${engine} | ${format(rate)} | ${format(events)} | ${format(result.samples)} | ${ms(result.p50Ms)} | ${ms(result.p99Ms)} | ${ms(result.maxMs)} | ${ms(result.sourceLagMs)} |`);
+    console.log(
+      `| ${query} | ${engine} | ${format(rate)} | ${format(events)} | ${format(result.samples)} | ${ms(result.p50Ms)} | ${ms(result.p99Ms)} | ${ms(result.maxMs)} | ` +
+        `${ms(result.sourceLagMs)} | ${result.cpuShare.toFixed(2)} | ${result.loadAverage.toFixed(1)} |`,
+    );
   }
-  console.log(`\nThe source's partly filled batches linger ${rows[0]!.lingerMs} ms at most (\`lingerMs\`; the default is 5 ms).\n`);
+  console.log(`\nThe source's partly filled batches linger ${rows[0]!.lingerMs} ms at most (\`lingerMs\`; the default is 5 ms).`);
+  console.log('CPU ÷ wall below 1 and a load average above the core count mean the process waited for a core: the tail then measures the machine.\n');
 }
 
 export function printTargets(queries: readonly QueryId[], measurements: Measurement[], latencies: LatencyRow[], selection: EngineSelection): void {

@@ -23,7 +23,7 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 const generator = { ...DEFAULT_GENERATOR, seed: options.seed };
 const queries = QUERIES.filter((query) => options.queries.includes(query.id));
 /** Latency runs offer at most this many events (memory), and run shorter than asked when the rate is higher. */
-const MAX_LATENCY_EVENTS = 3_000_000;
+const MAX_LATENCY_EVENTS = 2_000_000;
 const LATENCY_LINGER_MS = 1;
 
 log('detecting window engines');

@@ -8,6 +8,12 @@ import { CLI_PACKAGE_ROOT } from '../package-paths.js';
 
 const BIN = join(CLI_PACKAGE_ROOT, 'src', 'bin.ts');
 
+/** The test's environment with quiet logs and `overrides`; an undefined override removes the variable. */
+function environment(overrides: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const merged: Record<string, string | undefined> = { ...process.env, SAGE_LOG_LEVEL: 'warn', ...overrides };
+  return Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined));
+}
+
 export interface SageRun {
   stdout: string;
   stderr: string;
@@ -17,7 +23,7 @@ export interface SageRun {
 /** Runs `sage <args>` to its end. */
 export function runSage(args: readonly string[], env: Record<string, string | undefined> = {}, cwd = CLI_PACKAGE_ROOT): Promise<SageRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', BIN, ...args], { cwd, env: { ...process.env, SAGE_LOG_LEVEL: 'warn', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', BIN, ...args], { cwd, env: environment(env), timeout: 60_000 }, (error, stdout, stderr) => {
       const exitCode = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
       resolve({ stdout, stderr, exitCode });
     });
@@ -37,7 +43,7 @@ export class SageWorkers {
   start(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<SageWorkerProcess> {
     const child = spawn(process.execPath, ['--import', 'tsx', BIN, 'worker', ...args], {
       cwd: CLI_PACKAGE_ROOT,
-      env: { ...process.env, SAGE_LOG_LEVEL: 'warn', ...env },
+      env: environment(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.started.push(child);

@@ -13,6 +13,9 @@ export function registerRun(program: Command, io: CliIo, setExitCode: (code: num
     .option('--remote', 'run the job on sage worker processes (also a file that builds a LocalEnvironment)')
     .option('--redis <url>', 'with --remote: Redis of the workers (default: REDIS_URL, then sage.config.yaml redis.url, then redis://127.0.0.1:6379)')
     .option('--prefix <prefix>', 'with --remote: key prefix of the workers\' jobs (default: sage)')
+    .addOption(
+      new Option('--code <how>', 'with --remote: how the file reaches the workers: by path, or bundled and signed with SAGE_CLUSTER_SECRET').choices(['path', 'bundle']),
+    )
     .action(async (file: string, args: string[], options: RunOptions & { envFile: boolean }) => {
       setExitCode(await runCommand(io, file, args, options));
     });

@@ -10,6 +10,7 @@ export function registerWorker(program: Command, io: CliIo, setExitCode: (code: 
     .option('--prefix <prefix>', 'key prefix of the jobs to serve', 'sage')
     .option('--concurrency <n>', 'batches this worker handles at once', parsePositive, 8)
     .option('--code-dir <dir>', 'only run pipeline modules inside this directory (default: the working directory)')
+    .option('--cluster-secret-file <file>', 'also run jobs whose code comes as a bundle signed with the secret in this file (default: SAGE_CLUSTER_SECRET)')
     .option('--lease-ms <ms>', "a dead worker's partitions are free after this long (default 10000)")
     .option('--heartbeat-ms <ms>', 'how often leases are renewed (default a quarter of --lease-ms)')
     .option('--lock-duration-ms <ms>', 'a batch whose worker stopped renewing its lock this long is stalled (default 10000)')

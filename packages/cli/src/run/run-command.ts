@@ -20,6 +20,8 @@ export interface RunOptions {
   redis?: string;
   /** Key prefix of the workers' job store (with `remote`); default `sage`. */
   prefix?: string;
+  /** How the file reaches the workers (with `remote`): `path` (default) or `bundle` (signed with SAGE_CLUSTER_SECRET). */
+  code?: 'path' | 'bundle';
 }
 
 export async function runCommand(io: CliIo, file: string, args: readonly string[], options: RunOptions = {}): Promise<number> {
@@ -31,8 +33,9 @@ export async function runCommand(io: CliIo, file: string, args: readonly string[
     io.stderr.write(`sage run: ${error.message}\n`);
     return EXIT_USAGE;
   }
-  if (!options.remote && (options.redis !== undefined || options.prefix !== undefined)) {
-    io.stderr.write(`sage run: ${options.redis !== undefined ? '--redis' : '--prefix'} applies only with --remote\n`);
+  const remoteOnly = (['redis', 'prefix', 'code'] as const).find((flag) => options[flag] !== undefined);
+  if (!options.remote && remoteOnly !== undefined) {
+    io.stderr.write(`sage run: --${remoteOnly} applies only with --remote\n`);
     return EXIT_USAGE;
   }
   try {
@@ -56,7 +59,7 @@ export async function runCommand(io: CliIo, file: string, args: readonly string[
         io.stderr.write(formatError(error));
         return EXIT_USAGE;
       }
-      setExecutionTarget({ kind: 'remote', redis: value, prefix: options.prefix });
+      setExecutionTarget({ kind: 'remote', redis: value, prefix: options.prefix, code: options.code });
     }
     try {
       await runPipelineFile(path, args);

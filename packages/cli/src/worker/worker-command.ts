@@ -3,9 +3,10 @@
  * BullMQ queues. The Redis URL is `--redis`, else REDIS_URL (environment, then `.env`), else `redis.url` of
  * sage.config.yaml, else redis://127.0.0.1:6379. SIGINT or SIGTERM stop it gracefully.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isSageError, ValidationError } from '@sage/common';
-import { parseRedisUrl, type RecoveryTiming, recoveryTiming, SageWorker } from '@sage/kernel';
+import { CLUSTER_SECRET_VARIABLE, checkClusterSecret, parseRedisUrl, type RecoveryTiming, recoveryTiming, SageWorker } from '@sage/kernel';
 import type { CliIo } from '../cli-io.js';
 import { createDoctorContext } from '../doctor/doctor.js';
 import { resolveRedisUrl } from '../doctor/redis-check.js';
@@ -18,6 +19,8 @@ export interface WorkerCommandOptions {
   concurrency?: number;
   /** Only pipeline modules inside this directory run here; default the working directory. */
   codeDir?: string;
+  /** A file holding the cluster secret that signed bundles must carry; default SAGE_CLUSTER_SECRET. */
+  clusterSecretFile?: string;
   /** Recovery flags as given (`--lease-ms` …); checked here, so that errors name the flag. */
   leaseMs?: string;
   heartbeatMs?: string;
@@ -39,8 +42,10 @@ export async function runWorker(io: CliIo, options: WorkerCommandOptions): Promi
     return source === '--redis' ? EXIT_USAGE : EXIT_FAILURE;
   }
   let recovery: RecoveryTiming;
+  let clusterSecret: string | undefined;
   try {
     recovery = recoveryFromFlags(options);
+    clusterSecret = readClusterSecret(io, options.clusterSecretFile);
   } catch (error) {
     if (!isSageError(error)) throw error;
     io.stderr.write(formatError(error));
@@ -51,19 +56,35 @@ export async function runWorker(io: CliIo, options: WorkerCommandOptions): Promi
   const stop = options.until ?? interrupted();
   let worker: SageWorker;
   try {
-    worker = await SageWorker.start({ redis: value, prefix: options.prefix, concurrency: options.concurrency, codeDir, recovery });
+    worker = await SageWorker.start({ redis: value, prefix: options.prefix, concurrency: options.concurrency, codeDir, recovery, clusterSecret });
   } catch (error) {
     if (!isSageError(error)) throw error;
     io.stderr.write(formatError(error));
     return EXIT_FAILURE;
   }
   io.stdout.write(
-    `sage worker ${worker.id}: serving jobs in Redis at ${shown} (prefix ${options.prefix ?? 'sage'}), code dir ${codeDir}, concurrency ${options.concurrency ?? 8}, lease ${recovery.leaseMs} ms (Ctrl+C to stop)\n`,
+    `sage worker ${worker.id}: serving jobs in Redis at ${shown} (prefix ${options.prefix ?? 'sage'}), code dir ${codeDir}, concurrency ${options.concurrency ?? 8}, lease ${recovery.leaseMs} ms, ${clusterSecret === undefined ? 'no signed bundles' : 'signed bundles accepted'} (Ctrl+C to stop)\n`,
   );
   await stop;
   io.stdout.write('stopping: batches in progress finish, then the worker lets go of its jobs\n');
   await worker.close();
   return EXIT_OK;
+}
+
+/** The secret from --cluster-secret-file, else SAGE_CLUSTER_SECRET (environment or .env), checked; never printed. */
+function readClusterSecret(io: CliIo, file: string | undefined): string | undefined {
+  if (file !== undefined) {
+    const path = resolve(io.cwd, file);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new ValidationError(`--cluster-secret-file "${path}" cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    return checkClusterSecret(text, `--cluster-secret-file "${path}"`);
+  }
+  const fromEnvironment = createDoctorContext(io).env[CLUSTER_SECRET_VARIABLE];
+  return fromEnvironment ? checkClusterSecret(fromEnvironment, CLUSTER_SECRET_VARIABLE) : undefined;
 }
 
 const RECOVERY_FLAGS: Record<keyof RecoveryTiming, string> = {

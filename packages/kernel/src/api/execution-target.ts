@@ -34,6 +34,6 @@ export function executionTarget(): ExecutionTarget | undefined {
 /** The remote settings given in a target or config, without undefined ones (so they do not hide others). */
 export function remoteSettings(source: RemoteSettings | undefined): RemoteSettings {
   if (source === undefined) return {};
-  const { redis, prefix, module, connectTimeoutMs } = source;
-  return Object.fromEntries(Object.entries({ redis, prefix, module, connectTimeoutMs }).filter(([, value]) => value !== undefined));
+  const { redis, prefix, module, connectTimeoutMs, code, clusterSecret } = source;
+  return Object.fromEntries(Object.entries({ redis, prefix, module, connectTimeoutMs, code, clusterSecret }).filter(([, value]) => value !== undefined));
 }

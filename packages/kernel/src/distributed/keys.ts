@@ -25,6 +25,8 @@
  *   <p>:job:<id>:alive          sorted set   worker id -> time of its last heartbeat (Redis TIME, ms)
  *   <p>:job:<id>:sinks-done     set          sink partitions (queue names) that have finished; all = finished
  *   <p>:job:<id>:workers        set          ids of the worker processes attached to the job
+ *   <p>:job:<id>:bundle         hash         the pipeline module bundled by the submitter (`code`, JavaScript) and
+ *                                            its HMAC-SHA256 (`signature`, hex); present only for `code: 'bundle'`
  *
  * A batch's changes to seq, done, state, ends, sinks-done and the job metrics are committed together, by the
  * lease owner only (worker/partition-scripts.ts).
@@ -139,6 +141,11 @@ export class RedisKeys {
   /** The worker processes attached to the job; the submitter waits for it to empty before removing queues. */
   jobWorkers(id: string): string {
     return `${this.job(id)}:workers`;
+  }
+
+  /** The job's signed code bundle (remote-environment `code: 'bundle'`). */
+  jobBundle(id: string): string {
+    return `${this.job(id)}:bundle`;
   }
 
   /** SCAN pattern for every key under the job (not the job hash itself). */

@@ -44,6 +44,8 @@ export interface RemoteJobParts {
   logger: Logger;
   batchSize: number;
   lingerMs: number;
+  /** Runs once the job has an id, before workers may attach (stores a signed code bundle). */
+  beforeRunning?: (jobId: string) => Promise<void>;
 }
 
 export class RemoteJob {
@@ -79,6 +81,7 @@ export class RemoteJob {
     try {
       await registry.start();
       host.start();
+      await parts.beforeRunning?.(record.id);
     } catch (error) {
       const { message, code } = error as { message?: string; code?: string };
       await store.transition(record.id, 'failed', { error: { message: message ?? String(error), code } });

@@ -4,7 +4,7 @@
  * hands the graph to the capture hook instead and throws, whatever the environment class.
  */
 import { resolve } from 'node:path';
-import { type Logger, PipelineError } from '@sage/common';
+import { type Logger, PipelineError, ValidationError } from '@sage/common';
 import type { JobGraph } from '../../graph/job-graph.js';
 import { compile, type ExecutionGraph } from '../../graph/execution-graph.js';
 import type { Clock } from '../../runtime/clock.js';
@@ -16,6 +16,7 @@ import { DEFAULT_KEY_PREFIX, RedisKeys } from '../keys.js';
 import { connectRedis } from '../redis-connection.js';
 import { DEFAULT_REDIS_URL } from '../redis-url.js';
 import { CaptureComplete, captureHook } from './capture.js';
+import { bundleModule, CLUSTER_SECRET_VARIABLE, checkClusterSecret, signBundle, storeBundle } from './code-bundle.js';
 import { RemoteJob } from './remote-job.js';
 
 /** Where Redis is and how workers get the pipeline module. */
@@ -30,6 +31,14 @@ export interface RemoteSettings {
    */
   module?: string;
   connectTimeoutMs?: number;
+  /**
+   * How the module reaches the workers: `path` (default), imported by workers from the same path inside their
+   * code directory; or `bundle`, bundled here and stored in Redis signed with the cluster secret, for workers
+   * that hold the same secret, wherever their code directory is.
+   */
+  code?: 'path' | 'bundle';
+  /** Signs bundles (`code: 'bundle'`); default the SAGE_CLUSTER_SECRET environment variable. Never stored or logged. */
+  clusterSecret?: string;
 }
 
 /** What an environment hands over: its graph and settings, read when `submit()` is called. */
@@ -70,6 +79,7 @@ export class RemoteSubmission {
     }
     const { redis = DEFAULT_REDIS_URL, prefix = DEFAULT_KEY_PREFIX, connectTimeoutMs } = this.settings;
     const module = resolve(this.settings.module ?? process.argv[1] ?? '');
+    const bundle = await this.bundle(module);
     const store = await JobStore.connect({ redis, prefix, connectTimeoutMs, logger, connectionKind: 'runtime' });
     const connection = await connectRedis(redis, { kind: 'bullmq', connectTimeoutMs, connectionName: 'sage:submit', logger }).catch(async (error) => {
       await store.close();
@@ -80,7 +90,12 @@ export class RemoteSubmission {
       await connection.quit().catch(() => connection.disconnect());
     };
     try {
-      this.job = await RemoteJob.start({ graph, services, store, connection, keys: new RedisKeys(prefix), module, clock, logger, batchSize, lingerMs });
+      const keys = new RedisKeys(prefix);
+      const beforeRunning =
+        bundle === undefined
+          ? undefined
+          : (jobId: string) => storeBundle(connection, keys, jobId, { code: bundle.code, signature: signBundle(bundle.secret, jobId, bundle.code) });
+      this.job = await RemoteJob.start({ graph, services, store, connection, keys, module, clock, logger, batchSize, lingerMs, beforeRunning });
     } catch (error) {
       await release();
       throw error;
@@ -99,6 +114,20 @@ export class RemoteSubmission {
     // A detached job's failure is reported by awaitTermination(), not as an unhandled rejection.
     this.running.catch(() => {});
     return job.result();
+  }
+
+  /** With `code: 'bundle'`: the module bundled, and the secret to sign it with once the job has an id. */
+  private async bundle(module: string): Promise<{ code: string; secret: string } | undefined> {
+    const { code = 'path', clusterSecret } = this.settings;
+    if (code === 'path') return undefined;
+    if (code !== 'bundle') throw new ValidationError(`remote setting "code" must be 'path' or 'bundle', got ${JSON.stringify(code)}`);
+    const fromEnvironment = process.env[CLUSTER_SECRET_VARIABLE];
+    if (clusterSecret === undefined && !fromEnvironment) {
+      throw new ValidationError(`code: 'bundle' needs a cluster secret to sign the bundle: set ${CLUSTER_SECRET_VARIABLE} or the clusterSecret option`);
+    }
+    const secret =
+      clusterSecret === undefined ? checkClusterSecret(fromEnvironment!, CLUSTER_SECRET_VARIABLE) : checkClusterSecret(clusterSecret, 'the clusterSecret option');
+    return { code: await bundleModule(module), secret };
   }
 
   get jobId(): string | undefined {

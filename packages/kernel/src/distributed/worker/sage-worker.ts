@@ -17,6 +17,8 @@ import { checkRedisRequirements } from '../redis-server-check.js';
 import { DEFAULT_REDIS_URL, parseRedisUrl } from '../redis-url.js';
 import { captureJob } from '../remote/capture.js';
 import { SUBMITTER_TIMEOUT_MS } from '../remote/remote-job.js';
+import { checkClusterSecret, readBundle } from '../remote/code-bundle.js';
+import { BundleLoader } from './bundle-loader.js';
 import { JobRunner } from './job-runner.js';
 import { heartbeatScript, releaseScript } from './partition-scripts.js';
 import { type RecoveryTiming, recoveryTiming } from './recovery-timing.js';
@@ -44,6 +46,11 @@ export interface SageWorkerOptions {
    * fails the job.
    */
   recovery?: Partial<RecoveryTiming>;
+  /**
+   * Accept jobs whose module comes as a bundle signed with this secret (`code: 'bundle'`), wherever the module
+   * lies; without it such jobs are refused. Never logged.
+   */
+  clusterSecret?: string;
   logger?: Logger;
 }
 
@@ -74,6 +81,7 @@ export class SageWorker {
   private readonly slots: Slots;
   private readonly timing: RecoveryTiming;
   private readonly logger: Logger;
+  private readonly bundles: BundleLoader;
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> = Promise.resolve();
   private closed = false;
@@ -88,6 +96,7 @@ export class SageWorker {
     this.slots = new Slots(options.concurrency ?? DEFAULT_CONCURRENCY);
     this.timing = recoveryTiming(options.recovery);
     this.logger = options.logger ?? createLogger({ name: 'sage-worker' });
+    this.bundles = new BundleLoader({ connection, keys: this.keys, clusterSecret: options.clusterSecret, codeDir, workerId: this.id });
   }
 
   /** Connects to Redis, checks what the runtime needs from it (version, `maxmemory-policy`) and starts watching for jobs. */
@@ -95,6 +104,7 @@ export class SageWorker {
     const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new PipelineError(`worker concurrency must be a positive integer, got ${concurrency}`);
     recoveryTiming(options.recovery);
+    if (options.clusterSecret !== undefined) checkClusterSecret(options.clusterSecret, 'the clusterSecret option');
     const codeDir = await realpath(resolve(options.codeDir ?? process.cwd())).catch(() => {
       throw new PipelineError(`worker code directory "${options.codeDir}" does not exist`);
     });
@@ -127,6 +137,7 @@ export class SageWorker {
     clearTimeout(this.timer);
     await this.polling;
     for (const id of [...this.runners.keys()]) await this.detach(id);
+    await this.bundles.close();
     await this.store.close();
     await this.connection.quit().catch(() => this.connection.disconnect());
   }
@@ -185,7 +196,10 @@ export class SageWorker {
         await this.detach(id);
         return;
       }
-      const job = await captureJob(await this.moduleUrl(id, record.module));
+      const bundle = await readBundle(this.connection, this.keys, id);
+      const code = bundle === undefined ? `module ${record.module}` : `signed bundle of ${record.module}`;
+      const url = bundle === undefined ? await this.moduleUrl(id, record.module) : await this.bundles.load(id, bundle);
+      const job = await captureJob(url);
       if (job === undefined) throw new PipelineError(`pipeline module "${record.module}" did not call submit() on a RemoteEnvironment`);
       const runner = new JobRunner({
         jobId: id,
@@ -200,8 +214,8 @@ export class SageWorker {
       });
       this.runners.set(id, runner);
       await runner.start();
-      this.logger.info({ job: id, module: record.module }, 'worker attached to job');
-      await this.store.appendLogs(id, [{ message: `worker attached (module ${record.module})`, source: this.id }]);
+      this.logger.info({ job: id, module: record.module, bundle: bundle !== undefined }, 'worker attached to job');
+      await this.store.appendLogs(id, [{ message: `worker attached (${code})`, source: this.id }]);
     } catch (error) {
       this.refused.add(id);
       const { message, code } = error as { message?: string; code?: string };

@@ -1,31 +1,10 @@
 /**
  * A pipeline file written for a LocalEnvironment, run by the `sage run --remote` test both ways: 3,000 words,
  * a map on two instances, keyBy word, a count in keyed state, and a sink writing each word's latest count to
- * a file named after the word in SAGE_TEST_OUT (rewriting is idempotent, so the files end with the final
- * counts). Prints the job's per-operator record counts.
+ * a file named after the word in SAGE_TEST_OUT. Prints the job's per-operator record counts.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { LocalEnvironment, MapFunction, SinkFunction } from '@sage/kernel';
-
-interface Counted {
-  word: string;
-  count: number;
-}
-
-class CountWord extends MapFunction<string, Counted> {
-  execute(word: string): Counted {
-    const count = this.ctx.state.value<number>('count', 0);
-    count.set(count.get()! + 1);
-    return { word, count: count.get()! };
-  }
-}
-
-class WriteCount extends SinkFunction<Counted, { directory: string }> {
-  execute({ word, count }: Counted): void {
-    writeFileSync(join(this.config.directory, word), String(count));
-  }
-}
+import { LocalEnvironment } from '@sage/kernel';
+import { CountWord, WriteCount } from '../../../__fixtures__/word-count-functions.js';
 
 const words = Array.from({ length: 3_000 }, (_, index) => `w${(index * 7) % 23}`);
 const env = new LocalEnvironment('keyed-words', { handleSignals: false, batchSize: 100 });

@@ -1,0 +1,27 @@
+/**
+ * The functions of the word-count pipeline files the remote tests run (`sage run --remote`, signed bundles):
+ * a count per word in keyed state, and a sink writing each word's latest count to a file named after the word
+ * (rewriting is idempotent, so the files end with the final counts whichever process wrote them).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MapFunction, SinkFunction } from '@sage/kernel';
+
+export interface Counted {
+  word: string;
+  count: number;
+}
+
+export class CountWord extends MapFunction<string, Counted> {
+  execute(word: string): Counted {
+    const count = this.ctx.state.value<number>('count', 0);
+    count.set(count.get()! + 1);
+    return { word, count: count.get()! };
+  }
+}
+
+export class WriteCount extends SinkFunction<Counted, { directory: string }> {
+  execute({ word, count }: Counted): void {
+    writeFileSync(join(this.config.directory, word), String(count));
+  }
+}

@@ -120,7 +120,7 @@ bool readWatermark(Napi::Env env, Napi::Value value, int64_t& watermark) {
 }
 
 Napi::Value toResult(Napi::Env env, const sageflow::BatchOutput& out) {
-  if (out.fired.empty() && out.late.empty() && out.errorIndex < 0) return env.Null();
+  if (out.fired.empty() && out.late.empty() && out.releasedKeys.empty() && out.errorIndex < 0) return env.Null();
   const size_t n = out.fired.size();
   Napi::Object result = Napi::Object::New(env);
   Napi::Int32Array keys = Napi::Int32Array::New(env, n);
@@ -154,6 +154,7 @@ Napi::Value toResult(Napi::Env env, const sageflow::BatchOutput& out) {
   result.Set("vectors", copyArray<float, Napi::Float32Array>(env, out.vectors.data(), out.vectors.size()));
   result.Set("scores", copyArray<double, Napi::Float64Array>(env, out.scores.data(), out.scores.size()));
   result.Set("late", copyArray<int32_t, Napi::Int32Array>(env, out.late.data(), out.late.size()));
+  result.Set("releasedKeys", copyArray<int32_t, Napi::Int32Array>(env, out.releasedKeys.data(), out.releasedKeys.size()));
   result.Set("errorIndex", Napi::Number::New(env, static_cast<double>(out.errorIndex)));
   result.Set("error", Napi::String::New(env, out.error));
   return result;

@@ -33,7 +33,7 @@ void throwInvalid(Napi::Env env, const std::string& message);
 /// is not a number or NaN.
 bool readWatermark(Napi::Env env, Napi::Value value, int64_t& watermark);
 
-/// The result object of a call, or null when nothing fired, nothing was late and nothing was refused.
+/// The result object of a call, or null when nothing fired, was late, was released or was refused.
 Napi::Value toResult(Napi::Env env, const sageflow::BatchOutput& out);
 
 }  // namespace sageflow_node

@@ -14,6 +14,8 @@ export interface RawBatchResult {
   vectors: Float32Array;
   scores: Float64Array;
   late: Int32Array;
+  /** Key ids whose last window was cleaned up: free to forget and reuse. */
+  releasedKeys: Int32Array;
   /** -1, or the index of the refused record (the records after it were not processed). */
   errorIndex: number;
   error: string;

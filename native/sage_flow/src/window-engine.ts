@@ -47,6 +47,8 @@ export interface WindowBatchResult {
   readonly starts: Float64Array;
   readonly ends: Float64Array;
   readonly late: Int32Array;
+  /** Key ids whose last window was cleaned up: the caller may forget those keys and reuse the ids (naming them again). */
+  readonly releasedKeys: Int32Array;
   readonly refused?: { index: number; message: string };
   /** The aggregate's result of fired window `i`: a number, a new Float32Array, or the top-k items. */
   value(i: number): WindowResultValue;
@@ -129,6 +131,7 @@ export class WindowEngine {
       starts: raw.starts,
       ends: raw.ends,
       late: raw.late,
+      releasedKeys: raw.releasedKeys,
       refused: raw.errorIndex < 0 ? undefined : { index: raw.errorIndex, message: raw.error },
       value,
     };

@@ -61,6 +61,8 @@ TEST(WindowEngine, TumblingCountFiresAtMaxTimestampInKeyOrder) {
   EXPECT_EQ(out.fired[1].start, 0);
   EXPECT_EQ(out.fired[1].end, 10);
   EXPECT_EQ(engine.windowCount(), 1u);
+  // Key 1 has no window left; key 0 still has [10,20).
+  EXPECT_EQ(out.releasedKeys, std::vector<int32_t>{1});
 }
 
 TEST(WindowEngine, NegativeTimestampsAlignToTheEpoch) {

@@ -110,6 +110,7 @@ void BatchOutput::clear() {
   vectors.clear();
   scores.clear();
   late.clear();
+  releasedKeys.clear();
   errorIndex = -1;
   error.clear();
 }
@@ -176,11 +177,14 @@ struct WindowEngine::Impl {
     return *position;
   }
 
-  void removeWindow(std::vector<Win>& list, size_t index) {
+  void removeWindow(int32_t key, std::vector<Win>& list, size_t index, BatchOutput& out) {
     freeSlot(list[index].slot);
     list.erase(list.begin() + std::ptrdiff_t(index));
     --windows;
-    if (list.empty()) --liveKeys;
+    if (list.empty()) {
+      --liveKeys;
+      out.releasedKeys.push_back(key);
+    }
   }
 
   // Adds one record to a window's accumulator; false (with out.error set) when the value is refused.
@@ -496,7 +500,7 @@ void WindowEngine::processWatermark(int64_t watermark, BatchOutput& out) {
     // A timer of a window merged away (or already cleaned up) finds no window with its bounds.
     if (index == list.size() || list[index].end != timer.end) continue;
     if ((timer.kind & kFire) != 0) s.emit(timer.key, list[index], out);
-    if ((timer.kind & kCleanup) != 0) s.removeWindow(list, index);
+    if ((timer.kind & kCleanup) != 0) s.removeWindow(timer.key, list, index, out);
   }
   // One watermark's results in timer order: timestamp, then key name, then window.
   const auto& names = s.names;

@@ -235,6 +235,25 @@ describe.each<Engine>(['typescript', 'native'])('windowing rules on the %s engin
     });
   });
 
+  it('keys come and go: results keep key order when keys of finished windows are forgotten and new ones arrive', () => {
+    const h = harness(TumblingEventTimeWindows.of(10), Count);
+    const expected: Array<StreamRecord<number>> = [];
+    for (let round = 0; round < 3; round++) {
+      const users = Array.from({ length: 20 }, (_, i) => `u${(round * 7 + i * 13) % 50}`);
+      feed(
+        h,
+        users.flatMap((user, i) => Array.from({ length: 1 + (i % 3) }, () => click(user, round * 10 + Math.floor(i / 4)))),
+      );
+      h.processWatermark(round * 10 + 9);
+      const counts = new Map<string, number>();
+      for (const [i, user] of users.entries()) counts.set(user, (counts.get(user) ?? 0) + 1 + (i % 3));
+      for (const user of [...counts.keys()].sort()) expected.push({ value: counts.get(user)!, timestamp: round * 10 + 9 });
+    }
+    expect(h.getOutput()).toEqual(expected);
+    expect(h.operator.windowCount).toBe(0);
+    if ('keyCount' in h.operator) expect(h.operator.keyCount).toBe(0);
+  });
+
   describe('vector aggregates', () => {
     it('element-wise sum and mean of Float32Array vectors, per window', () => {
       const events = [click('a', 1, 0, vec(1, 2)), click('a', 2, 0, vec(3, 4)), click('a', 12, 0, vec(0.5, 0.25))];

@@ -26,6 +26,10 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
   private readonly keyIds = new Map<unknown, number>();
   /** Object keys by canonical form: equal contents are one key, as in the TypeScript core. */
   private readonly objectKeyIds = new Map<string, number>();
+  /** The map entry of each live key id (`keyIds` key or canonical form), to forget it when the engine releases it. */
+  private readonly entryOfId: unknown[] = [];
+  /** Ids of keys whose windows are all gone, reused before new ones so the id space stays as small as the live keys. */
+  private readonly freeKeyIds: number[] = [];
   private nextKeyId = 0;
   private watermark = MIN_WATERMARK;
   private lateRecordsDropped = 0;
@@ -87,16 +91,24 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
       }
       times[count] = timestamp;
       const key = keySelector === undefined ? undefined : this.select(record, keySelector);
-      let id = typeof key === 'object' && key !== null ? this.objectKeyIds.get(canonicalKey(key)) : this.keyIds.get(Object.is(key, -0) ? 0 : key);
+      const isObject = typeof key === 'object' && key !== null;
+      const entry = isObject ? canonicalKey(key) : Object.is(key, -0) ? 0 : key;
+      let id = isObject ? this.objectKeyIds.get(entry as string) : this.keyIds.get(entry);
       if (id === undefined) {
-        id = this.nextKeyId++;
-        if (typeof key === 'object' && key !== null) this.objectKeyIds.set(canonicalKey(key), id);
-        else this.keyIds.set(Object.is(key, -0) ? 0 : key, id);
-        if (newNames === undefined) {
-          newNames = [];
-          firstNewId = id;
+        id = this.freeKeyIds.pop();
+        if (id === undefined) {
+          id = this.nextKeyId++;
+          if (newNames === undefined) {
+            newNames = [];
+            firstNewId = id;
+          }
+          newNames.push(canonicalKey(key));
+        } else {
+          this.engine.setKeyNames(id, [canonicalKey(key)]);
         }
-        newNames.push(canonicalKey(key));
+        if (isObject) this.objectKeyIds.set(entry as string, id);
+        else this.keyIds.set(entry, id);
+        this.entryOfId[id] = isObject ? { object: entry } : entry;
       }
       keys[count] = id;
       if (this.reads === 'none') continue;
@@ -150,7 +162,10 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
     if (watermark <= this.watermark) return;
     this.watermark = Math.min(watermark, MAX_WATERMARK);
     const result = this.engine.processWatermark(this.watermark);
-    if (result !== null) this.emit(result);
+    if (result !== null) {
+      this.emit(result);
+      this.release(result.releasedKeys);
+    }
     this.options.output.emitWatermark?.(this.watermark);
   }
 
@@ -164,6 +179,23 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
   private emit(result: WindowBatchResult): void {
     const { output } = this.options;
     for (let i = 0; i < result.fired; i++) output.collect(result.value(i) as Out, result.ends[i] - 1);
+  }
+
+  /** Forgets keys the engine holds no window for; their ids are reused. */
+  private release(ids: Int32Array): void {
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      const entry = this.entryOfId[id];
+      if (typeof entry === 'object' && entry !== null && 'object' in entry) this.objectKeyIds.delete((entry as { object: string }).object);
+      else this.keyIds.delete(entry);
+      this.entryOfId[id] = undefined;
+      this.freeKeyIds.push(id);
+    }
+  }
+
+  /** Keys the operator holds an id for (live keys, plus keys whose records were all late). */
+  get keyCount(): number {
+    return this.keyIds.size + this.objectKeyIds.size;
   }
 
   private late(record: In, timestamp: number): void {

@@ -60,6 +60,9 @@ struct BatchOutput {
   std::vector<float> vectors;
   std::vector<double> scores;
   std::vector<int32_t> late;
+  // Key ids whose last window was cleaned up: the caller may forget the key and reuse the id (after naming it
+  // again with setKeyNames).
+  std::vector<int32_t> releasedKeys;
   int64_t errorIndex = -1;
   std::string error;
 

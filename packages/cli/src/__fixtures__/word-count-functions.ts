@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MapFunction, SinkFunction } from '@sage/kernel';
+import { type DataStream, type JobResult, MapFunction, SinkFunction } from '@sage/kernel';
 
 export interface Counted {
   word: string;
@@ -24,4 +24,18 @@ export class WriteCount extends SinkFunction<Counted, { directory: string }> {
   execute({ word, count }: Counted): void {
     writeFileSync(join(this.config.directory, word), String(count));
   }
+}
+
+/** keyBy word -> count (2 instances) -> write (2 instances), into the directory SAGE_TEST_OUT. */
+export function countWords(words: DataStream<string>): void {
+  words
+    .keyBy((word: string) => word)
+    .map(CountWord, {}, { name: 'count', parallelism: 2 })
+    .sink(WriteCount, { directory: process.env.SAGE_TEST_OUT ?? '.' }, { name: 'write', parallelism: 2 });
+}
+
+/** Prints the job's status and per-operator records in, as one JSON line the tests compare. */
+export function printRecordCounts(result: JobResult): void {
+  const counts = Object.fromEntries(Object.entries(result.operators).map(([name, metrics]) => [name, metrics.recordsIn]));
+  console.log(JSON.stringify({ status: result.status, recordsIn: counts }));
 }

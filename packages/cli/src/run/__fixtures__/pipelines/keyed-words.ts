@@ -4,16 +4,13 @@
  * a file named after the word in SAGE_TEST_OUT. Prints the job's per-operator record counts.
  */
 import { LocalEnvironment } from '@sage/kernel';
-import { CountWord, WriteCount } from '../../../__fixtures__/word-count-functions.js';
+import { countWords, printRecordCounts } from '../../../__fixtures__/word-count-functions.js';
 
 const words = Array.from({ length: 3_000 }, (_, index) => `w${(index * 7) % 23}`);
 const env = new LocalEnvironment('keyed-words', { handleSignals: false, batchSize: 100 });
-env
-  .fromBatch(words, { name: 'words' })
-  .map((word: string) => word.toUpperCase(), { name: 'upper', parallelism: 2 })
-  .keyBy((word: string) => word)
-  .map(CountWord, {}, { name: 'count', parallelism: 2 })
-  .sink(WriteCount, { directory: process.env.SAGE_TEST_OUT ?? '.' }, { name: 'write', parallelism: 2 });
-const result = await env.submit({ autostop: true });
-const counts = Object.fromEntries(Object.entries(result.operators).map(([name, metrics]) => [name, metrics.recordsIn]));
-console.log(JSON.stringify({ status: result.status, recordsIn: counts }));
+countWords(
+  env
+    .fromBatch(words, { name: 'words' })
+    .map((word: string) => word.toUpperCase(), { name: 'upper', parallelism: 2 }),
+);
+printRecordCounts(await env.submit({ autostop: true }));

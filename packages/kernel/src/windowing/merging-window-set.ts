@@ -31,7 +31,9 @@ export class MergingWindowSet<W extends Window> {
 
   /** Adds `newWindow`, merging it with the windows it touches; returns the window it ended up in. */
   addWindow(newWindow: W, mergeFunction: MergeFunction<W>): W {
-    const windows = [...[...this.mapping.values()].map((entry) => entry.window), newWindow];
+    const windows: W[] = [];
+    for (const entry of this.mapping.values()) windows.push(entry.window);
+    windows.push(newWindow);
     const mergeResults: Array<{ mergeResult: W; mergedWindows: W[] }> = [];
     this.assigner.mergeWindows(windows, (toBeMerged, mergeResult) => mergeResults.push({ mergeResult, mergedWindows: toBeMerged }));
 
@@ -58,7 +60,7 @@ export class MergingWindowSet<W extends Window> {
         mergeFunction(mergeResult, mergedWindows, stateWindowResult, mergedStateWindows);
       }
     }
-    if (mergeResults.length === 0 || (resultWindow.id === newWindow.id && !mergedNewWindow)) {
+    if (mergeResults.length === 0 || (!mergedNewWindow && resultWindow.id === newWindow.id)) {
       this.mapping.set(resultWindow.id, { window: resultWindow, stateWindow: resultWindow });
     }
     return resultWindow;

@@ -43,6 +43,11 @@ export class TimerQueue<K> {
     return true;
   }
 
+  /** True when a timer of this key, window and timestamp is registered (to skip building one). */
+  has(keyId: string, window: Window, timestamp: number): boolean {
+    return this.live.get(keyId)?.get(window.id)?.has(timestamp) ?? false;
+  }
+
   delete(timer: Omit<WindowTimer<K>, 'key'>): void {
     this.take(timer, undefined);
   }

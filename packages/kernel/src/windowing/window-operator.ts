@@ -321,7 +321,9 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
     const time = this.cleanupTime(window);
     if (time === MAX_WATERMARK) return;
     // Once per element and window: event time skips building a whole trigger context.
-    if (this.assigner.isEventTime) this.eventTimers.register({ timestamp: time, key: keyState.key, keyId: keyState.keyId, window });
+    if (this.assigner.isEventTime) {
+      if (!this.eventTimers.has(keyState.keyId, window, time)) this.eventTimers.register({ timestamp: time, key: keyState.key, keyId: keyState.keyId, window });
+    }
     else this.triggerContext(keyState, window).registerProcessingTimeTimer(time);
   }
 

@@ -52,7 +52,8 @@ export class WindowTriggerContext<Key, W extends Window> implements OnMergeConte
   }
 
   registerEventTimeTimer(time: number): void {
-    this.host.eventTimers.register(this.timer(time));
+    // Triggers register once per element and window: most are already there.
+    if (!this.host.eventTimers.has(this.keyState.keyId, this.window, time)) this.host.eventTimers.register(this.timer(time));
   }
 
   deleteEventTimeTimer(time: number): void {

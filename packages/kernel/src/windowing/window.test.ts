@@ -10,6 +10,14 @@ describe('TimeWindow', () => {
     expect(window.equals(new TimeWindow(0, 11))).toBe(false);
   });
 
+  it('is equal to a window of the same bounds whether or not its id was read, and keeps its JSON form', () => {
+    const read = new TimeWindow(0, 10);
+    expect(read.id).toBe('0,10');
+    expect(read).toStrictEqual(new TimeWindow(0, 10));
+    expect({ ...read }).toEqual({ start: 0, end: 10 });
+    expect(JSON.parse(JSON.stringify(new TimeWindow(0, 10)))).toEqual({ id: '0,10', start: 0, end: 10 });
+  });
+
   it('aligns window starts to the epoch plus an offset, also for negative timestamps (rule 1)', () => {
     expect(TimeWindow.getWindowStartWithOffset(0, 0, 10)).toBe(0);
     expect(TimeWindow.getWindowStartWithOffset(9, 0, 10)).toBe(0);

@@ -15,13 +15,20 @@ export interface Window {
 
 /** The half-open interval `[start, end)` of event or processing time. */
 export class TimeWindow implements Window {
-  readonly id: string;
+  /**
+   * Built when first asked for: session windows that merge away at once never need one. A `#` field, so
+   * equality checks and spreads see only `start` and `end`.
+   */
+  #id: string | undefined = undefined;
 
   constructor(
     readonly start: number,
     readonly end: number,
-  ) {
-    this.id = `${start},${end}`;
+  ) {}
+
+  get id(): string {
+    if (this.#id === undefined) this.#id = `${this.start},${this.end}`;
+    return this.#id;
   }
 
   get maxTimestamp(): number {
@@ -44,6 +51,10 @@ export class TimeWindow implements Window {
 
   toString(): string {
     return `TimeWindow{start=${this.start}, end=${this.end}}`;
+  }
+
+  toJSON(): { id: string; start: number; end: number } {
+    return { id: this.id, start: this.start, end: this.end };
   }
 
   /**

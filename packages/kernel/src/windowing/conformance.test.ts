@@ -328,6 +328,17 @@ describe.each<Engine>(['typescript', 'native'])('windowing rules on the %s engin
       expect(h.getOutputValues()).toEqual([2]);
     });
 
+    it('sends a late record with a bad value to the side output, as any late record', () => {
+      const h = harness(TumblingEventTimeWindows.of(10), Sum.of<Click>('amount'), { name: 'sums', sideOutputLateData: true });
+      h.processWatermark(20);
+      feed(h, [{ user: 'a', ts: 3, amount: 'x' as never }, click('a', 25, 4)]);
+      expect(h.getSideOutput().map((record) => record.timestamp)).toEqual([3]);
+      expect(() => feed(h, [{ user: 'a', ts: 26 } as Click])).toThrow('window operator "sums": Sum: value must be a finite number, got undefined');
+      expect(() => h.processBatch([7 as never], [27])).toThrow('window operator "sums": Sum: element has no field "amount": 7');
+      h.endOfInput();
+      expect(h.getOutputValues()).toEqual([4]);
+    });
+
     it('refuses a NaN watermark', () => {
       const h = harness(TumblingEventTimeWindows.of(10), Count, { name: 'wm' });
       expect(() => h.processWatermark(Number.NaN)).toThrow('window operator "wm": watermark must be a number, got NaN');

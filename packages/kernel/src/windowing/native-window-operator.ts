@@ -112,21 +112,17 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
       }
       keys[count] = id;
       if (this.reads === 'none') continue;
-      let value: unknown = record;
-      if (field !== undefined) {
-        if (record === null || typeof record !== 'object') {
-          refused = () => this.refuse(`${this.plan.aggregateName}: element has no field "${String(field)}": ${describeValue(record)}`, record);
-          break;
-        }
-        value = (record as Record<PropertyKey, unknown>)[field];
-      }
+      const hasField = field === undefined || (record !== null && typeof record === 'object');
+      const value: unknown = field === undefined ? record : hasField ? (record as Record<PropertyKey, unknown>)[field] : undefined;
       if (this.reads === 'number') {
-        if (typeof value !== 'number') {
-          refused = () => this.refuse(`${this.plan.aggregateName}: value must be a finite number, got ${describeValue(value)}`, value);
-          break;
-        }
-        values[count] = value;
+        // Anything but a number becomes NaN: the engine refuses it only when it is added to a window, so a
+        // late record with a bad value goes to the side output, as in the TypeScript core.
+        values[count] = typeof value === 'number' && hasField ? value : Number.NaN;
         continue;
+      }
+      if (!hasField) {
+        refused = () => this.refuse(this.valueProblem(record), record);
+        break;
       }
       if (!(value instanceof Float32Array)) {
         refused = () => this.refuse(`${this.plan.aggregateName}: value must be a Float32Array, got ${describeValue(value)}`, value);
@@ -151,7 +147,12 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
       if (result !== null) {
         this.emit(result);
         for (let i = 0; i < result.late.length; i++) this.late(records[result.late[i]], times[result.late[i]]);
-        if (result.refused !== undefined) this.refuse(result.refused.message, records[result.refused.index]);
+        if (result.refused !== undefined) {
+          const record = records[result.refused.index];
+          // A value the engine saw as NaN is named as it was.
+          const message = this.reads === 'number' && /: value must be a finite number/.test(result.refused.message) ? this.valueProblem(record) : result.refused.message;
+          this.refuse(message, record);
+        }
       }
     }
     if (refused !== undefined) refused();
@@ -179,6 +180,15 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
   private emit(result: WindowBatchResult): void {
     const { output } = this.options;
     for (let i = 0; i < result.fired; i++) output.collect(result.value(i) as Out, result.ends[i] - 1);
+  }
+
+  /** What is wrong with a record's value, in the words of the TypeScript core's built-in aggregates. */
+  private valueProblem(record: In): string {
+    const field = this.field;
+    const name = this.plan.aggregateName;
+    if (field !== undefined && (record === null || typeof record !== 'object')) return `${name}: element has no field "${String(field)}": ${describeValue(record)}`;
+    const value = field === undefined ? record : (record as Record<PropertyKey, unknown>)[field];
+    return `${name}: value must be a finite number, got ${describeValue(value)}`;
   }
 
   /** Forgets keys the engine holds no window for; their ids are reused. */

@@ -3,11 +3,12 @@ import { type CapturedJob, isCaptureComplete } from '../distributed/remote/captu
 import { RedisConnectionError } from '../distributed/redis-connection-error.js';
 import { executionTarget, setExecutionTarget } from './execution-target.js';
 import { LocalEnvironment } from './local-environment.js';
+import { RemoteEnvironment } from './remote-environment.js';
 
 const quiet = { logLevel: 'silent' as const, handleSignals: false };
 const CAPTURE_SLOT = Symbol.for('sage.remote.capture');
 
-function build(env: LocalEnvironment): void {
+function build(env: LocalEnvironment | RemoteEnvironment): void {
   env.fromBatch([1, 2, 3], { name: 'numbers' }).map((n: number) => n * 2, { name: 'double', parallelism: 2 }).sink(() => {}, { name: 'out' });
 }
 
@@ -51,5 +52,21 @@ describe('LocalEnvironment under an execution target', () => {
       ['out', 1],
     ]);
     expect(job?.batchSize).toBe(32);
+  });
+});
+
+describe('RemoteEnvironment under an execution target', () => {
+  it('takes the target\'s settings where its own config leaves them out', async () => {
+    setExecutionTarget({ kind: 'remote', redis: 'redis://127.0.0.1:1' });
+    try {
+      const fromTarget = new RemoteEnvironment('from-target', quiet);
+      build(fromTarget);
+      await expect(fromTarget.submit({ autostop: true })).rejects.toThrow(/redis:\/\/127\.0\.0\.1:1\b/);
+      const own = new RemoteEnvironment('own-redis', { ...quiet, redis: 'redis://127.0.0.1:2' });
+      build(own);
+      await expect(own.submit({ autostop: true })).rejects.toThrow(/redis:\/\/127\.0\.0\.1:2\b/);
+    } finally {
+      setExecutionTarget(undefined);
+    }
   });
 });

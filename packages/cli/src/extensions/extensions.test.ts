@@ -19,6 +19,13 @@ describe('sage extensions', () => {
     expect(io.stderrText()).toContain('building sage_db in ');
   }, 300_000);
 
+  it('install builds sage_flow (cmake and g++ only) and checks that it loads', async () => {
+    const io = memoryIo(process.cwd(), { PATH: process.env.PATH, npm_config_nodedir: process.env.npm_config_nodedir });
+    expect(await runCli(['extensions', 'install', 'sage_flow'], io)).toBe(EXIT_OK);
+    expect(io.stdoutText()).toMatch(/^ok {4}sage_flow {2}built and loadable \(.*sage_flow_native\.node\)/);
+    expect(io.stderrText()).toContain('building sage_flow in ');
+  }, 300_000);
+
   it('refuses an unknown extension name as a usage error', async () => {
     const io = memoryIo(process.cwd());
     expect(await runCli(['extensions', 'install', 'sage_dbx'], io)).toBe(EXIT_USAGE);

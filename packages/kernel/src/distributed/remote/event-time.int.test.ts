@@ -47,4 +47,18 @@ describe('event time on two worker processes', () => {
     expect(result.operators.totals!.recordsOut).toBe(Object.keys(expected.totals).length);
     expect(result.operators.totals!.recordsOut).toBe(localResult.operators.totals!.recordsOut);
   }, 60_000);
+
+  it('runs windows on the native engine on workers with the counts of the reference', async () => {
+    const { result } = (await import('../__fixtures__/pipelines/native-windowed-counts.js')) as { result: JobResult };
+    expect(result.status).toBe('finished');
+    const key = windowedSinkKey('native-windowed-counts');
+    const expected = reference();
+    const counts = (await cluster.admin.lrange(`${key}:counts`, 0, -1)).map(Number).sort((a, b) => a - b);
+    const expectedCounts = Object.values(expected.totals)
+      .map((total) => Number(total.split(':')[0]))
+      .sort((a, b) => a - b);
+    expect(counts).toEqual(expectedCounts);
+    expect((await cluster.admin.lrange(`${key}:late`, 0, -1)).sort()).toEqual(Object.keys(expected.late).sort());
+    expect(result.operators.counts!.recordsOut).toBe(expectedCounts.length);
+  }, 60_000);
 });

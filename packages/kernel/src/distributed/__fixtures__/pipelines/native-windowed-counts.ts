@@ -1,0 +1,57 @@
+/**
+ * The event-time test pipeline with its window on the native engine (sage_flow), on workers: the same click
+ * events, tumbling 10 s windows per user counted by the C++ engine (parallelism 2), late events to a side
+ * output. Counts and late event ids go to Redis lists (a count carries no key, so they are compared as a
+ * multiset).
+ */
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+import type { BaseEnvironment } from '../../../api/environment.js';
+import { SinkFunction } from '../../../api/functions.js';
+import { OutputTag } from '../../../api/output-tag.js';
+import { RemoteEnvironment } from '../../../api/remote-environment.js';
+import { TumblingEventTimeWindows } from '../../../windowing/assigners.js';
+import { Count } from '../../../windowing/built-in-aggregates.js';
+import { WatermarkStrategy } from '../../../windowing/watermarks.js';
+import { connectRedis } from '../../redis-connection.js';
+import { type ClickEvent, clickEvents, WINDOW_MS, windowedSinkKey } from './build-windowed-pipeline.js';
+import { fixtureSettings } from './build-pipeline.js';
+
+class RedisListSink<T> extends SinkFunction<T, { key: string; value: (record: T) => string }> {
+  private client: Redis | undefined;
+
+  override async open(): Promise<void> {
+    this.client = await connectRedis(fixtureSettings().redis, { kind: 'runtime' });
+  }
+
+  override async execute(record: T): Promise<void> {
+    await this.client!.rpush(this.config.key, this.config.value(record));
+  }
+
+  override async close(): Promise<void> {
+    await this.client?.quit();
+  }
+}
+
+export function buildNativeWindowedPipeline(env: BaseEnvironment, options: { sinkKey: string }): void {
+  const late = new OutputTag<ClickEvent>('late-clicks');
+  const counts = env
+    .fromBatch(clickEvents(), { name: 'clicks' })
+    .assignTimestampsAndWatermarks(WatermarkStrategy.forBoundedOutOfOrderness<ClickEvent>(4_000).withTimestampAssigner((event) => event.ts), {
+      name: 'stamp',
+      parallelism: 2,
+    })
+    .keyBy((event: ClickEvent) => event.user)
+    .window(TumblingEventTimeWindows.of(WINDOW_MS))
+    .allowedLateness(1_000)
+    .sideOutputLateData(late)
+    .aggregate(Count, { name: 'counts', parallelism: 2, engine: 'native' });
+  counts.sink(RedisListSink<number>, { key: `${options.sinkKey}:counts`, value: (count) => String(count) }, { name: 'store-counts' });
+  counts.getSideOutput(late).sink(RedisListSink<ClickEvent>, { key: `${options.sinkKey}:late`, value: (event) => String(event.id) }, { name: 'store-late' });
+}
+
+const { redis, prefix } = fixtureSettings();
+// Imported by the test (which submits) and by the workers (which build the same graph).
+const env = new RemoteEnvironment('native-windowed-counts', { redis, prefix, module: fileURLToPath(import.meta.url), handleSignals: false });
+buildNativeWindowedPipeline(env, { sinkKey: windowedSinkKey('native-windowed-counts') });
+export const result = await env.submit({ autostop: true });

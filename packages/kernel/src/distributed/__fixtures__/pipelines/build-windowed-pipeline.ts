@@ -55,7 +55,8 @@ class Totals extends ProcessWindowFunction<ClickEvent, WindowTotal, string, Time
   }
 }
 
-class RedisHashSink<T> extends SinkFunction<T, { key: string; field: (record: T) => string; value: (record: T) => string }> {
+/** Idempotent Redis hash writes (`field` -> `value`), or appends to a Redis list without `field`. */
+export class RedisSink<T> extends SinkFunction<T, { key: string; field?: (record: T) => string; value: (record: T) => string }> {
   private client: Redis | undefined;
 
   override async open(): Promise<void> {
@@ -63,7 +64,9 @@ class RedisHashSink<T> extends SinkFunction<T, { key: string; field: (record: T)
   }
 
   override async execute(record: T): Promise<void> {
-    await this.client!.hset(this.config.key, this.config.field(record), this.config.value(record));
+    const { key, field, value } = this.config;
+    if (field === undefined) await this.client!.rpush(key, value(record));
+    else await this.client!.hset(key, field(record), value(record));
   }
 
   override async close(): Promise<void> {
@@ -85,13 +88,13 @@ export function buildWindowedPipeline(env: BaseEnvironment, options: { sinkKey: 
     .sideOutputLateData(late)
     .process(new Totals(), { name: 'totals', parallelism: 2 });
   totals.sink(
-    RedisHashSink<WindowTotal>,
+    RedisSink<WindowTotal>,
     { key: `${options.sinkKey}:totals`, field: (total) => `${total.user}:${total.start}`, value: (total) => `${total.count}:${total.sum}` },
     { name: 'store-totals' },
   );
   totals
     .getSideOutput(late)
-    .sink(RedisHashSink<ClickEvent>, { key: `${options.sinkKey}:late`, field: (event) => String(event.id), value: (event) => String(event.ts) }, { name: 'store-late' });
+    .sink(RedisSink<ClickEvent>, { key: `${options.sinkKey}:late`, field: (event) => String(event.id), value: (event) => String(event.ts) }, { name: 'store-late' });
 }
 
 /** The hashes the sinks of job `name` write to. */

@@ -5,33 +5,14 @@
  * multiset).
  */
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
 import type { BaseEnvironment } from '../../../api/environment.js';
-import { SinkFunction } from '../../../api/functions.js';
 import { OutputTag } from '../../../api/output-tag.js';
 import { RemoteEnvironment } from '../../../api/remote-environment.js';
 import { TumblingEventTimeWindows } from '../../../windowing/assigners.js';
 import { Count } from '../../../windowing/built-in-aggregates.js';
 import { WatermarkStrategy } from '../../../windowing/watermarks.js';
-import { connectRedis } from '../../redis-connection.js';
-import { type ClickEvent, clickEvents, WINDOW_MS, windowedSinkKey } from './build-windowed-pipeline.js';
+import { type ClickEvent, clickEvents, RedisSink, WINDOW_MS, windowedSinkKey } from './build-windowed-pipeline.js';
 import { fixtureSettings } from './build-pipeline.js';
-
-class RedisListSink<T> extends SinkFunction<T, { key: string; value: (record: T) => string }> {
-  private client: Redis | undefined;
-
-  override async open(): Promise<void> {
-    this.client = await connectRedis(fixtureSettings().redis, { kind: 'runtime' });
-  }
-
-  override async execute(record: T): Promise<void> {
-    await this.client!.rpush(this.config.key, this.config.value(record));
-  }
-
-  override async close(): Promise<void> {
-    await this.client?.quit();
-  }
-}
 
 export function buildNativeWindowedPipeline(env: BaseEnvironment, options: { sinkKey: string }): void {
   const late = new OutputTag<ClickEvent>('late-clicks');
@@ -46,8 +27,8 @@ export function buildNativeWindowedPipeline(env: BaseEnvironment, options: { sin
     .allowedLateness(1_000)
     .sideOutputLateData(late)
     .aggregate(Count, { name: 'counts', parallelism: 2, engine: 'native' });
-  counts.sink(RedisListSink<number>, { key: `${options.sinkKey}:counts`, value: (count) => String(count) }, { name: 'store-counts' });
-  counts.getSideOutput(late).sink(RedisListSink<ClickEvent>, { key: `${options.sinkKey}:late`, value: (event) => String(event.id) }, { name: 'store-late' });
+  counts.sink(RedisSink<number>, { key: `${options.sinkKey}:counts`, value: (count) => String(count) }, { name: 'store-counts' });
+  counts.getSideOutput(late).sink(RedisSink<ClickEvent>, { key: `${options.sinkKey}:late`, value: (event) => String(event.id) }, { name: 'store-late' });
 }
 
 const { redis, prefix } = fixtureSettings();

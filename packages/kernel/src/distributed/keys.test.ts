@@ -26,6 +26,7 @@ describe('RedisKeys', () => {
     expect(keys.partitionState(ID, 'my map', 1)).toBe(`sage:job:${ID}:state:my%20map.1`);
     expect(keys.partitionLease(ID, 'my map', 1)).toBe(`sage:job:${ID}:lease:my%20map.1`);
     expect(keys.jobAlive(ID)).toBe(`sage:job:${ID}:alive`);
+    expect(keys.jobTakers(ID)).toBe(`sage:job:${ID}:takers`);
     expect(keys.sinksDone(ID)).toBe(`sage:job:${ID}:sinks-done`);
     expect(keys.jobWorkers(ID)).toBe(`sage:job:${ID}:workers`);
     expect(keys.serviceQueuePrefix(ID)).toBe(`sage:job:${ID}:svc`);

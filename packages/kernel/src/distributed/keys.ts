@@ -23,6 +23,8 @@
  *   <p>:job:<id>:state:<queue>  hash         keyed state of the partition: encoded key -> JSON of its states
  *   <p>:job:<id>:lease:<queue>  string       id of the worker that owns the partition, with a TTL (PX)
  *   <p>:job:<id>:alive          sorted set   worker id -> time of its last heartbeat (Redis TIME, ms)
+ *   <p>:job:<id>:takers         set          the live workers that have begun taking partitions (the ones
+ *                                            fair shares are balanced between)
  *   <p>:job:<id>:sinks-done     set          sink partitions (queue names) that have finished; all = finished
  *   <p>:job:<id>:workers        set          ids of the worker processes attached to the job
  *   <p>:job:<id>:bundle         hash         the pipeline module bundled by the submitter (`code`, JavaScript) and
@@ -126,6 +128,11 @@ export class RedisKeys {
   /** Heartbeats of the workers serving the job; a worker silent for a lease period counts as gone. */
   jobAlive(id: string): string {
     return `${this.job(id)}:alive`;
+  }
+
+  /** The live workers of the job that take partitions: those still starting are in `jobAlive` only. */
+  jobTakers(id: string): string {
+    return `${this.job(id)}:takers`;
   }
 
   /** The submitting process of a running job (`host:pid`), expiring unless its heartbeat renews it. */

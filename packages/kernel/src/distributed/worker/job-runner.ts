@@ -101,6 +101,7 @@ export class JobRunner {
       leaseKeys: this.partitions.map(({ operator, partition }) => keys.partitionLease(jobId, operator, partition)),
       aliveKey: keys.jobAlive(jobId),
       workersKey: keys.jobWorkers(jobId),
+      takersKey: keys.jobTakers(jobId),
       leaseMs: timing.leaseMs,
       heartbeatMs: timing.heartbeatMs,
       logger,

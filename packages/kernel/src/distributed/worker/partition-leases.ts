@@ -5,10 +5,15 @@
  * follows after `FIRST_TAKE_MS` (or the heartbeat, if shorter): long enough for the other workers watching the
  * job store (every 200 ms) to announce themselves, so workers attaching together share the partitions instead
  * of the first taking them all, and short enough that a job does not wait a whole heartbeat to start.
+ *
+ * When workers join a running job, the heartbeat tells a worker holding more than its fair share to give some
+ * partitions back (`heartbeatScript`): it stops taking their batches, lets the one in progress commit, closes
+ * the instances (`lost`) and only then deletes the leases, so a newcomer takes them at its next beat and opens
+ * them from the last commit.
  */
 import type { Logger } from '@sage/common';
 import type { Redis } from 'ioredis';
-import { heartbeatScript, releaseScript } from './partition-scripts.js';
+import { handOverScript, heartbeatScript, releaseScript } from './partition-scripts.js';
 
 export interface PartitionLeaseParts {
   connection: Redis;
@@ -17,12 +22,13 @@ export interface PartitionLeaseParts {
   leaseKeys: readonly string[];
   aliveKey: string;
   workersKey: string;
+  takersKey: string;
   leaseMs: number;
   heartbeatMs: number;
   logger: Logger;
   /** The worker now owns partition `index` (of `leaseKeys`). */
   gained(index: number): Promise<void>;
-  /** The worker no longer owns partition `index`: stop taking its batches and drop its instance. */
+  /** The worker no longer owns partition `index` (or gives it back): stop taking its batches, close its instance. */
   lost(index: number): Promise<void>;
 }
 
@@ -30,6 +36,9 @@ const FIRST_TAKE_MS = 500;
 
 export class PartitionLeases {
   private readonly held = new Set<number>();
+  /** Partitions being given back: renewed until their instance has closed, then released. */
+  private readonly leaving = new Set<number>();
+  private readonly handOvers = new Set<Promise<unknown>>();
   private timer: NodeJS.Timeout | undefined;
   private beating: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -44,17 +53,21 @@ export class PartitionLeases {
     this.schedule(Math.min(FIRST_TAKE_MS, this.parts.heartbeatMs));
   }
 
-  /** Stops the heartbeat, letting a beat in progress finish; the leases stay until they expire or `release()`. */
+  /**
+   * Stops the heartbeat, letting a beat and hand-overs in progress finish; the leases stay until they expire or
+   * `release()`.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.beating;
+    await Promise.all(this.handOvers);
   }
 
   /** Releases every lease this worker holds, and its heartbeat. */
   async release(): Promise<void> {
-    const { connection, aliveKey, leaseKeys, workerId } = this.parts;
-    await releaseScript.run(connection, [aliveKey, ...leaseKeys], [workerId]);
+    const { connection, aliveKey, takersKey, leaseKeys, workerId } = this.parts;
+    await releaseScript.run(connection, [aliveKey, takersKey, ...leaseKeys], [workerId]);
     this.held.clear();
   }
 
@@ -82,12 +95,18 @@ export class PartitionLeases {
   }
 
   private async beat(take: boolean): Promise<void> {
-    const { connection, aliveKey, workersKey, leaseKeys, workerId, leaseMs } = this.parts;
+    const { connection, aliveKey, workersKey, takersKey, leaseKeys, workerId, leaseMs } = this.parts;
     const sentAt = performance.now();
-    const positions = (await heartbeatScript.run(connection, [aliveKey, workersKey, ...leaseKeys], [workerId, leaseMs, take ? '1' : '0'])) as number[];
+    const leaving = [...this.leaving].map((index) => index + 1);
+    const [positions, given] = (await heartbeatScript.run(
+      connection,
+      [aliveKey, workersKey, takersKey, ...leaseKeys],
+      [workerId, leaseMs, take ? '1' : '0', ...leaving],
+    )) as [number[], number[]];
     const renewed = new Set(positions.filter((position) => position > 0).map((position) => position - 1));
     const taken = positions.filter((position) => position < 0).map((position) => -position - 1);
     this.confirmedAt = sentAt;
+    for (const position of given) this.handOver(position - 1);
     for (const index of [...this.held]) {
       if (renewed.has(index)) continue;
       this.held.delete(index);
@@ -99,5 +118,27 @@ export class PartitionLeases {
       this.held.add(index);
       await this.parts.gained(index);
     }
+  }
+
+  /**
+   * Gives partition `index` back without waiting for it in the beat (its batch in progress may take a while):
+   * closes it here while the beats renew its lease, then deletes the lease if it is still this worker's.
+   */
+  private handOver(index: number): void {
+    const { connection, leaseKeys, workerId, logger } = this.parts;
+    if (!this.held.delete(index)) return;
+    this.leaving.add(index);
+    logger.info({ partition: leaseKeys[index] }, 'giving the partition back to balance the workers');
+    const done = this.parts
+      .lost(index)
+      .catch((error) => logger.warn({ err: error, partition: leaseKeys[index] }, 'partition did not close cleanly'))
+      // Released even so: the batch in progress has finished or failed, and the commit checks the lease anyway.
+      .then(() => handOverScript.run(connection, [leaseKeys[index]!], [workerId]))
+      .catch((error) => logger.warn({ err: error, partition: leaseKeys[index] }, 'could not give the partition back'))
+      .finally(() => {
+        this.leaving.delete(index);
+        this.handOvers.delete(done);
+      });
+    this.handOvers.add(done);
   }
 }

@@ -5,7 +5,7 @@ import { REDIS_URL, removePrefix, uniquePrefix } from '../__fixtures__/redis-fix
 import { newJobId } from '../job-record.js';
 import { RedisKeys } from '../keys.js';
 import { connectRedis } from '../redis-connection.js';
-import { commitBatchScript, heartbeatScript, releaseScript } from './partition-scripts.js';
+import { commitBatchScript, handOverScript, heartbeatScript, releaseScript } from './partition-scripts.js';
 
 const prefix = uniquePrefix('partition-scripts');
 const keys = new RedisKeys(prefix);
@@ -14,8 +14,22 @@ let job: string;
 
 const leases = () => [0, 1, 2, 3, 4].map((partition) => keys.partitionLease(job, 'op', partition));
 
-function beat(worker: string, take: boolean, leaseMs = 5_000): Promise<number[]> {
-  return heartbeatScript.run(client, [keys.jobAlive(job), keys.jobWorkers(job), ...leases()], [worker, leaseMs, take ? '1' : '0']) as Promise<number[]>;
+/** The positions the worker holds after the beat (negative: just taken), as the script returns them. */
+async function beat(worker: string, take: boolean, leaseMs = 5_000): Promise<number[]> {
+  const [held, given] = await beatGiving(worker, take, { leaseMs });
+  expect(given, `partitions ${worker} gives back`).toEqual([]);
+  return held;
+}
+
+/** A beat that may give partitions back: both lists of the script's answer. */
+async function beatGiving(worker: string, take: boolean, options: { leaseMs?: number; leaving?: number[] } = {}): Promise<[number[], number[]]> {
+  const argv = [worker, options.leaseMs ?? 5_000, take ? '1' : '0', ...(options.leaving ?? [])];
+  return (await heartbeatScript.run(client, [keys.jobAlive(job), keys.jobWorkers(job), keys.jobTakers(job), ...leases()], argv)) as [number[], number[]];
+}
+
+/** The lease owner of each partition. */
+function owners(): Promise<Array<string | null>> {
+  return Promise.all(leases().map((lease) => client.get(lease)));
 }
 
 function commit(worker: string, sequence: number, options: { end?: boolean; state?: Array<[string, string]>; sequences?: Array<[string, number]> } = {}): Promise<unknown> {
@@ -79,8 +93,60 @@ describe('heartbeat', () => {
     await beat('b', false);
     await beat('a', true);
     await beat('b', true);
-    expect(await releaseScript.run(client, [keys.jobAlive(job), ...leases()], ['a'])).toBe(3);
+    expect(await releaseScript.run(client, [keys.jobAlive(job), keys.jobTakers(job), ...leases()], ['a'])).toBe(3);
+    expect(await client.smembers(keys.jobTakers(job))).toEqual(['b']);
     expect(await Promise.all(leases().map((lease) => client.get(lease)))).toEqual([null, null, null, 'b', 'b']);
+  });
+});
+
+describe('rebalancing when workers join', () => {
+  it('gives back the last partitions of a worker above its share once a newcomer takes, and never below the share', async () => {
+    await beat('a', false);
+    expect(await beat('a', true)).toEqual([-1, -2, -3, -4, -5]);
+    // b announces and is still starting: it is no taker yet, so a keeps everything.
+    expect(await beat('b', false)).toEqual([]);
+    expect(await beatGiving('a', true)).toEqual([[1, 2, 3, 4, 5], []]);
+    // b's first taking beat finds nothing free; at its next beat a gives back two (5 > ceil(5 / 2) = 3) from the end.
+    expect(await beat('b', true)).toEqual([]);
+    expect(await beatGiving('a', true)).toEqual([[1, 2, 3], [5, 4]]);
+    // While a closes them, its beats renew them but give nothing more (they count as free).
+    expect(await beatGiving('a', true, { leaving: [4, 5] })).toEqual([[1, 2, 3], []]);
+    expect(await handOverScript.run(client, [leases()[3]!, leases()[4]!, leases()[0]!], ['b'])).toBe(0);
+    expect(await handOverScript.run(client, [leases()[3]!, leases()[4]!], ['a'])).toBe(2);
+    expect(await beat('b', true)).toEqual([-4, -5]);
+    // 3 and 2 of 5: balanced, nothing moves any more.
+    expect(await beat('a', true)).toEqual([1, 2, 3]);
+    expect(await beat('b', true)).toEqual([4, 5]);
+    expect(await owners()).toEqual(['a', 'a', 'a', 'b', 'b']);
+  });
+
+  it('balances three takers to 2, 2, 1 one hand-over at a time, the fewest-holding worker taking what is freed', async () => {
+    await beat('a', true);
+    await beat('b', false);
+    await beat('c', false);
+    await beat('b', true);
+    await beat('c', true);
+    expect((await owners()).every((owner) => owner === 'a')).toBe(true);
+    for (let round = 0; round < 6; round++) {
+      for (const worker of ['a', 'b', 'c']) {
+        const [, given] = await beatGiving(worker, true);
+        await handOverScript.run(client, given.map((position) => leases()[position - 1]!), [worker]);
+      }
+    }
+    const counts = ['a', 'b', 'c'].map((worker) => owners().then((all) => all.filter((owner) => owner === worker).length));
+    expect((await Promise.all(counts)).sort()).toEqual([1, 2, 2]);
+    // Balanced: a further round gives nothing back.
+    for (const worker of ['a', 'b', 'c']) expect((await beatGiving(worker, true))[1]).toEqual([]);
+  });
+
+  it('gives nothing back while a partition is free', async () => {
+    await beat('a', true);
+    await beat('b', true);
+    await client.del(leases()[0]!);
+    // a neither takes the free partition (b holds fewer) nor gives one back until b has taken it.
+    expect(await beatGiving('a', true)).toEqual([[2, 3, 4, 5], []]);
+    expect(await beat('b', true)).toEqual([-1]);
+    expect(await beatGiving('a', true)).toEqual([[2, 3, 4], [5]]);
   });
 });
 

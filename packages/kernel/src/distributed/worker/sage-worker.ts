@@ -189,7 +189,7 @@ export class SageWorker {
   private async attach(id: string): Promise<void> {
     // Registered before anything else, so the submitter waits for this process before removing the queues, and
     // counted as alive while it imports the module, so workers attaching together share the partitions.
-    await heartbeatScript.run(this.connection, [this.keys.jobAlive(id), this.keys.jobWorkers(id)], [this.id, this.timing.leaseMs, '0']);
+    await heartbeatScript.run(this.connection, [this.keys.jobAlive(id), this.keys.jobWorkers(id), this.keys.jobTakers(id)], [this.id, this.timing.leaseMs, '0']);
     try {
       const record = await this.store.get(id);
       if (record?.status !== 'running') {
@@ -230,7 +230,7 @@ export class SageWorker {
     const runner = this.runners.get(id);
     this.runners.delete(id);
     if (runner !== undefined) await runner.close().catch((error) => this.logger.warn({ err: error, job: id }, 'worker failed to let go of job'));
-    await releaseScript.run(this.connection, [this.keys.jobAlive(id)], [this.id]);
+    await releaseScript.run(this.connection, [this.keys.jobAlive(id), this.keys.jobTakers(id)], [this.id]);
     await this.connection.srem(this.keys.jobWorkers(id), this.id);
   }
 

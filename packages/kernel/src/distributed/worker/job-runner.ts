@@ -99,6 +99,7 @@ export class JobRunner {
       connection,
       workerId,
       leaseKeys: this.partitions.map(({ operator, partition }) => keys.partitionLease(jobId, operator, partition)),
+      sliceSize: new Set(this.partitions.map(({ operator }) => operator)).size,
       aliveKey: keys.jobAlive(jobId),
       workersKey: keys.jobWorkers(jobId),
       takersKey: keys.jobTakers(jobId),

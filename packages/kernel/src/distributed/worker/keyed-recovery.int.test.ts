@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalEnvironment } from '../../api/local-environment.js';
 import type { JobResult } from '../../runtime/job-result.js';
+import { expectKeyedExactlyOnce, readKeyedSink, waitFor } from '../__fixtures__/keyed-sink-checks.js';
 import { buildKeyedPipeline, KEY_COUNT, KEYED_RECORD_COUNT, keyedSinkKey } from '../__fixtures__/pipelines/build-keyed-pipeline.js';
 import { keysUnder, REDIS_URL, removePrefix, uniquePrefix } from '../__fixtures__/redis-fixtures.js';
 import { FIXTURES, type WorkerProcess, WorkerProcesses } from '../__fixtures__/worker-processes.js';
@@ -25,36 +26,6 @@ let started: WorkerProcess[] = [];
 /** Per-key record counts of a LocalEnvironment run of the same pipeline. */
 let localCounts: Map<string, number>;
 
-/** From the sink hash (`id` -> `key:count`): the ids written and, per key, the counts seen, sorted. */
-async function readSink(name: string): Promise<{ ids: number[]; counts: Map<string, number[]> }> {
-  const fields = await admin.hgetall(keyedSinkKey(name));
-  const counts = new Map<string, number[]>();
-  for (const value of Object.values(fields)) {
-    const [key, count] = value.split(':');
-    const list = counts.get(key!) ?? [];
-    list.push(Number(count));
-    counts.set(key!, list);
-  }
-  for (const list of counts.values()) list.sort((a, b) => a - b);
-  return { ids: Object.keys(fields).map(Number).sort((a, b) => a - b), counts };
-}
-
-/** Every record once; per key the counts are exactly 1..n (no increment lost or applied twice), n as locally. */
-async function expectExactlyOnce(name: string, result: JobResult): Promise<void> {
-  expect(result.status).toBe('finished');
-  const { ids, counts } = await readSink(name);
-  expect(ids.length).toBe(KEYED_RECORD_COUNT);
-  expect(ids[0]).toBe(0);
-  expect(ids.at(-1)).toBe(KEYED_RECORD_COUNT - 1);
-  expect(counts.size).toBe(KEY_COUNT);
-  for (const [key, list] of counts) {
-    expect(list.length, `records of ${key}`).toBe(localCounts.get(key));
-    expect(list.every((count, index) => count === index + 1), `counts of ${key} are 1..${list.length}`).toBe(true);
-  }
-  expect(result.operators.count).toMatchObject({ recordsIn: KEYED_RECORD_COUNT, recordsOut: KEYED_RECORD_COUNT });
-  expect(result.operators.store).toMatchObject({ recordsIn: KEYED_RECORD_COUNT });
-}
-
 /** The owner (worker id) of each partition lease of `operator`. */
 async function leaseOwners(jobId: string, operator: string): Promise<Array<string | null>> {
   return Promise.all([0, 1, 2].map((partition) => admin.get(keys.partitionLease(jobId, operator, partition))));
@@ -70,16 +41,6 @@ async function stalledBatches(jobId: string, partition: number): Promise<number>
   return total;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 beforeAll(async () => {
   process.env.SAGE_TEST_REDIS = REDIS_URL;
   process.env.SAGE_TEST_PREFIX = prefix;
@@ -90,7 +51,7 @@ beforeAll(async () => {
   const local = new LocalEnvironment('keyed-count-local', { handleSignals: false });
   buildKeyedPipeline(local, { sinkKey: keyedSinkKey('keyed-count-local') });
   expect((await local.submit({ autostop: true })).status).toBe('finished');
-  const { counts } = await readSink('keyed-count-local');
+  const { counts } = await readKeyedSink(admin, 'keyed-count-local');
   localCounts = new Map([...counts].map(([key, list]) => [key, list.length]));
 }, 60_000);
 
@@ -114,7 +75,7 @@ describe('keyed state on three worker processes', () => {
     for (const worker of started) expect(owners.filter((owner) => owner === worker.id)).toHaveLength(3);
 
     const { result } = await running;
-    await expectExactlyOnce('keyed-count', result);
+    await expectKeyedExactlyOnce(admin, 'keyed-count', result, localCounts);
     expect(await keysUnder(admin, `${keys.queuePrefix(jobId)}:*`)).toEqual([]);
     // The keyed state stays with the job record until the job is deleted: one field per key.
     const stateFields = await Promise.all([0, 1, 2].map((partition) => admin.hlen(keys.partitionState(jobId, 'count', partition))));
@@ -156,7 +117,7 @@ describe('keyed state on three worker processes', () => {
     expect(newOwner).not.toBe(victim!.id);
 
     const { result } = await running;
-    await expectExactlyOnce('keyed-count-kill', result);
+    await expectKeyedExactlyOnce(admin, 'keyed-count-kill', result, localCounts);
     expect(await keysUnder(admin, `${keys.queuePrefix(jobId)}:*`)).toEqual([]);
   }, 90_000);
 
@@ -179,6 +140,6 @@ describe('keyed state on three worker processes', () => {
     expect(newOwner).not.toBe(leaving!.id);
 
     const { result } = await running;
-    await expectExactlyOnce('keyed-count-stop', result);
+    await expectKeyedExactlyOnce(admin, 'keyed-count-stop', result, localCounts);
   }, 60_000);
 });

@@ -20,6 +20,8 @@ export interface PartitionLeaseParts {
   workerId: string;
   /** One lease key per partition, in the order partitions are taken. */
   leaseKeys: readonly string[];
+  /** The most partitions given back in one beat: one slice through the pipeline (a partition per operator). */
+  sliceSize: number;
   aliveKey: string;
   workersKey: string;
   takersKey: string;
@@ -95,13 +97,13 @@ export class PartitionLeases {
   }
 
   private async beat(take: boolean): Promise<void> {
-    const { connection, aliveKey, workersKey, takersKey, leaseKeys, workerId, leaseMs } = this.parts;
+    const { connection, aliveKey, workersKey, takersKey, leaseKeys, sliceSize, workerId, leaseMs } = this.parts;
     const sentAt = performance.now();
     const leaving = [...this.leaving].map((index) => index + 1);
     const [positions, given] = (await heartbeatScript.run(
       connection,
       [aliveKey, workersKey, takersKey, ...leaseKeys],
-      [workerId, leaseMs, take ? '1' : '0', ...leaving],
+      [workerId, leaseMs, take ? '1' : '0', sliceSize, ...leaving],
     )) as [number[], number[]];
     const renewed = new Set(positions.filter((position) => position > 0).map((position) => position - 1));
     const taken = positions.filter((position) => position < 0).map((position) => -position - 1);

@@ -21,9 +21,9 @@ async function beat(worker: string, take: boolean, leaseMs = 5_000): Promise<num
   return held;
 }
 
-/** A beat that may give partitions back: both lists of the script's answer. */
-async function beatGiving(worker: string, take: boolean, options: { leaseMs?: number; leaving?: number[] } = {}): Promise<[number[], number[]]> {
-  const argv = [worker, options.leaseMs ?? 5_000, take ? '1' : '0', ...(options.leaving ?? [])];
+/** A beat that may give partitions back (at most `slice`, default 2, at once): both lists of the script's answer. */
+async function beatGiving(worker: string, take: boolean, options: { leaseMs?: number; slice?: number; leaving?: number[] } = {}): Promise<[number[], number[]]> {
+  const argv = [worker, options.leaseMs ?? 5_000, take ? '1' : '0', options.slice ?? 2, ...(options.leaving ?? [])];
   return (await heartbeatScript.run(client, [keys.jobAlive(job), keys.jobWorkers(job), keys.jobTakers(job), ...leases()], argv)) as [number[], number[]];
 }
 
@@ -106,7 +106,8 @@ describe('rebalancing when workers join', () => {
     // b announces and is still starting: it is no taker yet, so a keeps everything.
     expect(await beat('b', false)).toEqual([]);
     expect(await beatGiving('a', true)).toEqual([[1, 2, 3, 4, 5], []]);
-    // b's first taking beat finds nothing free; at its next beat a gives back two (5 > ceil(5 / 2) = 3) from the end.
+    // b's first taking beat finds nothing free; at its next beat a gives back a slice of two (5 > ceil(5 / 2) = 3)
+    // from the end.
     expect(await beat('b', true)).toEqual([]);
     expect(await beatGiving('a', true)).toEqual([[1, 2, 3], [5, 4]]);
     // While a closes them, its beats renew them but give nothing more (they count as free).

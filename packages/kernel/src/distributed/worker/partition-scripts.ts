@@ -57,9 +57,6 @@ function deleteOwnLeasesLua(first: number): string {
 end)()`;
 }
 
-/** The most partitions a worker gives back in one heartbeat, so that a rebalance moves a few at a time. */
-export const MAX_GIVE_BACK = 2;
-
 /**
  * One heartbeat of a worker on a job: records that it is alive (and attached, should a slow start have let
  * others forget it), forgets workers silent for a lease period (also in the job's worker and taker sets, so the
@@ -69,7 +66,8 @@ export const MAX_GIVE_BACK = 2;
  *   holds no more than any other taker or less than the lower fair share floor(partitions / takers);
  * - otherwise, when no partition is free, it holds more than the lower fair share and at least two more than
  *   some other taker, it gives back its last partitions (in lease-key order), the excess over the upper fair
- *   share ceil(partitions / takers) but at least one and at most `MAX_GIVE_BACK`.
+ *   share ceil(partitions / takers) but at least one and at most a slice (one partition per operator: with
+ *   leases in slice order, a newcomer then takes whole slices through the pipeline).
  *
  * Only takers (workers that have asked to take at least once) count for balancing, so a worker still importing
  * the job's module draws no partitions away that it cannot run yet. Each hand-over leaves the giver at least one
@@ -79,8 +77,8 @@ export const MAX_GIVE_BACK = 2;
  *
  * KEYS[1] alive sorted set, KEYS[2] the job's worker set, KEYS[3] the job's taker set, KEYS[4…] the lease of
  * each partition
- * ARGV[1] worker id, ARGV[2] lease ms, ARGV[3] '1' to take and give partitions, ARGV[4…] the 1-based positions
- * (in KEYS[4…]) of the partitions the worker is giving back
+ * ARGV[1] worker id, ARGV[2] lease ms, ARGV[3] '1' to take and give partitions, ARGV[4] the most partitions to
+ * give back at once, ARGV[5…] the 1-based positions (in KEYS[4…]) of the partitions the worker is giving back
  * Returns two lists of 1-based positions in KEYS[4…]: the partitions the worker holds now (positive for leases
  * it renewed, negative for partitions it has just taken, also one whose lease it had let lapse: what it held
  * then may be stale), and the partitions it must give back (renewed, not in the first list).
@@ -102,7 +100,7 @@ redis.call('ZADD', KEYS[1], now, me)
 redis.call('SADD', KEYS[2], me)
 if balance then redis.call('SADD', KEYS[3], me) end
 local leaving = {}
-for i = 4, #ARGV do leaving[tonumber(ARGV[i])] = true end
+for i = 5, #ARGV do leaving[tonumber(ARGV[i])] = true end
 local counts = {}
 for _, worker in ipairs(redis.call('SMEMBERS', KEYS[3])) do counts[worker] = 0 end
 local held, free = {}, 0
@@ -132,7 +130,7 @@ if #held <= fewest or #held < lower then
     if not leaving[i - 3] and redis.call('SET', KEYS[i], me, 'NX', 'PX', lease) then table.insert(held, 3 - i) end
   end
 elseif free == 0 and #held > lower and #held >= fewest + 2 then
-  local count = math.min(${MAX_GIVE_BACK}, math.max(1, #held - math.ceil(partitions / takers)))
+  local count = math.min(tonumber(ARGV[4]), math.max(1, #held - math.ceil(partitions / takers)))
   for _ = 1, count do table.insert(given, table.remove(held)) end
 end
 return { held, given }

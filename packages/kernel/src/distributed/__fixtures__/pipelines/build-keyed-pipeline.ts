@@ -50,10 +50,14 @@ class RedisHashSink extends SinkFunction<Reading, { key: string }> {
   }
 }
 
+/** The pipeline's input: `KEYED_RECORD_COUNT` readings spread over `KEY_COUNT` keys. */
+export function keyedReadings(): Reading[] {
+  return Array.from({ length: KEYED_RECORD_COUNT }, (_, id): Reading => ({ id, key: `k${(id * 31) % KEY_COUNT}` }));
+}
+
 export function buildKeyedPipeline(env: BaseEnvironment, options: { sinkKey: string }): void {
-  const records = Array.from({ length: KEYED_RECORD_COUNT }, (_, id): Reading => ({ id, key: `k${(id * 31) % KEY_COUNT}` }));
   env
-    .fromBatch(records, { name: 'readings' })
+    .fromBatch(keyedReadings(), { name: 'readings' })
     .map((record: Reading) => ({ ...record, value: record.id % 10 }), { name: 'enrich', parallelism: 3 })
     .keyBy((record: Reading) => record.key)
     .map(CountPerKey, {}, { name: 'count', parallelism: 3 })

@@ -1,6 +1,6 @@
 /**
  * Checks of the keyed test pipeline's sink for end-to-end tests (build-keyed-pipeline.ts): every record once,
- * per-key counts exactly 1..n, metrics equal to the record count; and polling until a condition holds.
+ * per-key counts exactly 1..n, metrics equal to the record count.
  */
 import type { Redis } from 'ioredis';
 import { expect } from 'vitest';
@@ -35,15 +35,4 @@ export async function expectKeyedExactlyOnce(admin: Redis, name: string, result:
   }
   expect(result.operators.count).toMatchObject({ recordsIn: KEYED_RECORD_COUNT, recordsOut: KEYED_RECORD_COUNT });
   expect(result.operators.store).toMatchObject({ recordsIn: KEYED_RECORD_COUNT });
-}
-
-/** Polls `probe` every 20 ms until it returns a value. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

@@ -9,19 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { keysUnder } from '../__fixtures__/redis-fixtures.js';
 import { workerCluster } from '../__fixtures__/worker-cluster.js';
 import { FIXTURES } from '../__fixtures__/worker-processes.js';
+import { waitFor } from '../__fixtures__/wait-for.js';
 import { SUBMITTER_TIMEOUT_MS } from './remote-job.js';
 
 const cluster = workerCluster('submitter-death');
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('a job whose submitting process dies', () => {
   it('is failed by its workers once the submitter heartbeat expires, and leaves no queue behind', async () => {

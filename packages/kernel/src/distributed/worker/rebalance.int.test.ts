@@ -4,60 +4,41 @@
  * more start while it runs, and the first gives partitions back to them through the lease and commit machinery.
  */
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JobResult } from '../../runtime/job-result.js';
-import { expectKeyedExactlyOnce, waitFor } from '../__fixtures__/keyed-sink-checks.js';
-import { KEYED_RECORD_COUNT, keyedReadings, keyedSinkKey } from '../__fixtures__/pipelines/build-keyed-pipeline.js';
-import { REDIS_URL, removePrefix, uniquePrefix } from '../__fixtures__/redis-fixtures.js';
-import { FIXTURES, type WorkerProcess, WorkerProcesses } from '../__fixtures__/worker-processes.js';
-import { JobStore } from '../job-store.js';
-import { RedisKeys } from '../keys.js';
-import { connectRedis } from '../redis-connection.js';
+import { expectKeyedExactlyOnce } from '../__fixtures__/keyed-sink-checks.js';
+import { KEYED_RECORD_COUNT, keyedCounts, keyedSinkKey } from '../__fixtures__/pipelines/build-keyed-pipeline.js';
+import { workerCluster } from '../__fixtures__/worker-cluster.js';
+import { FIXTURES, type WorkerProcess } from '../__fixtures__/worker-processes.js';
+import { waitFor } from '../__fixtures__/wait-for.js';
 
-const prefix = uniquePrefix('rebalance');
-const keys = new RedisKeys(prefix);
+const cluster = workerCluster('rebalance', 1);
 const pipelines = join(FIXTURES, 'pipelines');
-const workers = new WorkerProcesses(REDIS_URL, prefix);
 const partitions = ['enrich', 'count', 'store'].flatMap((operator) => [0, 1, 2].map((partition) => ({ operator, partition })));
-let admin: Redis;
-let store: JobStore;
-let first: WorkerProcess;
 
 /** Per partition: its lease owner and the JSON of its last committed sequences. */
 async function partitionStates(jobId: string): Promise<Array<{ owner: string | null; done: string }>> {
   return Promise.all(
     partitions.map(async ({ operator, partition }) => {
+      const { admin, keys } = cluster;
       const [owner, done] = await Promise.all([admin.get(keys.partitionLease(jobId, operator, partition)), admin.hgetall(keys.partitionDone(jobId, operator, partition))]);
       return { owner, done: JSON.stringify(done) };
     }),
   );
 }
 
-beforeAll(async () => {
-  process.env.SAGE_TEST_REDIS = REDIS_URL;
-  process.env.SAGE_TEST_PREFIX = prefix;
-  admin = await connectRedis(REDIS_URL);
-  store = await JobStore.connect({ redis: REDIS_URL, prefix });
-  first = await workers.start(pipelines);
-}, 30_000);
-
-afterAll(async () => {
-  await workers.stopAll();
-  if (admin !== undefined) await removePrefix(admin, prefix);
-  await store?.close();
-  admin?.disconnect();
-});
-
 describe('workers joining a running job', () => {
   it('take partitions from the worker that held them all and commit batches, every record exactly once', async () => {
     const running = import('../__fixtures__/pipelines/keyed-count-join.js') as Promise<{ result: JobResult; jobId: string }>;
+    const { admin, store, workers } = cluster;
     const jobId = await waitFor('the job to run', async () => (await store.list({ status: 'running', limit: 1 }))[0]?.id);
     const owners = await waitFor('every partition owned', async () => {
       const states = await partitionStates(jobId);
-      return states.every(({ owner }) => owner !== null) ? states.map(({ owner }) => owner) : undefined;
+      return states.every(({ owner }) => owner !== null) ? states.map(({ owner }) => owner!) : undefined;
     });
-    expect(owners.every((owner) => owner === first.id)).toBe(true);
+    // The one worker started with the cluster holds them all.
+    expect(new Set(owners).size).toBe(1);
+    const first = owners[0]!;
 
     // Each newcomer's time is counted from its own start (it attaches within a poll of 100 ms).
     const readyAt = new Map<string, number>();
@@ -93,7 +74,7 @@ describe('workers joining a running job', () => {
       60_000,
     );
     const atTakeOver = await partitionStates(jobId);
-    const shares = [first, ...newcomers].map((worker) => atTakeOver.filter(({ owner }) => owner === worker.id).length);
+    const shares = [first, ...newcomers.map(({ id }) => id)].map((id) => atTakeOver.filter(({ owner }) => owner === id).length);
     console.log(
       `two workers joined a running job held by one (${atJoin} of ${KEYED_RECORD_COUNT} records at the sink): they owned a partition ${[...tookOver.values()].join(' and ')} ms and committed a batch there ${[...committedBy.values()].join(' and ')} ms after each was ready; partitions held then (first, newcomers): ${shares.join(', ')}`,
     );
@@ -102,14 +83,12 @@ describe('workers joining a running job', () => {
     // Then three each, which stays (the leases stay until the job ends).
     const balanced = await waitFor('three partitions each', async () => {
       const states = await partitionStates(jobId);
-      const layout = [first, ...newcomers].map((worker) => partitions.filter((_, index) => states[index]!.owner === worker.id).map(({ operator, partition }) => `${operator}.${partition}`));
+      const layout = [first, ...newcomers.map(({ id }) => id)].map((id) => partitions.filter((_, index) => states[index]!.owner === id).map(({ operator, partition }) => `${operator}.${partition}`));
       return layout.every((held) => held.length === 3) ? layout : undefined;
     });
     console.log(`balanced ${Date.now() - joinedAt} ms after both newcomers were ready: ${balanced.map((held) => held.join(' ')).join(' | ')}`);
 
     const { result } = await running;
-    const expected = new Map<string, number>();
-    for (const { key } of keyedReadings()) expected.set(key, (expected.get(key) ?? 0) + 1);
-    await expectKeyedExactlyOnce(admin, 'keyed-count-join', result, expected);
+    await expectKeyedExactlyOnce(admin, 'keyed-count-join', result, keyedCounts());
   }, 120_000);
 });

@@ -6,10 +6,12 @@
  */
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KEY_COUNT, KEYED_RECORD_COUNT, keyedSinkKey } from '../__fixtures__/pipelines/build-keyed-pipeline.js';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { expectKeyedExactlyOnce } from '../__fixtures__/keyed-sink-checks.js';
+import { KEYED_RECORD_COUNT, keyedCounts, keyedSinkKey } from '../__fixtures__/pipelines/build-keyed-pipeline.js';
 import { hasCommand, type PrivateRedis, startPrivateRedis, uniquePrefix } from '../__fixtures__/redis-fixtures.js';
 import { FIXTURES, WorkerProcesses } from '../__fixtures__/worker-processes.js';
+import { waitFor } from '../__fixtures__/wait-for.js';
 import { JobStore } from '../job-store.js';
 import { connectRedis } from '../redis-connection.js';
 import type { JobResult } from '../../runtime/job-result.js';
@@ -19,16 +21,6 @@ let server: PrivateRedis;
 let workers: WorkerProcesses;
 let admin: Redis;
 let store: JobStore;
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe.skipIf(!hasCommand('redis-server'))('a job while Redis restarts (append-only file on)', () => {
   beforeAll(async () => {
@@ -59,19 +51,6 @@ describe.skipIf(!hasCommand('redis-server'))('a job while Redis restarts (append
     console.log(`Redis restarted with ${atRestart} of ${KEYED_RECORD_COUNT} records at the sink, down ${Date.now() - restartedAt} ms`);
 
     const { result } = await running;
-    expect(result.status).toBe('finished');
-    const fields = await admin.hgetall(sinkKey);
-    expect(Object.keys(fields)).toHaveLength(KEYED_RECORD_COUNT);
-    const counts = new Map<string, number[]>();
-    for (const value of Object.values(fields)) {
-      const [key, count] = value.split(':');
-      counts.set(key!, [...(counts.get(key!) ?? []), Number(count)]);
-    }
-    expect(counts.size).toBe(KEY_COUNT);
-    for (const [key, list] of counts) {
-      list.sort((a, b) => a - b);
-      expect(list.every((count, index) => count === index + 1), `counts of ${key} are 1..${list.length}`).toBe(true);
-    }
-    expect(result.operators.count).toMatchObject({ recordsIn: KEYED_RECORD_COUNT, recordsOut: KEYED_RECORD_COUNT });
+    await expectKeyedExactlyOnce(admin, 'keyed-count-restart', result, keyedCounts());
   }, 120_000);
 });

@@ -55,6 +55,13 @@ export function keyedReadings(): Reading[] {
   return Array.from({ length: KEYED_RECORD_COUNT }, (_, id): Reading => ({ id, key: `k${(id * 31) % KEY_COUNT}` }));
 }
 
+/** How many records of `keyedReadings()` each key has. */
+export function keyedCounts(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const { key } of keyedReadings()) counts.set(key, (counts.get(key) ?? 0) + 1);
+  return counts;
+}
+
 export function buildKeyedPipeline(env: BaseEnvironment, options: { sinkKey: string }): void {
   env
     .fromBatch(keyedReadings(), { name: 'readings' })

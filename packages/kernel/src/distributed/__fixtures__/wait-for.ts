@@ -1,0 +1,13 @@
+/**
+ * Polls `probe` every 20 ms until it returns a value (end-to-end tests wait for what other processes do); fails
+ * naming `what` after `timeoutMs`.
+ */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

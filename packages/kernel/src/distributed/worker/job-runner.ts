@@ -75,6 +75,8 @@ export interface JobRunnerParts {
   /** This worker process, as named in leases. */
   workerId: string;
   timing: RecoveryTiming;
+  /** Whether partitions are given back to workers that join (`SageWorkerOptions.rebalance`). */
+  rebalance: boolean;
 }
 
 export class JobRunner {
@@ -99,7 +101,7 @@ export class JobRunner {
       connection,
       workerId,
       leaseKeys: this.partitions.map(({ operator, partition }) => keys.partitionLease(jobId, operator, partition)),
-      sliceSize: new Set(this.partitions.map(({ operator }) => operator)).size,
+      sliceSize: parts.rebalance ? new Set(this.partitions.map(({ operator }) => operator)).size : 0,
       aliveKey: keys.jobAlive(jobId),
       workersKey: keys.jobWorkers(jobId),
       takersKey: keys.jobTakers(jobId),

@@ -20,7 +20,7 @@ export interface PartitionLeaseParts {
   workerId: string;
   /** One lease key per partition, in the order partitions are taken. */
   leaseKeys: readonly string[];
-  /** The most partitions given back in one beat: one slice through the pipeline (a partition per operator). */
+  /** The most partitions given back in one beat: one slice through the pipeline (a partition per operator), or 0. */
   sliceSize: number;
   aliveKey: string;
   workersKey: string;

@@ -47,6 +47,12 @@ export interface SageWorkerOptions {
    */
   recovery?: Partial<RecoveryTiming>;
   /**
+   * Whether this worker gives partitions back to workers that join a job it runs; default true. Turn it off when
+   * jobs keep state only in memory (window contents) that moving a partition would lose: newcomers then wait
+   * for partitions to become free.
+   */
+  rebalance?: boolean;
+  /**
    * Accept jobs whose module comes as a bundle signed with this secret (`code: 'bundle'`), wherever the module
    * lies; without it such jobs are refused. Never logged.
    */
@@ -211,6 +217,7 @@ export class SageWorker {
         slots: this.slots,
         workerId: this.id,
         timing: this.timing,
+        rebalance: this.options.rebalance ?? true,
       });
       this.runners.set(id, runner);
       await runner.start();

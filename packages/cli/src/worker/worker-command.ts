@@ -27,6 +27,8 @@ export interface WorkerCommandOptions {
   lockDurationMs?: string;
   stalledIntervalMs?: string;
   maxStalledCount?: string;
+  /** `--no-rebalance` sets false: this worker never gives partitions to workers that join a job. */
+  rebalance?: boolean;
   /** Resolves when the worker should stop; default the first SIGINT or SIGTERM. */
   until?: Promise<void>;
 }
@@ -56,14 +58,14 @@ export async function runWorker(io: CliIo, options: WorkerCommandOptions): Promi
   const stop = options.until ?? interrupted();
   let worker: SageWorker;
   try {
-    worker = await SageWorker.start({ redis: value, prefix: options.prefix, concurrency: options.concurrency, codeDir, recovery, clusterSecret });
+    worker = await SageWorker.start({ redis: value, prefix: options.prefix, concurrency: options.concurrency, codeDir, recovery, clusterSecret, rebalance: options.rebalance });
   } catch (error) {
     if (!isSageError(error)) throw error;
     io.stderr.write(formatError(error));
     return EXIT_FAILURE;
   }
   io.stdout.write(
-    `sage worker ${worker.id}: serving jobs in Redis at ${shown} (prefix ${options.prefix ?? 'sage'}), code dir ${codeDir}, concurrency ${options.concurrency ?? 8}, lease ${recovery.leaseMs} ms, ${clusterSecret === undefined ? 'no signed bundles' : 'signed bundles accepted'} (Ctrl+C to stop)\n`,
+    `sage worker ${worker.id}: serving jobs in Redis at ${shown} (prefix ${options.prefix ?? 'sage'}), code dir ${codeDir}, concurrency ${options.concurrency ?? 8}, lease ${recovery.leaseMs} ms, ${options.rebalance === false ? 'keeps its partitions when workers join' : 'shares partitions with workers that join'}, ${clusterSecret === undefined ? 'no signed bundles' : 'signed bundles accepted'} (Ctrl+C to stop)\n`,
   );
   await stop;
   io.stdout.write('stopping: batches in progress finish, then the worker lets go of its jobs\n');

@@ -47,11 +47,11 @@ describe('sage worker recovery flags', () => {
     }
   });
 
-  it('reach the worker: its partition leases live --lease-ms', async () => {
+  it('reach the worker: its partition leases live --lease-ms; --no-rebalance is taken', async () => {
     process.env.SAGE_TEST_REDIS = REDIS_URL;
     process.env.SAGE_TEST_PREFIX = prefix;
-    const worker = await workers.start(['--redis', REDIS_URL, '--prefix', prefix, '--code-dir', pipelines, '--lease-ms', '1500', '--heartbeat-ms', '300']);
-    expect(worker.output()).toContain('lease 1500 ms');
+    const worker = await workers.start(['--redis', REDIS_URL, '--prefix', prefix, '--code-dir', pipelines, '--lease-ms', '1500', '--heartbeat-ms', '300', '--no-rebalance']);
+    expect(worker.output()).toContain('lease 1500 ms, keeps its partitions when workers join');
     const admin = new Redis(REDIS_URL);
     const store = await JobStore.connect({ redis: REDIS_URL, prefix });
     try {

@@ -1,6 +1,6 @@
 import { sleep } from './clock.js';
 import type { RestartBackoff, RestartStrategy } from './restart-strategy.js';
-import { type OperatorSetup, StreamOperator } from './stream-operator.js';
+import { type DurableChange, type OperatorSetup, StreamOperator } from './stream-operator.js';
 import { unhandledRecords } from './user-function-operator.js';
 
 /**
@@ -48,6 +48,14 @@ export class RestartingOperator extends StreamOperator {
 
   override finish(): void | Promise<void> {
     return this.operator.finish();
+  }
+
+  override takeDurableChanges(): DurableChange[] {
+    return this.operator.takeDurableChanges();
+  }
+
+  override restoreDurable(fields: ReadonlyArray<[string, unknown]>, watermark: number): void {
+    this.operator.restoreDurable(fields, watermark);
   }
 
   override close(): void | Promise<void> {

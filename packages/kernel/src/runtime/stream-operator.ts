@@ -18,7 +18,15 @@ export interface OperatorSetup {
   readonly lingerMs: number;
   /** Key selector per input index, for inputs that are keyed. */
   readonly keySelectors: readonly (KeySelector | undefined)[];
+  /**
+   * Set on workers: what the operator keeps beyond `ctx.state` (window contents) must be handed to
+   * `takeDurableChanges()` so that it survives a move to another worker.
+   */
+  readonly durable?: boolean;
 }
+
+/** A change to an operator's durable state: a field (starting with `#`) and its plain value, or undefined to delete. */
+export type DurableChange = [field: string, value: unknown];
 
 /** An operator instance that consumes batches (everything but sources). */
 export abstract class StreamOperator {
@@ -41,6 +49,17 @@ export abstract class StreamOperator {
    * input it is `MAX_WATERMARK`. Results emitted here go downstream before the watermark.
    */
   processWatermark(_watermark: number): void | Promise<void> {}
+  /**
+   * With `setup.durable`: the state kept beyond `ctx.state` that changed since the last call, as fields of the
+   * partition's state (names start with `#`); committed with the batch. Default: nothing.
+   */
+  takeDurableChanges(): DurableChange[] {
+    return [];
+  }
+
+  /** With `setup.durable`: continues from the fields earlier `takeDurableChanges()` wrote, at `watermark`. */
+  restoreDurable(_fields: ReadonlyArray<[string, unknown]>, _watermark: number): void {}
+
   /** Called once after every input has ended, before the final flush. */
   finish(): void | Promise<void> {}
   /** Called once at the end, also when the job fails or stops. */

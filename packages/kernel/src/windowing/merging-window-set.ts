@@ -24,6 +24,16 @@ export class MergingWindowSet<W extends Window> {
     return this.mapping.get(window.id)?.stateWindow;
   }
 
+  /** In-flight window id -> state window id, as plain data (a worker's snapshot of the key). */
+  entries(): Array<[string, string]> {
+    return [...this.mapping].map(([id, entry]) => [id, entry.stateWindow.id]);
+  }
+
+  /** Continues from `entries()`; `windowOf` rebuilds a window from its id. */
+  restore(entries: ReadonlyArray<[string, string]>, windowOf: (id: string) => W): void {
+    for (const [id, stateId] of entries) this.mapping.set(id, { window: windowOf(id), stateWindow: windowOf(stateId) });
+  }
+
   /** Forgets a window that fired for the last time or was never accepted. */
   retireWindow(window: W): void {
     this.mapping.delete(window.id);

@@ -52,6 +52,13 @@ export class TimerQueue<K> {
     this.take(timer, undefined);
   }
 
+  /** The live timers of one key: window id -> timestamps. */
+  timersOf(keyId: string): Array<[string, number[]]> {
+    const windows = this.live.get(keyId);
+    if (windows === undefined) return [];
+    return [...windows].map(([windowId, timestamps]) => [windowId, [...timestamps.keys()]]);
+  }
+
   /** Removes and returns the earliest timer at or before `time`. */
   pollDue(time: number): WindowTimer<K> | undefined {
     for (;;) {

@@ -8,6 +8,7 @@ import { WindowTriggerContext } from './window-trigger-context.js';
 import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerResult } from './triggers.js';
 import { requireNonNegativeMillis, requireTimestamp, requireWatermark } from './validation.js';
 import { MAX_WATERMARK, MIN_WATERMARK, type TimestampedValue, type Window } from './window.js';
+import { type WindowContents, type WindowKeySnapshot, windowFromId } from './window-key-snapshot.js';
 import type { Collector, WindowFunction } from './window-functions.js';
 
 export interface WindowOperatorOutput<Out> {
@@ -34,10 +35,11 @@ export interface WindowOperatorOptions<In, Out, Key, W extends Window> {
   output: WindowOperatorOutput<Out>;
   /** The processing-time clock: processing-time windows and their timers. */
   clock: Clock;
+  /** Note which keys change, for `takeKeyChanges()` (workers commit them to Redis). */
+  trackChanges?: boolean;
 }
 
-/** Either the elements (process functions, evictors) or one accumulator, kept per key and state window. */
-type Contents<In> = { elements: TimestampedValue<In>[] } | { accumulator: unknown };
+type Contents<In> = WindowContents<In>;
 
 interface KeyState<Key, W extends Window> {
   key: Key;
@@ -73,6 +75,8 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
   private readonly scheduled = new Set<() => void>();
   private readonly assignerContext: WindowAssignerContext;
   private readonly context: WindowTriggerContext<Key, W>;
+  /** Keys whose state changed since `takeKeyChanges()`, when tracking. */
+  private readonly changedKeys: Set<string> | undefined;
 
   constructor(private readonly options: WindowOperatorOptions<In, Out, Key, W>) {
     this.name = options.name;
@@ -91,6 +95,7 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
       });
     }
     this.keepsElements = options.function.kind === 'process' || this.evictor !== undefined;
+    this.changedKeys = options.trackChanges ? new Set() : undefined;
     const clock = options.clock;
     this.assignerContext = {
       get currentProcessingTime() {
@@ -134,6 +139,7 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
     const assignerContext = now === undefined ? this.assignerContext : { currentProcessingTime: now };
     const windows = this.call(record, () => this.assigner.assignWindows(record, elementTimestamp, assignerContext));
     const keyState = this.keyState(key);
+    this.changedKeys?.add(keyState.keyId);
     const element: TimestampedValue<In> = { value: record, timestamp: elementTimestamp };
     let skipped = true;
     for (const window of windows) {
@@ -187,7 +193,47 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
     this.scheduled.clear();
   }
 
+  /** The keys changed since the last call, each with its state as plain data, or `undefined` when it has none. */
+  takeKeyChanges(): Array<[keyId: string, snapshot: WindowKeySnapshot | undefined]> {
+    const changes: Array<[string, WindowKeySnapshot | undefined]> = [];
+    for (const keyId of this.changedKeys ?? []) {
+      const keyState = this.keys.get(keyId);
+      changes.push([keyId, keyState === undefined ? undefined : this.snapshot(keyState)]);
+    }
+    this.changedKeys?.clear();
+    return changes;
+  }
+
+  /** Continues from snapshots `takeKeyChanges()` gave, with event time at `watermark` (whose timers have fired). */
+  restoreKeys(snapshots: Iterable<WindowKeySnapshot>, watermark: number): void {
+    this.watermark = watermark;
+    const windowOf = (id: string) => windowFromId(this.name, id) as W;
+    for (const snapshot of snapshots) {
+      const keyState = this.keyState(snapshot.key as Key);
+      for (const [id, contents] of snapshot.contents) keyState.contents.set(id, contents);
+      for (const [id, state] of snapshot.triggerState) keyState.triggerState.set(id, new Map(state));
+      if (snapshot.merging !== undefined) (keyState.mergingWindows ??= new MergingWindowSet(this.assigner as never)).restore(snapshot.merging, windowOf);
+      const timer = (timestamp: number, id: string): WindowTimer<Key> => ({ timestamp, key: keyState.key, keyId: keyState.keyId, window: windowOf(id) });
+      for (const [id, timestamps] of snapshot.eventTimers) for (const timestamp of timestamps) this.eventTimers.register(timer(timestamp, id));
+      for (const [id, timestamps] of snapshot.processingTimers) {
+        for (const timestamp of timestamps) if (this.processingTimers.register(timer(timestamp, id))) this.scheduleProcessingTime(timestamp);
+      }
+    }
+  }
+
+  private snapshot(keyState: KeyState<Key, W>): WindowKeySnapshot {
+    return {
+      key: keyState.key,
+      contents: [...keyState.contents],
+      triggerState: [...keyState.triggerState].map(([id, state]) => [id, [...state]]),
+      ...(keyState.mergingWindows === undefined ? {} : { merging: keyState.mergingWindows.entries() }),
+      eventTimers: this.eventTimers.timersOf(keyState.keyId),
+      processingTimers: this.processingTimers.timersOf(keyState.keyId),
+    };
+  }
+
   private onTimer(timer: WindowTimer<Key>, domain: TimeDomain): void {
+    this.changedKeys?.add(timer.keyId);
     const keyState = this.keys.get(timer.keyId);
     if (keyState === undefined) return;
     const window = timer.window as W;

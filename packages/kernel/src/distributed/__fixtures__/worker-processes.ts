@@ -17,6 +17,8 @@ export interface WorkerProcess {
 
 export class WorkerProcesses {
   private readonly started: ChildProcess[] = [];
+  /** The workers that reported ready, in start order. */
+  readonly processes: WorkerProcess[] = [];
   readonly output: string[] = [];
 
   constructor(
@@ -39,7 +41,9 @@ export class WorkerProcesses {
         const ready = /worker ready (\S+)/.exec(text);
         if (ready !== null) {
           clearTimeout(timer);
-          resolve({ child, id: ready[1]! });
+          const worker = { child, id: ready[1]! };
+          this.processes.push(worker);
+          resolve(worker);
         }
       };
       child.stdout!.on('data', collect);

@@ -3,20 +3,32 @@
  * instances as in local mode, windows fire and late data goes to the side output. Two worker processes run the
  * windowed pipeline; its results equal a local run and a plain computation over the same events.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalEnvironment } from '../../api/local-environment.js';
 import type { JobResult } from '../../runtime/job-result.js';
-import { buildWindowedPipeline, clickEvents, EVENT_COUNT, LATE_EVENT_COUNT, WINDOW_MS, windowedSinkKey } from '../__fixtures__/pipelines/build-windowed-pipeline.js';
+import { buildWindowedPipeline, clickEvents, EVENT_COUNT, KILL_EVENT_COUNT, LATE_EVENT_COUNT, WINDOW_MS, windowedSinkKey } from '../__fixtures__/pipelines/build-windowed-pipeline.js';
 import { workerCluster } from '../__fixtures__/worker-cluster.js';
+import { FIXTURES } from '../__fixtures__/worker-processes.js';
 
-const cluster = workerCluster('event-time');
+const cluster = workerCluster('event-time', 3);
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 /** What the pipeline must produce: per user and window, count and sum of the on-time events; the late ones. */
-function reference(): { totals: Record<string, string>; late: Record<string, string> } {
+function reference(count = EVENT_COUNT): { totals: Record<string, string>; late: Record<string, string> } {
   const sums = new Map<string, { count: number; sum: number }>();
   const late: Record<string, string> = {};
-  for (const event of clickEvents()) {
-    if (event.id >= EVENT_COUNT - LATE_EVENT_COUNT) {
+  for (const event of clickEvents(count)) {
+    if (event.id >= count - LATE_EVENT_COUNT) {
       late[String(event.id)] = String(event.ts);
       continue;
     }
@@ -61,4 +73,40 @@ describe('event time on two worker processes', () => {
     expect((await cluster.admin.lrange(`${key}:late`, 0, -1)).sort()).toEqual(Object.keys(expected.late).sort());
     expect(result.operators.counts!.recordsOut).toBe(expectedCounts.length);
   }, 60_000);
+});
+
+describe('event time when a worker dies', () => {
+  it('keeps window contents in Redis: killing the owner of a window partition mid-run changes no result', async () => {
+    const running = import('../__fixtures__/pipelines/windowed-counts-kill.js') as Promise<{ result: JobResult }>;
+    const jobId = await waitFor('the job to run', async () => (await cluster.store.list({ status: 'running', limit: 1 }))[0]?.id);
+    const totalsKey = `${windowedSinkKey('windowed-counts-kill')}:totals`;
+    await waitFor('window results at the sink', async () => ((await cluster.admin.hlen(totalsKey)) >= 500 ? true : undefined));
+    // A window partition holding open windows in Redis (`#w:<key>` fields), and its owner.
+    const { partition, owner } = await waitFor('a partition with open windows', async () => {
+      for (const partition of [0, 1, 2]) {
+        const fields = await cluster.admin.hkeys(cluster.keys.partitionState(jobId, 'totals', partition));
+        const owner = await cluster.admin.get(cluster.keys.partitionLease(jobId, 'totals', partition));
+        if (owner !== null && fields.some((field) => field.startsWith('#w:'))) return { partition, owner };
+      }
+      return undefined;
+    });
+    const victim = cluster.workers.processes.find((worker) => worker.id === owner);
+    expect(victim, `the owner ${owner} of totals.${partition} among the started workers`).toBeDefined();
+    const exited = new Promise((resolve) => victim!.child.once('exit', resolve));
+    victim!.child.kill('SIGKILL');
+    await exited;
+    const killedAt = Date.now();
+    const atKill = await cluster.admin.hlen(totalsKey);
+    await cluster.workers.start(join(FIXTURES, 'pipelines'));
+    const newOwner = await waitFor('another owner', async () => {
+      const owner = await cluster.admin.get(cluster.keys.partitionLease(jobId, 'totals', partition));
+      return owner !== null && owner !== victim!.id ? owner : undefined;
+    });
+    console.log(`worker ${victim!.id} killed with ${atKill} window results at the sink; totals.${partition} owned by ${newOwner} ${Date.now() - killedAt} ms later`);
+
+    const { result } = await running;
+    expect(result.status).toBe('finished');
+    const expected = reference(KILL_EVENT_COUNT);
+    expect({ totals: await cluster.admin.hgetall(totalsKey), late: await cluster.admin.hgetall(`${windowedSinkKey('windowed-counts-kill')}:late`) }).toEqual(expected);
+  }, 120_000);
 });

@@ -75,6 +75,7 @@ export function createSetup(
     batchSize: env.batchSize,
     lingerMs: env.lingerMs,
     keySelectors,
+    durable: true,
   };
   return { setup, targets, state: ctx.keyedState };
 }

@@ -14,7 +14,7 @@ import { systemClock } from '../../runtime/clock.js';
 import { InstanceMetrics } from '../../runtime/metrics.js';
 import type { OperatorSetup, StreamOperator } from '../../runtime/stream-operator.js';
 import { createOperator } from '../../runtime/restarting-operator.js';
-import { MAX_WATERMARK } from '../../windowing/window.js';
+import { MAX_WATERMARK, MIN_WATERMARK } from '../../windowing/window.js';
 import { WATERMARK, WATERMARK_STATUS, type WatermarkMessage, type WatermarkStatusMessage } from '../../runtime/channel.js';
 import { InputWatermarks } from '../../runtime/input-watermarks.js';
 import { metricsScriptArguments } from '../job-metrics.js';
@@ -30,13 +30,8 @@ import { PartitionLeases } from './partition-leases.js';
 import type { RecoveryTiming } from './recovery-timing.js';
 import { commitBatchScript } from './partition-scripts.js';
 import type { PersistentKeyedState } from './persistent-keyed-state.js';
+import { operatorFields, splitStateFields, watermarksField } from './state-fields.js';
 import type { Slots } from './slots.js';
-
-/**
- * The field of a partition's state hash that holds its combined event time. Keyed-state fields are JSON
- * values (`"key"`, `12`, `true`, `undefined`), so no key can take this name.
- */
-const WATERMARKS_FIELD = '#watermarks';
 
 interface OpenInstance {
   operator: StreamOperator;
@@ -264,8 +259,9 @@ export class JobRunner {
     const { operator, partition } = entry;
     const sequences = instance.targets.flatMap((target) => [target.key, target.sequence]);
     const changes = instance.state.takeChanges().flatMap(([field, value]) => [field, value ?? '']);
+    changes.push(...operatorFields(operator, instance.operator.takeDurableChanges()));
     if (instance.watermarksChanged && instance.watermarks !== undefined) {
-      changes.push(WATERMARKS_FIELD, JSON.stringify(instance.watermarks.snapshot()));
+      changes.push(...watermarksField(instance.watermarks.snapshot()));
       instance.watermarksChanged = false;
     }
     const delta = metricsDelta(instance.setup.metrics, instance.setup.output.recordsOut, instance.merged);
@@ -310,21 +306,22 @@ export class JobRunner {
     const { jobId, keys, connection } = this.parts;
     const { setup, targets, state } = createSetup(entry.vertex, entry.partition, this.env);
     setup.metrics.startedAt = systemClock.now();
-    const [saved, stateFields, done] = await Promise.all([
+    const [sequences, stateFields, done] = await Promise.all([
       connection.hgetall(keys.partitionSequences(jobId, entry.operator, entry.partition)),
       connection.hgetall(keys.partitionState(jobId, entry.operator, entry.partition)),
       connection.hgetall(keys.partitionDone(jobId, entry.operator, entry.partition)),
     ]);
-    for (const target of targets) target.sequence = Number(saved[target.key] ?? 0);
-    const { [WATERMARKS_FIELD]: savedWatermarks, ...keyedFields } = stateFields;
-    state.load(keyedFields);
+    for (const target of targets) target.sequence = Number(sequences[target.key] ?? 0);
+    const saved = splitStateFields(stateFields);
+    state.load(saved.keyed);
     const operator = createOperator(entry.vertex.transformation.createOperator!, setup, this.parts.job.restartStrategy);
     const instance: OpenInstance = { operator, setup, targets, state, watermarks: undefined, watermarksChanged: false, done: new Map(Object.entries(done).map(([input, sequence]) => [input, Number(sequence)])), merged: new InstanceMetrics(), closed: false };
-    if (savedWatermarks !== undefined) {
+    if (saved.watermarks !== undefined) {
       instance.watermarks = new InputWatermarks(entry.vertex.inputs);
-      instance.watermarks.restore(JSON.parse(savedWatermarks));
+      instance.watermarks.restore(saved.watermarks);
     }
     await instance.operator.open();
+    instance.operator.restoreDurable(saved.operator, instance.watermarks?.current ?? MIN_WATERMARK);
     return instance;
   }
 }

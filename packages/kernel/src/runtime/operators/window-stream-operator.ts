@@ -8,7 +8,11 @@ import type { Window } from '../../windowing/window.js';
 import type { WindowFunction } from '../../windowing/window-functions.js';
 import type { Clock } from '../clock.js';
 import { timestampAt } from '../channel.js';
-import { type OperatorSetup, StreamOperator } from '../stream-operator.js';
+import type { WindowKeySnapshot } from '../../windowing/window-key-snapshot.js';
+import { type DurableChange, type OperatorSetup, StreamOperator } from '../stream-operator.js';
+
+/** The prefix of the state fields that hold one key's window state on workers (`#w:<key id>`). */
+const WINDOW_KEY_FIELD = '#w:';
 
 /** What `window(...)` / `windowAll(...)` and the calls after it declared. */
 export interface WindowDeclaration {
@@ -41,7 +45,8 @@ export class WindowStreamOperator extends StreamOperator {
     const sideOutputLateData = tag === undefined ? undefined : (record: unknown) => output.emitSide(tag, record);
     const collect = { collect: (record: unknown, timestamp: number) => output.emitTimestamped(record, timestamp) };
     setup.metrics.lateRecordsDropped = 0;
-    if (declaration.native !== undefined) {
+    // On workers the window state goes to Redis with each batch, which the TypeScript engine can give.
+    if (declaration.native !== undefined && !setup.durable) {
       this.window = new NativeWindowOperator(
         { name: setup.options.name, keySelector: setup.keySelectors[0], allowedLateness: declaration.allowedLateness, sideOutputLateData, output: collect },
         declaration.native,
@@ -59,7 +64,19 @@ export class WindowStreamOperator extends StreamOperator {
       function: declaration.function,
       output: collect,
       clock: this.processingTimeClock(setup.clock),
+      trackChanges: setup.durable,
     });
+  }
+
+  override takeDurableChanges(): DurableChange[] {
+    if (this.window instanceof NativeWindowOperator) return [];
+    return this.window.takeKeyChanges().map(([keyId, snapshot]) => [`${WINDOW_KEY_FIELD}${keyId}`, snapshot]);
+  }
+
+  override restoreDurable(fields: ReadonlyArray<[string, unknown]>, watermark: number): void {
+    if (this.window instanceof NativeWindowOperator) return;
+    const snapshots = fields.filter(([field]) => field.startsWith(WINDOW_KEY_FIELD)).map(([, snapshot]) => snapshot as WindowKeySnapshot);
+    this.window.restoreKeys(snapshots, watermark);
   }
 
   processBatch(records: unknown[], _input: number, timestamps?: number[]): void {

@@ -6,7 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { BaseEnvironment } from '../../../api/environment.js';
-import { SinkFunction } from '../../../api/functions.js';
+import { BatchFunction, SinkFunction } from '../../../api/functions.js';
 import { OutputTag } from '../../../api/output-tag.js';
 import { TumblingEventTimeWindows } from '../../../windowing/assigners.js';
 import { WatermarkStrategy } from '../../../windowing/watermarks.js';
@@ -18,6 +18,9 @@ import { fixtureSettings } from './build-pipeline.js';
 export const EVENT_COUNT = 20_000;
 export const USER_COUNT = 13;
 export const WINDOW_MS = 10_000;
+/** Events of the job whose window worker is killed mid-run, and their rate (about 8 s of input). */
+export const KILL_EVENT_COUNT = 40_000;
+export const KILL_EVENT_RATE = 5_000;
 
 export interface ClickEvent {
   id: number;
@@ -41,10 +44,10 @@ export const LATE_EVENT_COUNT = 20;
  * `LATE_EVENT_COUNT` events from the first 5 s, which every watermark of both timestamp instances has passed
  * long before (they go to the side output whichever way the instances interleave).
  */
-export function clickEvents(): ClickEvent[] {
-  return Array.from({ length: EVENT_COUNT }, (_, id) => {
-    const late = id >= EVENT_COUNT - LATE_EVENT_COUNT;
-    const ts = late ? (EVENT_COUNT - id) * 250 : id * 50 + ((id * 7919) % 3000);
+export function clickEvents(count = EVENT_COUNT): ClickEvent[] {
+  return Array.from({ length: count }, (_, id) => {
+    const late = id >= count - LATE_EVENT_COUNT;
+    const ts = late ? (count - id) * 250 : id * 50 + ((id * 7919) % 3000);
     return { id, user: `u${(id * 7) % USER_COUNT}`, ts, value: id % 10 };
   });
 }
@@ -74,10 +77,29 @@ export class RedisSink<T> extends SinkFunction<T, { key: string; field?: (record
   }
 }
 
-export function buildWindowedPipeline(env: BaseEnvironment, options: { sinkKey: string }): void {
+/** Emits the click events at about `rate` per second, so that windows are open while a test watches. */
+class PacedClicks extends BatchFunction<ClickEvent, { events: number; rate: number }> {
+  private readonly events = clickEvents(this.config.events);
+  private next = 0;
+  private started = 0;
+
+  override async execute(): Promise<ClickEvent | undefined> {
+    if (this.next === 0) this.started = Date.now();
+    if (this.next % 100 === 0) {
+      const due = this.started + (this.next / this.config.rate) * 1000;
+      if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+    }
+    return this.events[this.next++];
+  }
+}
+
+export function buildWindowedPipeline(env: BaseEnvironment, options: { sinkKey: string; events?: number; rate?: number; parallelism?: number }): void {
   const late = new OutputTag<ClickEvent>('late-clicks');
-  const totals = env
-    .fromBatch(clickEvents(), { name: 'clicks' })
+  const source =
+    options.rate === undefined
+      ? env.fromBatch(clickEvents(options.events), { name: 'clicks' })
+      : env.fromBatch(PacedClicks, { events: options.events ?? EVENT_COUNT, rate: options.rate }, { name: 'clicks' });
+  const totals = source
     .assignTimestampsAndWatermarks(WatermarkStrategy.forBoundedOutOfOrderness<ClickEvent>(4_000).withTimestampAssigner((event) => event.ts), {
       name: 'stamp',
       parallelism: 2,
@@ -86,7 +108,7 @@ export function buildWindowedPipeline(env: BaseEnvironment, options: { sinkKey: 
     .window(TumblingEventTimeWindows.of(WINDOW_MS))
     .allowedLateness(1_000)
     .sideOutputLateData(late)
-    .process(new Totals(), { name: 'totals', parallelism: 2 });
+    .process(new Totals(), { name: 'totals', parallelism: options.parallelism ?? 2 });
   totals.sink(
     RedisSink<WindowTotal>,
     { key: `${options.sinkKey}:totals`, field: (total) => `${total.user}:${total.start}`, value: (total) => `${total.count}:${total.sum}` },

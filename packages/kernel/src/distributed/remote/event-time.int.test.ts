@@ -8,20 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { LocalEnvironment } from '../../api/local-environment.js';
 import type { JobResult } from '../../runtime/job-result.js';
 import { buildWindowedPipeline, clickEvents, EVENT_COUNT, KILL_EVENT_COUNT, LATE_EVENT_COUNT, WINDOW_MS, windowedSinkKey } from '../__fixtures__/pipelines/build-windowed-pipeline.js';
+import { waitFor } from '../__fixtures__/wait-for.js';
 import { workerCluster } from '../__fixtures__/worker-cluster.js';
 import { FIXTURES } from '../__fixtures__/worker-processes.js';
 
 const cluster = workerCluster('event-time', 3);
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** What the pipeline must produce: per user and window, count and sum of the on-time events; the late ones. */
 function reference(count = EVENT_COUNT): { totals: Record<string, string>; late: Record<string, string> } {

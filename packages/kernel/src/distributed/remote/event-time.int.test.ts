@@ -51,7 +51,7 @@ describe('event time on two worker processes', () => {
     expect(result.operators.totals!.recordsOut).toBe(localResult.operators.totals!.recordsOut);
   }, 60_000);
 
-  it('runs windows on the native engine on workers with the counts of the reference', async () => {
+  it('runs a window declared for the native engine on workers (there on the TypeScript engine, durably) with the counts of the reference', async () => {
     const { result } = (await import('../__fixtures__/pipelines/native-windowed-counts.js')) as { result: JobResult };
     expect(result.status).toBe('finished');
     const key = windowedSinkKey('native-windowed-counts');

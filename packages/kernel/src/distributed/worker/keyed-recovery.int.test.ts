@@ -12,9 +12,10 @@ import { expectKeyedExactlyOnce, readKeyedSink } from '../__fixtures__/keyed-sin
 import { buildKeyedPipeline, KEY_COUNT, KEYED_RECORD_COUNT, keyedSinkKey } from '../__fixtures__/pipelines/build-keyed-pipeline.js';
 import { keysUnder, REDIS_URL, removePrefix, uniquePrefix } from '../__fixtures__/redis-fixtures.js';
 import { FIXTURES, type WorkerProcess, WorkerProcesses } from '../__fixtures__/worker-processes.js';
+import { stalledBatches } from '../__fixtures__/stalled-batches.js';
 import { waitFor } from '../__fixtures__/wait-for.js';
 import { JobStore } from '../job-store.js';
-import { queueName, RedisKeys } from '../keys.js';
+import { RedisKeys } from '../keys.js';
 import { connectRedis } from '../redis-connection.js';
 
 const prefix = uniquePrefix('keyed-recovery');
@@ -30,16 +31,6 @@ let localCounts: Map<string, number>;
 /** The owner (worker id) of each partition lease of `operator`. */
 async function leaseOwners(jobId: string, operator: string): Promise<Array<string | null>> {
   return Promise.all([0, 1, 2].map((partition) => admin.get(keys.partitionLease(jobId, operator, partition))));
-}
-
-/** Batches BullMQ has put back after their worker died ('stalled' events) in the queues of one partition index. */
-async function stalledBatches(jobId: string, partition: number): Promise<number> {
-  let total = 0;
-  for (const operator of ['count', 'store']) {
-    const events = await admin.xrange(`${keys.queuePrefix(jobId)}:${queueName(operator, partition)}:events`, '-', '+');
-    total += events.filter(([, fields]) => fields[1] === 'stalled').length;
-  }
-  return total;
 }
 
 beforeAll(async () => {
@@ -110,7 +101,7 @@ describe('keyed state on three worker processes', () => {
       return JSON.stringify(now) !== before ? owner : undefined;
     });
     const recoveryMs = Date.now() - killedAt;
-    const stalled = await stalledBatches(jobId, partition);
+    const stalled = await stalledBatches(admin, keys, jobId, [{ operator: 'count', partition }, { operator: 'store', partition }]);
     started.push(await replacement);
     console.log(
       `worker ${victim!.id} killed with ${atKill} of ${KEYED_RECORD_COUNT} records at the sink; partition count.${partition} committed again by ${newOwner} after ${recoveryMs} ms; batches put back by BullMQ so far: ${stalled}`,

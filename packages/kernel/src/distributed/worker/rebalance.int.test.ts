@@ -10,6 +10,7 @@ import { expectKeyedExactlyOnce } from '../__fixtures__/keyed-sink-checks.js';
 import { KEYED_RECORD_COUNT, keyedCounts, keyedSinkKey } from '../__fixtures__/pipelines/build-keyed-pipeline.js';
 import { workerCluster } from '../__fixtures__/worker-cluster.js';
 import { FIXTURES, type WorkerProcess } from '../__fixtures__/worker-processes.js';
+import { stalledBatches } from '../__fixtures__/stalled-batches.js';
 import { waitFor } from '../__fixtures__/wait-for.js';
 
 const cluster = workerCluster('rebalance', 1);
@@ -87,6 +88,8 @@ describe('workers joining a running job', () => {
       return layout.every((held) => held.length === 3) ? layout : undefined;
     });
     console.log(`balanced ${Date.now() - joinedAt} ms after both newcomers were ready: ${balanced.map((held) => held.join(' ')).join(' | ')}`);
+    // Handed over, not taken over: no batch was left to stall and be re-run.
+    expect(await stalledBatches(admin, cluster.keys, jobId, partitions)).toBe(0);
 
     const { result } = await running;
     await expectKeyedExactlyOnce(admin, 'keyed-count-join', result, keyedCounts());

@@ -16,7 +16,7 @@ export function registerWorker(program: Command, io: CliIo, setExitCode: (code: 
     .option('--lock-duration-ms <ms>', 'a batch whose worker stopped renewing its lock this long is stalled (default 10000)')
     .option('--stalled-interval-ms <ms>', 'how often stalled batches go back to their queue (default 5000)')
     .option('--max-stalled-count <n>', 'a batch stalled more often fails the job (default 5)')
-    .option('--no-rebalance', 'never give partitions to workers that join a running job (for jobs whose windows or buffers live only in memory)')
+    .option('--no-rebalance', 'never give partitions to workers that join a running job (for jobs whose functions keep state only in memory, outside ctx.state)')
     .action(async (options) => setExitCode(await runWorker(io, options)));
 }
 

@@ -48,7 +48,8 @@ export interface SageWorkerOptions {
   recovery?: Partial<RecoveryTiming>;
   /**
    * Whether this worker gives partitions back to workers that join a job it runs; default true. Turn it off when
-   * jobs keep state only in memory (window contents) that moving a partition would lose: newcomers then wait
+   * jobs keep state only in memory (fields of a user function, buffers emitted in `finish()`) that moving a
+   * partition would lose (keyed and window state are in Redis and move with it): newcomers then wait
    * for partitions to become free.
    */
   rebalance?: boolean;

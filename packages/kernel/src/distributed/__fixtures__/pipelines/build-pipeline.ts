@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { DataStream } from '../../../api/data-stream.js';
 import type { BaseEnvironment } from '../../../api/environment.js';
-import { SinkFunction } from '../../../api/functions.js';
+import { SinkFunction, SourceFunction } from '../../../api/functions.js';
 import { connectRedis } from '../../redis-connection.js';
 
 export const RECORD_COUNT = 10_000;
@@ -14,6 +14,17 @@ export const RECORD_COUNT = 10_000;
 /** Set by the test for itself and the worker processes it spawns. */
 export function fixtureSettings(): { redis: string; prefix: string } {
   return { redis: process.env.SAGE_TEST_REDIS ?? 'redis://127.0.0.1:6379', prefix: process.env.SAGE_TEST_PREFIX ?? 'sage-test:remote' };
+}
+
+/** About one record per millisecond, so that the sink list grows while the test watches. */
+export class Counter extends SourceFunction<Word> {
+  private next = 0;
+
+  override async execute(): Promise<Word> {
+    if (this.next % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    const id = this.next++;
+    return { id, word: `w${id % 7}` };
+  }
 }
 
 export interface Word {

@@ -93,13 +93,17 @@ class PacedClicks extends BatchFunction<ClickEvent, { events: number; rate: numb
   }
 }
 
-export function buildWindowedPipeline(env: BaseEnvironment, options: { sinkKey: string; events?: number; rate?: number; parallelism?: number }): void {
+/**
+ * The clicks (all at once, or paced at `rate` per second) with timestamps from two instances, keyed by user in
+ * tumbling 10 s windows with 1 s allowed lateness; late clicks go to `late`.
+ */
+export function windowedClicks(env: BaseEnvironment, options: { events?: number; rate?: number } = {}) {
   const late = new OutputTag<ClickEvent>('late-clicks');
   const source =
     options.rate === undefined
       ? env.fromBatch(clickEvents(options.events), { name: 'clicks' })
       : env.fromBatch(PacedClicks, { events: options.events ?? EVENT_COUNT, rate: options.rate }, { name: 'clicks' });
-  const totals = source
+  const windows = source
     .assignTimestampsAndWatermarks(WatermarkStrategy.forBoundedOutOfOrderness<ClickEvent>(4_000).withTimestampAssigner((event) => event.ts), {
       name: 'stamp',
       parallelism: 2,
@@ -107,8 +111,13 @@ export function buildWindowedPipeline(env: BaseEnvironment, options: { sinkKey: 
     .keyBy((event: ClickEvent) => event.user)
     .window(TumblingEventTimeWindows.of(WINDOW_MS))
     .allowedLateness(1_000)
-    .sideOutputLateData(late)
-    .process(new Totals(), { name: 'totals', parallelism: options.parallelism ?? 2 });
+    .sideOutputLateData(late);
+  return { windows, late };
+}
+
+export function buildWindowedPipeline(env: BaseEnvironment, options: { sinkKey: string; events?: number; rate?: number; parallelism?: number }): void {
+  const { windows, late } = windowedClicks(env, options);
+  const totals = windows.process(new Totals(), { name: 'totals', parallelism: options.parallelism ?? 2 });
   totals.sink(
     RedisSink<WindowTotal>,
     { key: `${options.sinkKey}:totals`, field: (total) => `${total.user}:${total.start}`, value: (total) => `${total.count}:${total.sum}` },

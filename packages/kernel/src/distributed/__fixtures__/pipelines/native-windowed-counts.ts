@@ -6,27 +6,14 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { BaseEnvironment } from '../../../api/environment.js';
-import { OutputTag } from '../../../api/output-tag.js';
 import { RemoteEnvironment } from '../../../api/remote-environment.js';
-import { TumblingEventTimeWindows } from '../../../windowing/assigners.js';
 import { Count } from '../../../windowing/built-in-aggregates.js';
-import { WatermarkStrategy } from '../../../windowing/watermarks.js';
-import { type ClickEvent, clickEvents, RedisSink, WINDOW_MS, windowedSinkKey } from './build-windowed-pipeline.js';
+import { type ClickEvent, RedisSink, windowedClicks, windowedSinkKey } from './build-windowed-pipeline.js';
 import { fixtureSettings } from './build-pipeline.js';
 
 export function buildNativeWindowedPipeline(env: BaseEnvironment, options: { sinkKey: string }): void {
-  const late = new OutputTag<ClickEvent>('late-clicks');
-  const counts = env
-    .fromBatch(clickEvents(), { name: 'clicks' })
-    .assignTimestampsAndWatermarks(WatermarkStrategy.forBoundedOutOfOrderness<ClickEvent>(4_000).withTimestampAssigner((event) => event.ts), {
-      name: 'stamp',
-      parallelism: 2,
-    })
-    .keyBy((event: ClickEvent) => event.user)
-    .window(TumblingEventTimeWindows.of(WINDOW_MS))
-    .allowedLateness(1_000)
-    .sideOutputLateData(late)
-    .aggregate(Count, { name: 'counts', parallelism: 2, engine: 'native' });
+  const { windows, late } = windowedClicks(env);
+  const counts = windows.aggregate(Count, { name: 'counts', parallelism: 2, engine: 'native' });
   counts.sink(RedisSink<number>, { key: `${options.sinkKey}:counts`, value: (count) => String(count) }, { name: 'store-counts' });
   counts.getSideOutput(late).sink(RedisSink<ClickEvent>, { key: `${options.sinkKey}:late`, value: (event) => String(event.id) }, { name: 'store-late' });
 }

@@ -7,28 +7,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalEnvironment } from '../../api/local-environment.js';
 import type { JobResult } from '../../runtime/job-result.js';
-import { buildWindowedPipeline, clickEvents, EVENT_COUNT, KILL_EVENT_COUNT, LATE_EVENT_COUNT, WINDOW_MS, windowedSinkKey } from '../__fixtures__/pipelines/build-windowed-pipeline.js';
+import { buildWindowedPipeline, KILL_EVENT_COUNT, LATE_EVENT_COUNT, windowedReference, windowedSinkKey } from '../__fixtures__/pipelines/build-windowed-pipeline.js';
 import { waitFor } from '../__fixtures__/wait-for.js';
 import { workerCluster } from '../__fixtures__/worker-cluster.js';
 import { FIXTURES } from '../__fixtures__/worker-processes.js';
 
 const cluster = workerCluster('event-time', 3);
-
-/** What the pipeline must produce: per user and window, count and sum of the on-time events; the late ones. */
-function reference(count = EVENT_COUNT): { totals: Record<string, string>; late: Record<string, string> } {
-  const sums = new Map<string, { count: number; sum: number }>();
-  const late: Record<string, string> = {};
-  for (const event of clickEvents(count)) {
-    if (event.id >= count - LATE_EVENT_COUNT) {
-      late[String(event.id)] = String(event.ts);
-      continue;
-    }
-    const field = `${event.user}:${Math.floor(event.ts / WINDOW_MS) * WINDOW_MS}`;
-    const total = sums.get(field) ?? { count: 0, sum: 0 };
-    sums.set(field, { count: total.count + 1, sum: total.sum + event.value });
-  }
-  return { totals: Object.fromEntries([...sums].map(([field, total]) => [field, `${total.count}:${total.sum}`])), late };
-}
 
 describe('event time on two worker processes', () => {
   it('fires the same windows and routes the same late events as a local run', async () => {
@@ -41,7 +25,7 @@ describe('event time on two worker processes', () => {
     const local = new LocalEnvironment('windowed-local', { handleSignals: false });
     buildWindowedPipeline(local, { sinkKey: localKey });
     const localResult = await local.submit({ autostop: true });
-    const expected = reference();
+    const expected = windowedReference();
     expect(Object.keys(expected.late)).toHaveLength(LATE_EVENT_COUNT);
 
     expect(remote).toEqual(expected);
@@ -55,7 +39,7 @@ describe('event time on two worker processes', () => {
     const { result } = (await import('../__fixtures__/pipelines/native-windowed-counts.js')) as { result: JobResult };
     expect(result.status).toBe('finished');
     const key = windowedSinkKey('native-windowed-counts');
-    const expected = reference();
+    const expected = windowedReference();
     const counts = (await cluster.admin.lrange(`${key}:counts`, 0, -1)).map(Number).sort((a, b) => a - b);
     const expectedCounts = Object.values(expected.totals)
       .map((total) => Number(total.split(':')[0]))
@@ -97,7 +81,7 @@ describe('event time when a worker dies', () => {
 
     const { result } = await running;
     expect(result.status).toBe('finished');
-    const expected = reference(KILL_EVENT_COUNT);
+    const expected = windowedReference(KILL_EVENT_COUNT);
     expect({ totals: await cluster.admin.hgetall(totalsKey), late: await cluster.admin.hgetall(`${windowedSinkKey('windowed-counts-kill')}:late`) }).toEqual(expected);
   }, 120_000);
 });

@@ -2,6 +2,7 @@
  * Workers that join a running job take their share: the keyed pipeline (100,000 records, source -> map(3) ->
  * keyBy -> keyed counter(3) -> idempotent sink(3), nine worker partitions) starts on one worker process, two
  * more start while it runs, and the first gives partitions back to them through the lease and commit machinery.
+ * Then the same with the paced event-time pipeline, whose window partitions move while windows are open.
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { expectKeyedExactlyOnce } from '../__fixtures__/keyed-sink-checks.js';
 import { KEYED_RECORD_COUNT, keyedCounts, keyedSinkKey } from '../__fixtures__/pipelines/build-keyed-pipeline.js';
 import { workerCluster } from '../__fixtures__/worker-cluster.js';
 import { FIXTURES, type WorkerProcess } from '../__fixtures__/worker-processes.js';
+import { KILL_EVENT_COUNT, windowedReference, windowedSinkKey } from '../__fixtures__/pipelines/build-windowed-pipeline.js';
 import { stalledBatches } from '../__fixtures__/stalled-batches.js';
 import { waitFor } from '../__fixtures__/wait-for.js';
 
@@ -26,6 +28,13 @@ async function partitionStates(jobId: string): Promise<Array<{ owner: string | n
       return { owner, done: JSON.stringify(done) };
     }),
   );
+}
+
+/** Stops a worker process with SIGTERM (it releases its partitions) and waits for it to exit. */
+async function leave(worker: WorkerProcess): Promise<void> {
+  const exited = new Promise((resolve) => worker.child.once('exit', resolve));
+  worker.child.kill('SIGTERM');
+  await exited;
 }
 
 describe('workers joining a running job', () => {
@@ -93,5 +102,38 @@ describe('workers joining a running job', () => {
 
     const { result } = await running;
     await expectKeyedExactlyOnce(admin, 'keyed-count-join', result, keyedCounts());
+    await Promise.all(newcomers.map(leave));
+  }, 120_000);
+  it('move open windows with their partitions: every window total and late event equal a plain computation', async () => {
+    const { admin, store, keys, workers } = cluster;
+    const running = import('../__fixtures__/pipelines/windowed-counts-join.js') as Promise<{ result: JobResult }>;
+    const jobId = await waitFor('the job to run', async () => (await store.list({ status: 'running', limit: 1 }))[0]?.id);
+    const windowPartitions = [0, 1, 2].map((partition) => ({ operator: 'totals', partition }));
+    const owners = await waitFor('the window partitions owned', async () => {
+      const all = await Promise.all(windowPartitions.map(({ operator, partition }) => admin.get(keys.partitionLease(jobId, operator, partition))));
+      return all.every((owner) => owner !== null) ? all : undefined;
+    });
+    expect(new Set(owners).size).toBe(1);
+    const totalsKey = `${windowedSinkKey('windowed-counts-join')}:totals`;
+
+    const newcomers = await Promise.all([workers.start(pipelines), workers.start(pipelines)]);
+    // A window partition a newcomer owns whose committed state holds open windows (`#w:` fields).
+    const moved = await waitFor('a newcomer owning a window partition with open windows', async () => {
+      for (const { operator, partition } of windowPartitions) {
+        const owner = await admin.get(keys.partitionLease(jobId, operator, partition));
+        if (!newcomers.some(({ id }) => id === owner)) continue;
+        const fields = await admin.hkeys(keys.partitionState(jobId, operator, partition));
+        if (fields.some((field) => field.startsWith('#w:'))) return `${operator}.${partition}`;
+      }
+      return undefined;
+    });
+    console.log(`window partition ${moved} moved to a newcomer with open windows, ${await admin.hlen(totalsKey)} window results at the sink then`);
+    expect(await stalledBatches(admin, keys, jobId, windowPartitions)).toBe(0);
+
+    const { result } = await running;
+    expect(result.status).toBe('finished');
+    const late = await admin.hgetall(`${windowedSinkKey('windowed-counts-join')}:late`);
+    expect({ totals: await admin.hgetall(totalsKey), late }).toEqual(windowedReference(KILL_EVENT_COUNT));
+    await Promise.all(newcomers.map(leave));
   }, 120_000);
 });

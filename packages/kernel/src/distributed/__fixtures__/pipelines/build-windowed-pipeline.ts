@@ -128,6 +128,22 @@ export function buildWindowedPipeline(env: BaseEnvironment, options: { sinkKey: 
     .sink(RedisSink<ClickEvent>, { key: `${options.sinkKey}:late`, field: (event) => String(event.id), value: (event) => String(event.ts) }, { name: 'store-late' });
 }
 
+/** What the pipeline must produce: per user and window, count and sum of the on-time events; the late ones. */
+export function windowedReference(count = EVENT_COUNT): { totals: Record<string, string>; late: Record<string, string> } {
+  const sums = new Map<string, { count: number; sum: number }>();
+  const late: Record<string, string> = {};
+  for (const event of clickEvents(count)) {
+    if (event.id >= count - LATE_EVENT_COUNT) {
+      late[String(event.id)] = String(event.ts);
+      continue;
+    }
+    const field = `${event.user}:${Math.floor(event.ts / WINDOW_MS) * WINDOW_MS}`;
+    const total = sums.get(field) ?? { count: 0, sum: 0 };
+    sums.set(field, { count: total.count + 1, sum: total.sum + event.value });
+  }
+  return { totals: Object.fromEntries([...sums].map(([field, total]) => [field, `${total.count}:${total.sum}`])), late };
+}
+
 /** The hashes the sinks of job `name` write to. */
 export function windowedSinkKey(name: string): string {
   return `${fixtureSettings().prefix}:sink:${name}`;

@@ -12,7 +12,9 @@ const keys = new RedisKeys(prefix);
 let client: Redis;
 let job: string;
 
-const leases = () => [0, 1, 2, 3, 4].map((partition) => keys.partitionLease(job, 'op', partition));
+/** Partitions of the job under test: 5 unless a test says otherwise. */
+let partitionCount = 5;
+const leases = () => Array.from({ length: partitionCount }, (_, partition) => keys.partitionLease(job, 'op', partition));
 
 /** The positions the worker holds after the beat (negative: just taken), as the script returns them. */
 async function beat(worker: string, take: boolean, leaseMs = 5_000): Promise<number[]> {
@@ -25,6 +27,18 @@ async function beat(worker: string, take: boolean, leaseMs = 5_000): Promise<num
 async function beatGiving(worker: string, take: boolean, options: { leaseMs?: number; slice?: number; leaving?: number[] } = {}): Promise<[number[], number[]]> {
   const argv = [worker, options.leaseMs ?? 5_000, take ? '1' : '0', options.slice ?? 2, ...(options.leaving ?? [])];
   return (await heartbeatScript.run(client, [keys.jobAlive(job), keys.jobWorkers(job), keys.jobTakers(job), ...leases()], argv)) as [number[], number[]];
+}
+
+/** Beats of every worker in turn, each releasing at once what it is told to give back (its batches done). */
+async function balanceRounds(workers: readonly string[], rounds: number): Promise<number[]> {
+  for (let round = 0; round < rounds; round++) {
+    for (const worker of workers) {
+      const [, given] = await beatGiving(worker, true);
+      await handOverScript.run(client, given.map((position) => leases()[position - 1]!), [worker]);
+    }
+  }
+  const all = await owners();
+  return workers.map((worker) => all.filter((owner) => owner === worker).length);
 }
 
 /** The lease owner of each partition. */
@@ -57,6 +71,7 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   job = newJobId(Date.now());
+  partitionCount = 5;
   await client.hset(keys.job(job), 'status', 'running');
 });
 
@@ -128,16 +143,20 @@ describe('rebalancing when workers join', () => {
     await beat('b', true);
     await beat('c', true);
     expect((await owners()).every((owner) => owner === 'a')).toBe(true);
-    for (let round = 0; round < 6; round++) {
-      for (const worker of ['a', 'b', 'c']) {
-        const [, given] = await beatGiving(worker, true);
-        await handOverScript.run(client, given.map((position) => leases()[position - 1]!), [worker]);
-      }
-    }
-    const counts = ['a', 'b', 'c'].map((worker) => owners().then((all) => all.filter((owner) => owner === worker).length));
-    expect((await Promise.all(counts)).sort()).toEqual([1, 2, 2]);
+    expect((await balanceRounds(['a', 'b', 'c'], 6)).sort()).toEqual([1, 2, 2]);
     // Balanced: a further round gives nothing back.
     for (const worker of ['a', 'b', 'c']) expect((await beatGiving(worker, true))[1]).toEqual([]);
+  });
+
+  it('gives a fourth taker partitions from three at the upper share (3, 3, 3 -> 3, 2, 2, 2), then nothing moves', async () => {
+    partitionCount = 9;
+    for (const worker of ['a', 'b', 'c']) await beat(worker, false);
+    for (const worker of ['a', 'b', 'c']) await beat(worker, true);
+    expect(await balanceRounds(['a', 'b', 'c'], 1)).toEqual([3, 3, 3]);
+    await beat('d', false);
+    expect(await beat('d', true)).toEqual([]);
+    expect((await balanceRounds(['a', 'b', 'c', 'd'], 4)).sort()).toEqual([2, 2, 2, 3]);
+    for (const worker of ['a', 'b', 'c', 'd']) expect((await beatGiving(worker, true))[1]).toEqual([]);
   });
 
   it('gives nothing back while a partition is free', async () => {

@@ -42,6 +42,15 @@ export interface LatencyResult {
   loadAverage: number;
 }
 
+/**
+ * The maximum rate of the latency run's job: the same source function offering every event at once (no
+ * pacing), so its per-record pulls, batching and linger are part of it. Events per wall second.
+ */
+export async function measureMaxRate(run: Omit<LatencyRun, 'rate'>): Promise<number> {
+  const result = await measureLatency({ ...run, rate: Number.POSITIVE_INFINITY });
+  return run.events.length / result.seconds;
+}
+
 export async function measureLatency(run: LatencyRun): Promise<LatencyResult> {
   const { events, rate } = run;
   const arrivals = new Float64Array(events.length);

@@ -6,7 +6,7 @@
  */
 import { type Contender, format, type Measurement, measure } from '../kernel/harness.js';
 import { detectEngines, type Engine } from './engines.js';
-import { measureLatency } from './latency.js';
+import { measureLatency, measureMaxRate } from './latency.js';
 import { DEFAULT_GENERATOR, generateEvents } from './nexmark.js';
 import { HELP, readOptions } from './options.js';
 import { QUERIES } from './queries.js';
@@ -24,6 +24,8 @@ const generator = { ...DEFAULT_GENERATOR, seed: options.seed };
 const queries = QUERIES.filter((query) => options.queries.includes(query.id));
 /** Latency runs offer at most this many events (memory), and run shorter than asked when the rate is higher. */
 const MAX_LATENCY_EVENTS = 2_000_000;
+/** Events of the unpaced run that finds a latency run's maximum rate. */
+const MAX_RATE_EVENTS = 300_000;
 const LATENCY_LINGER_MS = 1;
 
 log('detecting window engines');
@@ -58,29 +60,21 @@ printThroughput(options.queries, measurements, engineIds);
 
 const latencies: LatencyRow[] = [];
 if (options.latencySeconds > 0) {
-  const runs = queries
-    .filter((query) => query.windowed)
-    .flatMap((query) =>
-      selection.engines.map((engine) => {
-        const measured = measurements.find((m) => m.name === contenderName(query.id, engine.id))!;
-        const rate = Math.max(1, Math.round(measured.medianRate / 2));
-        return { query, engine, rate, count: Math.min(MAX_LATENCY_EVENTS, rate * options.latencySeconds) };
-      }),
-    );
-  // The generator is seeded, so every run's events are a prefix of the longest run's.
-  const latencyEvents = generateEvents(Math.max(0, ...runs.map((run) => run.count)), generator);
-  for (const { query, engine, rate, count } of runs) {
-    log(`latency: ${query.id} ${engine.id}, ${format(count)} events at ${format(rate)} events/s`);
-    const offered = latencyEvents.slice(0, count);
-    const result = await measureLatency({
-      query,
-      events: offered,
-      rate,
-      windowOptions: engine.windowOptions,
-      lingerMs: LATENCY_LINGER_MS,
-      expected: referenceResults(query.id, offered),
-    });
-    latencies.push({ query: query.id, engine: engine.id, rate, events: count, lingerMs: LATENCY_LINGER_MS, result });
+  const windowed = queries.filter((query) => query.windowed);
+  // The generator is seeded, so every run's events are a prefix of these.
+  const latencyEvents = windowed.length === 0 ? [] : generateEvents(MAX_LATENCY_EVENTS, generator);
+  for (const query of windowed) {
+    for (const engine of selection.engines) {
+      const common = { query, windowOptions: engine.windowOptions, lingerMs: LATENCY_LINGER_MS };
+      const probe = latencyEvents.slice(0, Math.min(MAX_RATE_EVENTS, options.events));
+      log(`latency: ${query.id} ${engine.id}, maximum rate of the paced job's source over ${format(probe.length)} events`);
+      const maxRate = await measureMaxRate({ ...common, events: probe, expected: referenceResults(query.id, probe) });
+      const rate = Math.max(1, Math.round(maxRate / 2));
+      const offered = latencyEvents.slice(0, Math.min(MAX_LATENCY_EVENTS, rate * options.latencySeconds));
+      log(`latency: ${query.id} ${engine.id}, ${format(offered.length)} events at ${format(rate)} events/s`);
+      const result = await measureLatency({ ...common, events: offered, rate, expected: referenceResults(query.id, offered) });
+      latencies.push({ query: query.id, engine: engine.id, maxRate, rate, events: offered.length, lingerMs: LATENCY_LINGER_MS, result });
+    }
   }
   printLatency(latencies);
 }

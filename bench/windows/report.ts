@@ -77,7 +77,7 @@ export interface LatencyRow {
 export function printLatency(rows: LatencyRow[]): void {
   if (rows.length === 0) return;
   console.log(
-    'Window-result latency at 50% of the maximum rate of the same job (its source function unpaced): from the arrival of the event that moves the watermark past the window to the sink receiving the result.\n',
+    'Window-result latency at 50% of the maximum rate (the lower of the throughput run and the same job with its source function unpaced): from the arrival of the event that moves the watermark past the window to the sink receiving the result.\n',
   );
   console.log('| query | engine | max events/s | offered events/s | events | results sampled | p50 ms | p99 ms | max ms | source behind at end ms | CPU ÷ wall | load (1 min) |');
   console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');

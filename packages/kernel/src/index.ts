@@ -62,7 +62,7 @@ export {
 } from './distributed/job-store.js';
 export { DEFAULT_KEY_PREFIX } from './distributed/keys.js';
 export { RedisConnectionError, type RedisConnectionFailure } from './distributed/redis-connection-error.js';
-export { CLUSTER_SECRET_VARIABLE, checkClusterSecret } from './distributed/remote/code-bundle.js';
+export { CLUSTER_SECRET_VARIABLE, checkClusterSecret } from './distributed/remote/cluster-secret.js';
 export { RecordNotSerializableError, RemoteJobError } from './distributed/remote/remote-errors.js';
 export { type RecoveryTiming, recoveryTiming } from './distributed/worker/recovery-timing.js';
 export { SageWorker, type SageWorkerOptions } from './distributed/worker/sage-worker.js';

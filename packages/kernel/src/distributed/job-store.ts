@@ -213,7 +213,28 @@ export class JobStore {
       error === undefined ? '' : (error.code ?? 'SAGE_UNKNOWN'),
     ])) as [string, JobRecordStatus | undefined];
     if (outcome === 'missing') throw new JobNotFoundError(id);
-    return outcome === 'applied' ? { applied: true, previous: current! } : { applied: false, current: current! };
+    if (outcome !== 'applied') return { applied: false, current: current! };
+    // Workers watching the store attach now instead of at their next poll; a missed message costs only that.
+    if (status === 'running') await this.client.publish(this.keys.jobsStarted(), id).catch(() => undefined);
+    return { applied: true, previous: current! };
+  }
+
+  /** Calls `listener` with the id of each job that starts running under this prefix; resolves to unsubscribe. */
+  async onJobStarted(listener: (id: string) => void): Promise<() => Promise<void>> {
+    const channel = this.keys.jobsStarted();
+    const subscriber = await connectRedis(this.endpoint, { ...connectOptions(this.options), connectionName: 'sage:jobs-started' });
+    subscriber.on('message', (from: string, id: string) => {
+      if (from === channel) listener(id);
+    });
+    try {
+      await subscriber.subscribe(channel);
+    } catch (error) {
+      subscriber.disconnect();
+      throw error;
+    }
+    return async () => {
+      subscriber.disconnect();
+    };
   }
 
   /** Asks a job to stop; see `StopResult`. The executor learns of it from `onStopRequested` or `isStopRequested`. */

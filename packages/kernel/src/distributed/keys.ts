@@ -5,6 +5,7 @@
  *
  *   <p>:jobs                    sorted set   every job id, scored by submittedAt (epoch ms)
  *   <p>:jobs:<status>           sorted set   the job ids currently in <status>, same score
+ *   <p>:jobs:started            channel      pub/sub, not a key: a job's id when it starts running (workers attach)
  *   <p>:job:<id>                hash         the job record (see job-store.ts for its fields)
  *   <p>:job:<id>:metrics        hash         `<metric>:<operator>` -> number, merged by every worker
  *   <p>:job:<id>:logs           stream       log entries (time, level, source, message), capped with MAXLEN ~
@@ -27,6 +28,7 @@
  *                                            fair shares are balanced between)
  *   <p>:job:<id>:sinks-done     set          sink partitions (queue names) that have finished; all = finished
  *   <p>:job:<id>:workers        set          ids of the worker processes attached to the job
+ *   <p>:job:<id>:submitter      string       `host:pid` of the submitting process, with a TTL its heartbeat renews
  *   <p>:job:<id>:bundle         hash         the pipeline module bundled by the submitter (`code`, JavaScript) and
  *                                            its HMAC-SHA256 (`signature`, hex); present only for `code: 'bundle'`
  *
@@ -84,6 +86,11 @@ export class RedisKeys {
   /** Pub/sub channel on which `stop` is published. */
   jobControl(id: string): string {
     return `${this.job(id)}:control`;
+  }
+
+  /** Pub/sub channel on which the id of a job that has started running is published, so workers attach at once. */
+  jobsStarted(): string {
+    return `${this.prefix}:jobs:started`;
   }
 
   /** The BullMQ `prefix` option for the job's queues. */

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ValidationError } from '@sage/common';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bundleModule, checkClusterSecret, isSignatureValid, signBundle } from './code-bundle.js';
+import { checkClusterSecret } from './cluster-secret.js';
+import { bundleModule, isSignatureValid, signBundle } from './code-bundle.js';
 
 const secret = 'a-cluster-secret-of-some-length';
 const directory = mkdtempSync(join(tmpdir(), 'sage-code-bundle-'));

@@ -6,28 +6,14 @@
  * signed for one job is not accepted for another. The secret itself is never stored or logged.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { PipelineError, ValidationError } from '@sage/common';
+import { PipelineError } from '@sage/common';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../keys.js';
-
-/** The environment variable read for the cluster secret where no `clusterSecret` option is given. */
-export const CLUSTER_SECRET_VARIABLE = 'SAGE_CLUSTER_SECRET';
-const MINIMUM_SECRET_LENGTH = 16;
 
 export interface SignedBundle {
   code: string;
   /** HMAC-SHA256 of `<job id>\n<code>` with the cluster secret, hex. */
   signature: string;
-}
-
-/** Checks a cluster secret without ever repeating it; `source` says where it came from. */
-export function checkClusterSecret(secret: string, source: string): string {
-  if (typeof secret !== 'string' || secret.trim().length < MINIMUM_SECRET_LENGTH) {
-    throw new ValidationError(
-      `the cluster secret from ${source} must be at least ${MINIMUM_SECRET_LENGTH} characters (make one with: openssl rand -hex 32)`,
-    );
-  }
-  return secret.trim();
 }
 
 /** One ES module with the module's relative imports inlined and every package import left for the worker to resolve. */

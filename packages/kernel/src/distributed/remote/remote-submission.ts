@@ -16,7 +16,8 @@ import { DEFAULT_KEY_PREFIX, RedisKeys } from '../keys.js';
 import { connectRedis } from '../redis-connection.js';
 import { DEFAULT_REDIS_URL } from '../redis-url.js';
 import { CaptureComplete, captureHook } from './capture.js';
-import { bundleModule, CLUSTER_SECRET_VARIABLE, checkClusterSecret, signBundle, storeBundle } from './code-bundle.js';
+import { CLUSTER_SECRET_VARIABLE, checkClusterSecret } from './cluster-secret.js';
+import { bundleModule, signBundle, storeBundle } from './code-bundle.js';
 import { RemoteJob } from './remote-job.js';
 
 /** Where Redis is and how workers get the pipeline module. */

@@ -2,9 +2,11 @@
  * Which partitions of a job this worker process owns. Every `heartbeatMs` it renews its leases and takes free
  * partitions up to its fair share; a lease not renewed for `leaseMs` (the worker died or hung) expires and
  * another worker takes the partition. The first beat only announces the worker, and the first taking beat
- * follows after `FIRST_TAKE_MS` (or the heartbeat, if shorter): long enough for the other workers watching the
- * job store (every 200 ms) to announce themselves, so workers attaching together share the partitions instead
- * of the first taking them all, and short enough that a job does not wait a whole heartbeat to start.
+ * follows after `FIRST_TAKE_MS` (or the heartbeat, if shorter). Workers hear of a job the moment it starts (a
+ * pub/sub message; polling the store is the fallback) and announce themselves before they import its module,
+ * so by then the others have announced too: workers attaching together share the partitions instead of the
+ * first taking them all, and a job does not wait a whole heartbeat to start. A worker that announced late
+ * gets its share by rebalancing.
  *
  * When workers join a running job, the heartbeat tells a worker holding more than its fair share to give some
  * partitions back (`heartbeatScript`): it stops taking their batches, lets the one in progress commit, closes
@@ -34,7 +36,7 @@ export interface PartitionLeaseParts {
   lost(index: number): Promise<void>;
 }
 
-const FIRST_TAKE_MS = 500;
+const FIRST_TAKE_MS = 100;
 
 export class PartitionLeases {
   private readonly held = new Set<number>();

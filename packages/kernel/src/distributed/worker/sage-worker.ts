@@ -17,7 +17,8 @@ import { checkRedisRequirements } from '../redis-server-check.js';
 import { DEFAULT_REDIS_URL, parseRedisUrl } from '../redis-url.js';
 import { captureJob } from '../remote/capture.js';
 import { SUBMITTER_TIMEOUT_MS } from '../remote/remote-job.js';
-import { checkClusterSecret, readBundle } from '../remote/code-bundle.js';
+import { checkClusterSecret } from '../remote/cluster-secret.js';
+import { readBundle } from '../remote/code-bundle.js';
 import { BundleLoader } from './bundle-loader.js';
 import { JobRunner } from './job-runner.js';
 import { heartbeatScript, releaseScript } from './partition-scripts.js';
@@ -91,6 +92,9 @@ export class SageWorker {
   private readonly bundles: BundleLoader;
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> = Promise.resolve();
+  private pollRunning = false;
+  private pollAgain = false;
+  private stopListening: (() => Promise<void>) | undefined;
   private closed = false;
 
   private constructor(
@@ -128,6 +132,10 @@ export class SageWorker {
       await worker.close();
       throw error;
     });
+    worker.stopListening = await store.onJobStarted(() => worker.pollNow()).catch(async (error) => {
+      await worker.close();
+      throw error;
+    });
     worker.schedule(0);
     return worker;
   }
@@ -142,6 +150,7 @@ export class SageWorker {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.timer);
+    await this.stopListening?.();
     await this.polling;
     for (const id of [...this.runners.keys()]) await this.detach(id);
     await this.bundles.close();
@@ -151,11 +160,24 @@ export class SageWorker {
 
   private schedule(delay: number): void {
     if (this.closed) return;
+    clearTimeout(this.timer);
     this.timer = setTimeout(() => {
+      this.pollRunning = true;
       this.polling = this.poll()
         .catch((error) => this.logger.warn({ err: error }, 'worker could not read the job store'))
-        .finally(() => this.schedule(this.options.pollMs ?? DEFAULT_POLL_MS));
+        .finally(() => {
+          this.pollRunning = false;
+          const again = this.pollAgain;
+          this.pollAgain = false;
+          this.schedule(again ? 0 : (this.options.pollMs ?? DEFAULT_POLL_MS));
+        });
     }, delay);
+  }
+
+  /** A job started: look at the store now rather than at the next poll (after the current one, if running). */
+  private pollNow(): void {
+    if (this.pollRunning) this.pollAgain = true;
+    else this.schedule(0);
   }
 
   private async poll(): Promise<void> {

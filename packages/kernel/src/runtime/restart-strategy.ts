@@ -49,6 +49,14 @@ export class RestartStrategy {
     private readonly backoff: () => RestartBackoff,
   ) {}
 
+  /** A strategy that allows `attempts` restarts, restart `n` (from 0) after `delayOf(n)` ms. */
+  private static limited(kind: 'fixedDelay' | 'exponentialBackoff', attempts: number, delayOf: (restart: number) => number): RestartStrategy {
+    return new RestartStrategy(kind, () => {
+      let restarts = 0;
+      return { onFailure: () => (restarts >= attempts ? undefined : delayOf(restarts++)) };
+    });
+  }
+
   /** Never restart: the first failure fails the job. */
   static none(): RestartStrategy {
     return new RestartStrategy('none', () => ({ onFailure: () => undefined }));
@@ -60,16 +68,7 @@ export class RestartStrategy {
     checkObject(where, options);
     const attempts = count(where, 'attempts', options.attempts);
     const delayMs = duration(where, 'delayMs', options.delayMs);
-    return new RestartStrategy('fixedDelay', () => {
-      let restarts = 0;
-      return {
-        onFailure: () => {
-          if (restarts >= attempts) return undefined;
-          restarts++;
-          return delayMs;
-        },
-      };
-    });
+    return RestartStrategy.limited('fixedDelay', attempts, () => delayMs);
   }
 
   /** Restart up to `attempts` times, after `initialDelayMs`, then each pause `multiplier` times longer, at most `maxDelayMs`. */
@@ -86,15 +85,7 @@ export class RestartStrategy {
     if (maxDelayMs < initialDelayMs) {
       throw new ValidationError(`${where}: "maxDelayMs" (${maxDelayMs}) must be at least "initialDelayMs" (${initialDelayMs})`);
     }
-    return new RestartStrategy('exponentialBackoff', () => {
-      let restarts = 0;
-      return {
-        onFailure: () => {
-          if (restarts >= attempts) return undefined;
-          return Math.min(initialDelayMs * multiplier ** restarts++, maxDelayMs);
-        },
-      };
-    });
+    return RestartStrategy.limited('exponentialBackoff', attempts, (restart) => Math.min(initialDelayMs * multiplier ** restart, maxDelayMs));
   }
 
   /** Restart after `delayMs` as long as no more than `maxFailures` failures fall within the last `intervalMs`. */

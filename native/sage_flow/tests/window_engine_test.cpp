@@ -65,6 +65,41 @@ TEST(WindowEngine, TumblingCountFiresAtMaxTimestampInKeyOrder) {
   EXPECT_EQ(out.releasedKeys, std::vector<int32_t>{1});
 }
 
+// The firing order compares packed name prefixes first: it must still be JavaScript's string order for
+// names that are prefixes of each other, share their first eight code units, use high code units, or are
+// renamed when an id is reused.
+TEST(WindowEngine, OneWatermarkFiresInKeyNameOrder) {
+  WindowEngine engine(tumbling(10, AggregateKind::Count));
+  const std::vector<std::u16string> names = {u"n:10", u"n:1", u"n:2", u"s:abcdefgh-b", u"s:abcdefgh-a", u"s:abcdefgh",
+                                             u"s:\uffff", u"s:\u00e9", u"s:z"};
+  // JavaScript's order of the names above (UTF-16 code unit comparison).
+  const std::vector<int32_t> expected = {1, 0, 2, 5, 4, 3, 8, 7, 6};
+  Feed feed;
+  for (size_t i = 0; i < names.size(); ++i) {
+    engine.setKeyName(int32_t(i), names[i]);
+    feed.add(int32_t(i), 5);
+  }
+  BatchOutput out;
+  feed.into(engine, out);
+  engine.processWatermark(9, out);
+  ASSERT_EQ(out.fired.size(), names.size());
+  for (size_t i = 0; i < expected.size(); ++i) EXPECT_EQ(out.fired[i].key, expected[i]) << "position " << i;
+
+  // Id 1 is reused for a name that now sorts last; windows of several ends fire in end order first.
+  engine.setKeyName(1, u"s:zz");
+  Feed next;
+  next.add(1, 12);
+  next.add(0, 12);
+  next.add(2, 25);
+  out.clear();
+  next.into(engine, out);
+  engine.processWatermark(29, out);
+  ASSERT_EQ(out.fired.size(), 3u);
+  EXPECT_EQ(out.fired[0].key, 0);
+  EXPECT_EQ(out.fired[1].key, 1);
+  EXPECT_EQ(out.fired[2].key, 2);
+}
+
 TEST(WindowEngine, NegativeTimestampsAlignToTheEpoch) {
   WindowEngine engine(tumbling(10, AggregateKind::Sum));
   Feed feed;

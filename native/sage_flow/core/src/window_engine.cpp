@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <queue>
+#include <map>
 #include <utility>
 
 namespace sageflow {
@@ -49,13 +49,29 @@ struct Win {
 };
 
 struct Timer {
-  int64_t time;
   int32_t key;
   int64_t start;
   int64_t end;
   uint8_t kind;
-  bool operator>(const Timer& other) const { return time > other.time; }
 };
+
+// A key name's first eight UTF-16 code units, packed so that when two prefixes differ they order as the names
+// do (a missing unit is 0, at most the unit it stands against): most canonical names ("n:12345") differ there,
+// so ordering a firing rarely reads the names.
+struct NamePrefix {
+  uint64_t high = 0;
+  uint64_t low = 0;
+};
+
+NamePrefix prefixOf(const std::u16string& name) {
+  NamePrefix prefix;
+  for (size_t i = 0; i < 8; ++i) {
+    const uint64_t unit = i < name.size() ? uint64_t(name[i]) : 0;
+    if (i < 4) prefix.high |= unit << (48 - 16 * i);
+    else prefix.low |= unit << (48 - 16 * (i - 4));
+  }
+  return prefix;
+}
 
 std::string formatNumber(double value) {
   if (std::isnan(value)) return "NaN";
@@ -120,9 +136,12 @@ struct WindowEngine::Impl {
   int64_t watermark = kMinWatermark;
   std::vector<std::vector<Win>> keys;
   std::vector<std::u16string> names;
+  std::vector<NamePrefix> prefixes;
   std::vector<Slot> slots;
   std::vector<uint32_t> freeSlots;
-  std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers;
+  // Timers by time. Tumbling and sliding windows of all keys end on the same few instants, so a watermark
+  // takes whole buckets in one pass instead of popping a heap of every open window one at a time.
+  std::map<int64_t, std::vector<Timer>> timers;
   size_t windows = 0;
   size_t liveKeys = 0;
 
@@ -160,12 +179,12 @@ struct WindowEngine::Impl {
     const int64_t cleanup = cleanupTime(end);
     const bool fire = maxTimestamp > watermark;
     if (fire && cleanup == maxTimestamp) {
-      timers.push({maxTimestamp, key, start, end, uint8_t(kFire | kCleanup)});
+      timers[maxTimestamp].push_back({key, start, end, uint8_t(kFire | kCleanup)});
       return;
     }
-    if (fire) timers.push({maxTimestamp, key, start, end, kFire});
+    if (fire) timers[maxTimestamp].push_back({key, start, end, kFire});
     // The window that never ends (cleanup at the last watermark) still goes at end of input.
-    timers.push({cleanup, key, start, end, kCleanup});
+    timers[cleanup].push_back({key, start, end, kCleanup});
   }
 
   Win& createWindow(std::vector<Win>& list, int32_t key, int64_t start, int64_t end) {
@@ -430,7 +449,11 @@ WindowEngine::~WindowEngine() { delete impl_; }
 
 void WindowEngine::setKeyName(int32_t key, std::u16string name) {
   if (key < 0) return;
-  if (size_t(key) >= impl_->names.size()) impl_->names.resize(size_t(key) + 1);
+  if (size_t(key) >= impl_->names.size()) {
+    impl_->names.resize(size_t(key) + 1);
+    impl_->prefixes.resize(size_t(key) + 1);
+  }
+  impl_->prefixes[size_t(key)] = prefixOf(name);
   impl_->names[size_t(key)] = std::move(name);
 }
 
@@ -491,24 +514,33 @@ void WindowEngine::processWatermark(int64_t watermark, BatchOutput& out) {
   if (watermark <= s.watermark) return;
   s.watermark = std::min(watermark, kMaxWatermark);
   const size_t first = out.fired.size();
-  while (!s.timers.empty() && s.timers.top().time <= s.watermark) {
-    const Timer timer = s.timers.top();
-    s.timers.pop();
-    if (size_t(timer.key) >= s.keys.size()) continue;
-    std::vector<Win>& list = s.keys[size_t(timer.key)];
-    size_t index = Impl::findStart(list, timer.start);
-    // A timer of a window merged away (or already cleaned up) finds no window with its bounds.
-    if (index == list.size() || list[index].end != timer.end) continue;
-    if ((timer.kind & kFire) != 0) s.emit(timer.key, list[index], out);
-    if ((timer.kind & kCleanup) != 0) s.removeWindow(timer.key, list, index, out);
+  while (!s.timers.empty() && s.timers.begin()->first <= s.watermark) {
+    const std::vector<Timer> due = std::move(s.timers.begin()->second);
+    s.timers.erase(s.timers.begin());
+    for (const Timer& timer : due) {
+      if (size_t(timer.key) >= s.keys.size()) continue;
+      std::vector<Win>& list = s.keys[size_t(timer.key)];
+      size_t index = Impl::findStart(list, timer.start);
+      // A timer of a window merged away (or already cleaned up) finds no window with its bounds.
+      if (index == list.size() || list[index].end != timer.end) continue;
+      if ((timer.kind & kFire) != 0) s.emit(timer.key, list[index], out);
+      if ((timer.kind & kCleanup) != 0) s.removeWindow(timer.key, list, index, out);
+    }
   }
   // One watermark's results in timer order: timestamp, then key name, then window.
   const auto& names = s.names;
+  const auto& prefixes = s.prefixes;
   static const std::u16string empty;
+  static const NamePrefix none;
   auto nameOf = [&](int32_t key) -> const std::u16string& { return size_t(key) < names.size() ? names[size_t(key)] : empty; };
+  auto prefix = [&](int32_t key) -> const NamePrefix& { return size_t(key) < prefixes.size() ? prefixes[size_t(key)] : none; };
   std::stable_sort(out.fired.begin() + std::ptrdiff_t(first), out.fired.end(), [&](const Fired& a, const Fired& b) {
     if (a.end != b.end) return a.end < b.end;
     if (a.key != b.key) {
+      const NamePrefix& pa = prefix(a.key);
+      const NamePrefix& pb = prefix(b.key);
+      if (pa.high != pb.high) return pa.high < pb.high;
+      if (pa.low != pb.low) return pa.low < pb.low;
       const int order = nameOf(a.key).compare(nameOf(b.key));
       if (order != 0) return order < 0;
     }

@@ -6,7 +6,7 @@ import { type Clock, sleep } from './clock.js';
 import type { JobResult, JobStatus } from './job-result.js';
 import { LoopTracker } from './loop-tracker.js';
 import { aggregateMetrics, InstanceMetrics } from './metrics.js';
-import { createStopSignal, type StopSignal } from './operators/source-operator.js';
+import { createStopSignal, type StopSignal } from './stop-signal.js';
 import { Output, type OutputEdge } from './output.js';
 import type { RestartStrategy } from './restart-strategy.js';
 import { createOperator } from './restarting-operator.js';

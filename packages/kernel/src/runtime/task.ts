@@ -5,7 +5,8 @@ import type { Clock } from './clock.js';
 import { InputWatermarks } from './input-watermarks.js';
 import type { LoopTracker } from './loop-tracker.js';
 import type { InstanceMetrics } from './metrics.js';
-import type { SourceOperator, StopSignal } from './operators/source-operator.js';
+import type { SourceOperator } from './operators/source-operator.js';
+import type { StopSignal } from './stop-signal.js';
 import type { Output } from './output.js';
 import type { StreamOperator } from './stream-operator.js';
 

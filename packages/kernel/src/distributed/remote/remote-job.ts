@@ -10,7 +10,7 @@ import type { ExecutionGraph } from '../../graph/execution-graph.js';
 import { type Clock, sleep } from '../../runtime/clock.js';
 import type { JobResult, JobStatus } from '../../runtime/job-result.js';
 import { InstanceMetrics } from '../../runtime/metrics.js';
-import { createStopSignal } from '../../runtime/operators/source-operator.js';
+import { createStopSignal, type StopSignal } from '../../runtime/stop-signal.js';
 import { runSourceTask } from '../../runtime/task.js';
 import { ServiceRegistry, type ServiceDefinition } from '../../services/service-registry.js';
 import { summarizeGraph } from '../graph-summary.js';
@@ -50,7 +50,7 @@ export interface RemoteJobParts {
 
 export class RemoteJob {
   readonly id: string;
-  private readonly stopSignal: { stopped: boolean; promise: Promise<void>; stop(): void };
+  private readonly stopSignal: StopSignal & { stop(): void };
   private readonly startedAt: Date;
   private readonly started: number;
   private stopRequested = false;

@@ -2,29 +2,7 @@ import { END_OF_STREAM } from '../../api/functions.js';
 import type { Clock } from '../clock.js';
 import type { Output } from '../output.js';
 import { isThenable, type OperatorSetup } from '../stream-operator.js';
-
-/** Lets a running source see that the job is stopping, also while it awaits its next record. */
-export interface StopSignal {
-  readonly stopped: boolean;
-  /** Resolves when the job stops. */
-  readonly promise: Promise<void>;
-}
-
-/** A stop signal its owner can fire (once; later calls do nothing). */
-export function createStopSignal(): StopSignal & { stop(): void } {
-  let resolveStop!: () => void;
-  const promise = new Promise<void>((resolve) => (resolveStop = resolve));
-  const signal = {
-    stopped: false,
-    promise,
-    stop() {
-      if (signal.stopped) return;
-      signal.stopped = true;
-      resolveStop();
-    },
-  };
-  return signal;
-}
+import type { StopSignal } from '../stop-signal.js';
 
 /** Value a pull function returns when the source has no more records. */
 export const EXHAUSTED: unique symbol = Symbol('exhausted');
@@ -60,7 +38,7 @@ export abstract class SourceOperator {
         let value = this.pull();
         if (isThenable(value)) {
           handOver.sourceWaits();
-          value = await Promise.race([value, stop.promise]);
+          value = await stop.race(value);
           handOver.sourceReady();
           handOver.throwIfFailed();
           if (stop.stopped) break;

@@ -28,7 +28,7 @@ export interface Measurement {
  * A full GC between runs, so one contender's garbage is not collected on another's clock. BENCH_FORCE_GC=0
  * turns it off (for CPU profiles, where the forced collections would otherwise dominate "(garbage collector)").
  */
-const collectGarbage: () => void = (() => {
+export const collectGarbage: () => void = (() => {
   if (process.env.BENCH_FORCE_GC === '0') return () => {};
   const exposed = (globalThis as { gc?: () => void }).gc;
   if (exposed) return exposed;

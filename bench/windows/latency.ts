@@ -1,5 +1,6 @@
 import { loadavg } from 'node:os';
 import { END_OF_STREAM, type EndOfStream, type WindowOperatorCallOptions } from '@sage/kernel';
+import { collectGarbage } from '../kernel/harness.js';
 import type { NexmarkEvent } from './nexmark.js';
 import type { QueryDefinition, WindowValue } from './queries.js';
 import { verifyResults } from './reference.js';
@@ -75,6 +76,9 @@ export async function measureLatency(run: LatencyRun): Promise<LatencyResult> {
       return events[next++]!;
     });
   };
+  // As before each throughput run: the garbage of what ran before (the probe run, the reference results) is
+  // collected now, not in a pause on this run's clock.
+  collectGarbage();
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   await runQuery({

@@ -68,14 +68,14 @@ if (options.latencySeconds > 0) {
       const common = { query, windowOptions: engine.windowOptions, lingerMs: LATENCY_LINGER_MS };
       const probe = latencyEvents.slice(0, Math.min(MAX_RATE_EVENTS, options.events));
       log(`latency: ${query.id} ${engine.id}, maximum rate of the paced job's source over ${format(probe.length)} events`);
-      const probed = await measureMaxRate({ ...common, events: probe, expected: referenceResults(query.id, probe) });
+      const probed = await measureMaxRate({ ...common, events: probe, expected: () => referenceResults(query.id, probe) });
       // The lower of the two measurements of the maximum, so that the source can keep the rate for the whole run.
       const throughput = measurements.find((m) => m.name === contenderName(query.id, engine.id))!.medianRate;
       const maxRate = Math.min(probed, throughput);
       const rate = Math.max(1, Math.round(maxRate / 2));
       const offered = latencyEvents.slice(0, Math.min(MAX_LATENCY_EVENTS, rate * options.latencySeconds));
       log(`latency: ${query.id} ${engine.id}, ${format(offered.length)} events at ${format(rate)} events/s`);
-      const result = await measureLatency({ ...common, events: offered, rate, expected: referenceResults(query.id, offered) });
+      const result = await measureLatency({ ...common, events: offered, rate, expected: () => referenceResults(query.id, offered) });
       latencies.push({ query: query.id, engine: engine.id, maxRate, rate, events: offered.length, lingerMs: LATENCY_LINGER_MS, result });
     }
   }

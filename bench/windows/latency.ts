@@ -51,10 +51,11 @@ export interface LatencyResult {
  * pacing), so its per-record pulls, batching and linger are part of it. Events per wall second.
  */
 export async function measureMaxRate(run: Omit<LatencyRun, 'rate'>): Promise<number> {
-  // As before each throughput run, what ran before is collected now, not on a paced run's clock. The
-  // unpaced run that follows warms the code up again (a full collection can drop optimised code), and the
-  // paced run follows it with nothing in between.
+  // As before each throughput run, what ran before is collected now, not on the paced run's clock. A full
+  // collection can drop optimised code, so a first unpaced run warms the job up again and the second one is
+  // measured; the paced run follows it with nothing in between.
   collectGarbage();
+  await measureLatency({ ...run, rate: Number.POSITIVE_INFINITY });
   const result = await measureLatency({ ...run, rate: Number.POSITIVE_INFINITY });
   return run.events.length / result.seconds;
 }

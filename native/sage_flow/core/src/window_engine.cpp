@@ -63,6 +63,15 @@ struct NamePrefix {
   uint64_t low = 0;
 };
 
+struct SortEntry {
+  int64_t end;
+  uint64_t high;
+  uint64_t low;
+  int64_t start;
+  int32_t key;
+  uint32_t index;
+};
+
 NamePrefix prefixOf(const std::u16string& name) {
   NamePrefix prefix;
   for (size_t i = 0; i < 8; ++i) {
@@ -137,6 +146,9 @@ struct WindowEngine::Impl {
   std::vector<std::vector<Win>> keys;
   std::vector<std::u16string> names;
   std::vector<NamePrefix> prefixes;
+  // Scratch space of sortFired, kept between watermarks.
+  std::vector<SortEntry> order;
+  std::vector<Fired> sorted;
   std::vector<Slot> slots;
   std::vector<uint32_t> freeSlots;
   // Timers by time. Tumbling and sliding windows of all keys end on the same few instants, so a watermark
@@ -397,6 +409,37 @@ struct WindowEngine::Impl {
     return 1;
   }
 
+  // One watermark's results in timer order: timestamp, then key name, then window. Sorted as flat entries
+  // that carry the packed name prefixes (no lookups while comparing), then put in place; a window fires once
+  // per watermark, so no two entries are equal and an unstable sort gives the same order.
+  void sortFired(std::vector<Fired>& fired, size_t first) {
+    const size_t n = fired.size() - first;
+    if (n < 2) return;
+    static const NamePrefix none;
+    order.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      const Fired& f = fired[first + i];
+      const NamePrefix& prefix = size_t(f.key) < prefixes.size() ? prefixes[size_t(f.key)] : none;
+      order[i] = SortEntry{f.end, prefix.high, prefix.low, f.start, f.key, uint32_t(first + i)};
+    }
+    static const std::u16string empty;
+    auto nameOf = [&](int32_t key) -> const std::u16string& { return size_t(key) < names.size() ? names[size_t(key)] : empty; };
+    std::sort(order.begin(), order.end(), [&](const SortEntry& a, const SortEntry& b) {
+      if (a.end != b.end) return a.end < b.end;
+      if (a.key != b.key) {
+        if (a.high != b.high) return a.high < b.high;
+        if (a.low != b.low) return a.low < b.low;
+        const int compared = nameOf(a.key).compare(nameOf(b.key));
+        if (compared != 0) return compared < 0;
+      }
+      return a.start < b.start;
+    });
+    sorted.clear();
+    sorted.reserve(n);
+    for (const SortEntry& entry : order) sorted.push_back(fired[entry.index]);
+    std::copy(sorted.begin(), sorted.end(), fired.begin() + std::ptrdiff_t(first));
+  }
+
   static size_t findStart(const std::vector<Win>& list, int64_t start) {
     for (size_t i = 0; i < list.size(); ++i) {
       if (list[i].start == start) return i;
@@ -527,25 +570,7 @@ void WindowEngine::processWatermark(int64_t watermark, BatchOutput& out) {
       if ((timer.kind & kCleanup) != 0) s.removeWindow(timer.key, list, index, out);
     }
   }
-  // One watermark's results in timer order: timestamp, then key name, then window.
-  const auto& names = s.names;
-  const auto& prefixes = s.prefixes;
-  static const std::u16string empty;
-  static const NamePrefix none;
-  auto nameOf = [&](int32_t key) -> const std::u16string& { return size_t(key) < names.size() ? names[size_t(key)] : empty; };
-  auto prefix = [&](int32_t key) -> const NamePrefix& { return size_t(key) < prefixes.size() ? prefixes[size_t(key)] : none; };
-  std::stable_sort(out.fired.begin() + std::ptrdiff_t(first), out.fired.end(), [&](const Fired& a, const Fired& b) {
-    if (a.end != b.end) return a.end < b.end;
-    if (a.key != b.key) {
-      const NamePrefix& pa = prefix(a.key);
-      const NamePrefix& pb = prefix(b.key);
-      if (pa.high != pb.high) return pa.high < pb.high;
-      if (pa.low != pb.low) return pa.low < pb.low;
-      const int order = nameOf(a.key).compare(nameOf(b.key));
-      if (order != 0) return order < 0;
-    }
-    return a.start < b.start;
-  });
+  s.sortFired(out.fired, first);
 }
 
 int64_t WindowEngine::currentWatermark() const { return impl_->watermark; }

@@ -119,44 +119,57 @@ bool readWatermark(Napi::Env env, Napi::Value value, int64_t& watermark) {
   return true;
 }
 
-Napi::Value toResult(Napi::Env env, const sageflow::BatchOutput& out) {
+// Only what has content is created: a result comes back for most watermarks of a busy job (session windows
+// close all the time), and every typed array is an ArrayBuffer that the garbage collector has to track.
+// Vector and top-k fields only for the aggregates that give them; `late`, `releasedKeys` and the error
+// only when there are any.
+Napi::Value toResult(Napi::Env env, const sageflow::BatchOutput& out, bool vectorResults) {
   if (out.fired.empty() && out.late.empty() && out.releasedKeys.empty() && out.errorIndex < 0) return env.Null();
   const size_t n = out.fired.size();
   Napi::Object result = Napi::Object::New(env);
-  Napi::Int32Array keys = Napi::Int32Array::New(env, n);
-  Napi::Float64Array starts = Napi::Float64Array::New(env, n);
-  Napi::Float64Array ends = Napi::Float64Array::New(env, n);
-  Napi::Float64Array values = Napi::Float64Array::New(env, n);
-  Napi::Uint32Array vectorOffsets = Napi::Uint32Array::New(env, n);
-  Napi::Uint32Array vectorLengths = Napi::Uint32Array::New(env, n);
-  Napi::Uint32Array itemOffsets = Napi::Uint32Array::New(env, n);
-  Napi::Uint32Array itemCounts = Napi::Uint32Array::New(env, n);
-  for (size_t i = 0; i < n; ++i) {
-    const sageflow::Fired& fired = out.fired[i];
-    keys[i] = fired.key;
-    starts[i] = static_cast<double>(fired.start);
-    ends[i] = static_cast<double>(fired.end);
-    values[i] = fired.value;
-    vectorOffsets[i] = fired.vectorOffset;
-    vectorLengths[i] = fired.vectorLength;
-    itemOffsets[i] = fired.itemOffset;
-    itemCounts[i] = fired.itemCount;
-  }
   result.Set("fired", Napi::Number::New(env, static_cast<double>(n)));
-  result.Set("keys", keys);
-  result.Set("starts", starts);
-  result.Set("ends", ends);
-  result.Set("values", values);
-  result.Set("vectorOffsets", vectorOffsets);
-  result.Set("vectorLengths", vectorLengths);
-  result.Set("itemOffsets", itemOffsets);
-  result.Set("itemCounts", itemCounts);
-  result.Set("vectors", copyArray<float, Napi::Float32Array>(env, out.vectors.data(), out.vectors.size()));
-  result.Set("scores", copyArray<double, Napi::Float64Array>(env, out.scores.data(), out.scores.size()));
-  result.Set("late", copyArray<int32_t, Napi::Int32Array>(env, out.late.data(), out.late.size()));
-  result.Set("releasedKeys", copyArray<int32_t, Napi::Int32Array>(env, out.releasedKeys.data(), out.releasedKeys.size()));
+  if (n > 0) {
+    Napi::Int32Array keys = Napi::Int32Array::New(env, n);
+    Napi::Float64Array starts = Napi::Float64Array::New(env, n);
+    Napi::Float64Array ends = Napi::Float64Array::New(env, n);
+    Napi::Float64Array values = Napi::Float64Array::New(env, n);
+    for (size_t i = 0; i < n; ++i) {
+      const sageflow::Fired& fired = out.fired[i];
+      keys[i] = fired.key;
+      starts[i] = static_cast<double>(fired.start);
+      ends[i] = static_cast<double>(fired.end);
+      values[i] = fired.value;
+    }
+    result.Set("keys", keys);
+    result.Set("starts", starts);
+    result.Set("ends", ends);
+    result.Set("values", values);
+    if (vectorResults) {
+      Napi::Uint32Array vectorOffsets = Napi::Uint32Array::New(env, n);
+      Napi::Uint32Array vectorLengths = Napi::Uint32Array::New(env, n);
+      Napi::Uint32Array itemOffsets = Napi::Uint32Array::New(env, n);
+      Napi::Uint32Array itemCounts = Napi::Uint32Array::New(env, n);
+      for (size_t i = 0; i < n; ++i) {
+        const sageflow::Fired& fired = out.fired[i];
+        vectorOffsets[i] = fired.vectorOffset;
+        vectorLengths[i] = fired.vectorLength;
+        itemOffsets[i] = fired.itemOffset;
+        itemCounts[i] = fired.itemCount;
+      }
+      result.Set("vectorOffsets", vectorOffsets);
+      result.Set("vectorLengths", vectorLengths);
+      result.Set("itemOffsets", itemOffsets);
+      result.Set("itemCounts", itemCounts);
+      result.Set("vectors", copyArray<float, Napi::Float32Array>(env, out.vectors.data(), out.vectors.size()));
+      result.Set("scores", copyArray<double, Napi::Float64Array>(env, out.scores.data(), out.scores.size()));
+    }
+  }
+  if (!out.late.empty()) result.Set("late", copyArray<int32_t, Napi::Int32Array>(env, out.late.data(), out.late.size()));
+  if (!out.releasedKeys.empty()) {
+    result.Set("releasedKeys", copyArray<int32_t, Napi::Int32Array>(env, out.releasedKeys.data(), out.releasedKeys.size()));
+  }
   result.Set("errorIndex", Napi::Number::New(env, static_cast<double>(out.errorIndex)));
-  result.Set("error", Napi::String::New(env, out.error));
+  if (out.errorIndex >= 0) result.Set("error", Napi::String::New(env, out.error));
   return result;
 }
 
@@ -254,7 +267,7 @@ Napi::Value NativeWindowEngine::ProcessBatch(const Napi::CallbackInfo& info) {
   out_.clear();
   engine_->processBatch(n, keys.Data(), timestamps.Data(), hasValues ? values.Data() : nullptr,
                         hasVectors ? vectors.Data() : nullptr, hasDims ? dims.Data() : nullptr, out_);
-  return toResult(env, out_);
+  return toResult(env, out_, sageflow::readsVectors(engine_->config().aggregate));
 }
 
 Napi::Value NativeWindowEngine::ProcessWatermark(const Napi::CallbackInfo& info) {
@@ -263,7 +276,7 @@ Napi::Value NativeWindowEngine::ProcessWatermark(const Napi::CallbackInfo& info)
   if (!engine_ || !readWatermark(env, info[0], watermark)) return env.Undefined();
   out_.clear();
   engine_->processWatermark(watermark, out_);
-  return toResult(env, out_);
+  return toResult(env, out_, sageflow::readsVectors(engine_->config().aggregate));
 }
 
 Napi::Value NativeWindowEngine::GetWindowCount(const Napi::CallbackInfo& info) {

@@ -34,6 +34,6 @@ void throwInvalid(Napi::Env env, const std::string& message);
 bool readWatermark(Napi::Env env, Napi::Value value, int64_t& watermark);
 
 /// The result object of a call, or null when nothing fired, was late, was released or was refused.
-Napi::Value toResult(Napi::Env env, const sageflow::BatchOutput& out);
+Napi::Value toResult(Napi::Env env, const sageflow::BatchOutput& out, bool vectorResults);
 
 }  // namespace sageflow_node

@@ -1,24 +1,29 @@
 /** The shapes the compiled addon exports (binding/*.cc). */
 
 /** What one call fired, which records were late, and the record refused, if any; `null` when none of these. */
+/** What a call fired: fields without content are left out (see `toResult` in the binding). */
 export interface RawBatchResult {
   fired: number;
-  keys: Int32Array;
-  starts: Float64Array;
-  ends: Float64Array;
-  values: Float64Array;
-  vectorOffsets: Uint32Array;
-  vectorLengths: Uint32Array;
-  itemOffsets: Uint32Array;
-  itemCounts: Uint32Array;
-  vectors: Float32Array;
-  scores: Float64Array;
-  late: Int32Array;
-  /** Key ids whose last window was cleaned up: free to forget and reuse. */
-  releasedKeys: Int32Array;
+  /** With `fired` > 0. */
+  keys?: Int32Array;
+  starts?: Float64Array;
+  ends?: Float64Array;
+  values?: Float64Array;
+  /** With `fired` > 0, for vector and top-k aggregates only. */
+  vectorOffsets?: Uint32Array;
+  vectorLengths?: Uint32Array;
+  itemOffsets?: Uint32Array;
+  itemCounts?: Uint32Array;
+  vectors?: Float32Array;
+  scores?: Float64Array;
+  /** When records were late. */
+  late?: Int32Array;
+  /** Key ids whose last window was cleaned up: free to forget and reuse. Only when there are any. */
+  releasedKeys?: Int32Array;
   /** -1, or the index of the refused record (the records after it were not processed). */
   errorIndex: number;
-  error: string;
+  /** With `errorIndex` >= 0. */
+  error?: string;
 }
 
 export interface RawEngineConfig {

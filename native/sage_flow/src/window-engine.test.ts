@@ -29,6 +29,24 @@ describe('WindowEngine (the addon through its face)', () => {
     expect(best.value(0)).toEqual([{ score: 1, vector: Float32Array.of(0, 2) }]);
   });
 
+  it('gives empty arrays for what a call did not produce (the addon leaves them out)', () => {
+    const engine = native.createWindowEngine({ assigner: { kind: 'tumbling', size: 10 }, aggregate: { kind: 'max' } });
+    engine.setKeyNames(0, ['n:1', 'n:2']);
+    engine.processBatch({ count: 2, keys: Int32Array.of(0, 1), timestamps: Float64Array.of(1, 15), values: Float64Array.of(4, 5) });
+    const fired = engine.processWatermark(9)!;
+    expect(fired.fired).toBe(1);
+    expect(fired.value(0)).toBe(4);
+    expect([...fired.releasedKeys]).toEqual([0]);
+    expect(fired.late).toHaveLength(0);
+    expect(fired.refused).toBeUndefined();
+    const late = engine.processBatch({ count: 1, keys: Int32Array.of(1), timestamps: Float64Array.of(3), values: Float64Array.of(6) })!;
+    expect(late.fired).toBe(0);
+    expect([...late.late]).toEqual([0]);
+    expect(late.keys).toHaveLength(0);
+    expect(late.ends).toHaveLength(0);
+    expect(late.releasedKeys).toHaveLength(0);
+  });
+
   it('reports late records and refused records by index', () => {
     const engine = native.createWindowEngine({ assigner: { kind: 'tumbling', size: 10 }, aggregate: { kind: 'sum' } });
     engine.processWatermark(20);

@@ -54,6 +54,12 @@ export interface WindowBatchResult {
   value(i: number): WindowResultValue;
 }
 
+// Stand-ins for the fields a raw result leaves out when they are empty (length 0, so nothing can change them).
+const NO_KEYS = new Int32Array(0);
+const NO_TIMES = new Float64Array(0);
+const NO_INDICES = new Uint32Array(0);
+const NO_FLOATS = new Float32Array(0);
+
 const ASSIGNERS = new Set(['tumbling', 'sliding', 'session']);
 const AGGREGATES = new Set(['count', 'sum', 'min', 'max', 'mean', 'vectorSum', 'vectorMean', 'topK']);
 
@@ -114,25 +120,28 @@ export class WindowEngine {
 
   private result(raw: RawBatchResult): WindowBatchResult {
     const kind = this.aggregate;
+    const vectors = raw.vectors ?? NO_FLOATS;
+    const vectorOffsets = raw.vectorOffsets ?? NO_INDICES;
+    const vectorLengths = raw.vectorLengths ?? NO_INDICES;
     const value = (i: number): WindowResultValue => {
-      if (kind === 'vectorSum' || kind === 'vectorMean') return raw.vectors.slice(raw.vectorOffsets[i], raw.vectorOffsets[i] + raw.vectorLengths[i]);
-      if (kind !== 'topK') return raw.values[i];
+      if (kind === 'vectorSum' || kind === 'vectorMean') return vectors.slice(vectorOffsets[i], vectorOffsets[i] + vectorLengths[i]);
+      if (kind !== 'topK') return raw.values![i];
       const items: TopKItem[] = [];
-      const length = raw.vectorLengths[i];
-      for (let item = 0; item < raw.itemCounts[i]; item++) {
-        const at = raw.vectorOffsets[i] + item * length;
-        items.push({ score: raw.scores[raw.itemOffsets[i] + item], vector: raw.vectors.slice(at, at + length) });
+      const length = vectorLengths[i];
+      for (let item = 0; item < raw.itemCounts![i]; item++) {
+        const at = vectorOffsets[i] + item * length;
+        items.push({ score: raw.scores![raw.itemOffsets![i] + item], vector: vectors.slice(at, at + length) });
       }
       return items;
     };
     return {
       fired: raw.fired,
-      keys: raw.keys,
-      starts: raw.starts,
-      ends: raw.ends,
-      late: raw.late,
-      releasedKeys: raw.releasedKeys,
-      refused: raw.errorIndex < 0 ? undefined : { index: raw.errorIndex, message: raw.error },
+      keys: raw.keys ?? NO_KEYS,
+      starts: raw.starts ?? NO_TIMES,
+      ends: raw.ends ?? NO_TIMES,
+      late: raw.late ?? NO_KEYS,
+      releasedKeys: raw.releasedKeys ?? NO_KEYS,
+      refused: raw.errorIndex < 0 ? undefined : { index: raw.errorIndex, message: raw.error ?? '' },
       value,
     };
   }

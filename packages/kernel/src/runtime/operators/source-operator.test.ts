@@ -50,4 +50,44 @@ describe('a source hands on a partly filled batch', () => {
     // One batch per record would mean a hand-over per event-loop turn regardless of the one in flight.
     expect(result.operators.sink_1!.batchesIn).toBeLessThan(count / 4);
   });
+
+  it('after lingerMs when the source never lets the event loop turn, and not before', async () => {
+    // Every pull resolves in a microtask and moves a virtual clock on by 1 ms: the idle check (a turn of the
+    // event loop) never finds the source waiting, so only the linger timer hands the records on.
+    const scheduled: Array<{ at: number; callback: () => void }> = [];
+    let now = 0;
+    const clock = {
+      now: () => now,
+      schedule(ms: number, callback: () => void) {
+        const entry = { at: now + ms, callback };
+        scheduled.push(entry);
+        return () => scheduled.splice(scheduled.indexOf(entry) >>> 0, 1);
+      },
+    };
+    const advance = () => {
+      now++;
+      for (const entry of scheduled.filter((candidate) => candidate.at <= now)) {
+        scheduled.splice(scheduled.indexOf(entry), 1);
+        entry.callback();
+      }
+    };
+    const firstSeenAt: number[] = [];
+    class Busy extends BatchFunction<number> {
+      private next = 0;
+      async execute(): Promise<number | undefined> {
+        if (this.next === 100) return undefined;
+        await Promise.resolve();
+        advance();
+        return this.next++;
+      }
+    }
+    const env = new LocalEnvironment('busy', { ...quiet, clock, lingerMs: 10, batchSize: 1_000 });
+    env.fromBatch(Busy).sink((n: number) => {
+      if (firstSeenAt.length === 0) firstSeenAt.push(now, n);
+    });
+    await env.submit({ autostop: true });
+    const [seenAt] = firstSeenAt;
+    expect(seenAt).toBeGreaterThanOrEqual(10);
+    expect(seenAt).toBeLessThan(20);
+  });
 });

@@ -72,12 +72,18 @@ export abstract class SourceOperator {
  * while the source waits, an idle check one event-loop turn later (or the linger timer) hands the batch on,
  * unless a hand-over is in flight, in which case the next one starts when it completes. At most one is in flight;
  * a full batch waits for it, which keeps batches in order and is the backpressure.
+ *
+ * The linger bound is a deadline per partial batch, with at most one timer on the clock: a timer that fires
+ * for a batch already handed on waits again until the current batch's deadline. A busy source hands on many
+ * small batches per millisecond, and one timer set and cleared per batch was most of its garbage.
  */
 class PartialBatchHandOver {
   private count = 0;
   private waiting = false;
   private inFlight: Promise<void> | undefined;
   private failure: { error: unknown } | undefined;
+  /** Clock time by which the current partial batch must be handed on; undefined while it has no deadline. */
+  private lingerDeadline: number | undefined;
   private cancelLinger: (() => void) | undefined;
   private idleCheck: NodeJS.Immediate | undefined;
 
@@ -96,10 +102,7 @@ class PartialBatchHandOver {
   sourceWaits(): void {
     this.waiting = true;
     if (this.count === 0) return;
-    this.cancelLinger ??= this.clock.schedule(this.lingerMs, () => {
-      this.cancelLinger = undefined;
-      this.handOver();
-    });
+    this.startLinger();
     this.idleCheck ??= setImmediate(() => {
       this.idleCheck = undefined;
       if (this.waiting) this.handOver();
@@ -133,15 +136,19 @@ class PartialBatchHandOver {
   }
 
   cancel(): void {
+    this.lingerDeadline = undefined;
     this.cancelLinger?.();
     this.cancelLinger = undefined;
     if (this.idleCheck !== undefined) clearImmediate(this.idleCheck);
     this.idleCheck = undefined;
   }
 
+  /** The current batch is gone: its deadline and idle check with it (the linger timer stays for the next). */
   private reset(): void {
     this.count = 0;
-    this.cancel();
+    this.lingerDeadline = undefined;
+    if (this.idleCheck !== undefined) clearImmediate(this.idleCheck);
+    this.idleCheck = undefined;
   }
 
   private handOver(): void {
@@ -152,9 +159,10 @@ class PartialBatchHandOver {
     this.inFlight = flushing.then(
       () => {
         this.inFlight = undefined;
-        // Records that came while it was in flight go on now if the source is still waiting.
+        // Records that came while it was in flight go on now if the source is still waiting; otherwise the
+        // source is busy again and its partial batch keeps the linger bound.
         if (this.waiting) this.handOver();
-        else if (this.count > 0) this.sourceWaitsLater();
+        else if (this.count > 0) this.startLinger();
       },
       (error: unknown) => {
         this.inFlight = undefined;
@@ -163,12 +171,19 @@ class PartialBatchHandOver {
     );
   }
 
-  /** The source is busy again: its partial batch keeps the linger bound. */
-  private sourceWaitsLater(): void {
-    this.cancelLinger ??= this.clock.schedule(this.lingerMs, () => {
-      this.cancelLinger = undefined;
-      this.handOver();
-    });
+  /** Gives the current partial batch its deadline, and makes sure a timer will look at it by then. */
+  private startLinger(): void {
+    this.lingerDeadline ??= this.clock.now() + this.lingerMs;
+    this.cancelLinger ??= this.clock.schedule(this.lingerDeadline - this.clock.now(), () => this.lingerExpired());
+  }
+
+  private lingerExpired(): void {
+    this.cancelLinger = undefined;
+    const deadline = this.lingerDeadline;
+    if (deadline === undefined) return;
+    const left = deadline - this.clock.now();
+    if (left > 0) this.cancelLinger = this.clock.schedule(left, () => this.lingerExpired());
+    else this.handOver();
   }
 }
 

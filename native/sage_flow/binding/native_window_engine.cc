@@ -133,33 +133,32 @@ Napi::Value toResult(Napi::Env env, const sageflow::BatchOutput& out, bool vecto
     Napi::Float64Array starts = Napi::Float64Array::New(env, n);
     Napi::Float64Array ends = Napi::Float64Array::New(env, n);
     Napi::Float64Array values = Napi::Float64Array::New(env, n);
+    // Offsets and lengths into `vectors` and `scores`: four Uint32Arrays, vector and top-k aggregates only.
+    Napi::Uint32Array parts[4];
+    if (vectorResults) {
+      for (Napi::Uint32Array& part : parts) part = Napi::Uint32Array::New(env, n);
+    }
     for (size_t i = 0; i < n; ++i) {
       const sageflow::Fired& fired = out.fired[i];
       keys[i] = fired.key;
       starts[i] = static_cast<double>(fired.start);
       ends[i] = static_cast<double>(fired.end);
       values[i] = fired.value;
+      if (!vectorResults) continue;
+      parts[0][i] = fired.vectorOffset;
+      parts[1][i] = fired.vectorLength;
+      parts[2][i] = fired.itemOffset;
+      parts[3][i] = fired.itemCount;
     }
     result.Set("keys", keys);
     result.Set("starts", starts);
     result.Set("ends", ends);
     result.Set("values", values);
     if (vectorResults) {
-      Napi::Uint32Array vectorOffsets = Napi::Uint32Array::New(env, n);
-      Napi::Uint32Array vectorLengths = Napi::Uint32Array::New(env, n);
-      Napi::Uint32Array itemOffsets = Napi::Uint32Array::New(env, n);
-      Napi::Uint32Array itemCounts = Napi::Uint32Array::New(env, n);
-      for (size_t i = 0; i < n; ++i) {
-        const sageflow::Fired& fired = out.fired[i];
-        vectorOffsets[i] = fired.vectorOffset;
-        vectorLengths[i] = fired.vectorLength;
-        itemOffsets[i] = fired.itemOffset;
-        itemCounts[i] = fired.itemCount;
-      }
-      result.Set("vectorOffsets", vectorOffsets);
-      result.Set("vectorLengths", vectorLengths);
-      result.Set("itemOffsets", itemOffsets);
-      result.Set("itemCounts", itemCounts);
+      result.Set("vectorOffsets", parts[0]);
+      result.Set("vectorLengths", parts[1]);
+      result.Set("itemOffsets", parts[2]);
+      result.Set("itemCounts", parts[3]);
       result.Set("vectors", copyArray<float, Napi::Float32Array>(env, out.vectors.data(), out.vectors.size()));
       result.Set("scores", copyArray<double, Napi::Float64Array>(env, out.scores.data(), out.scores.size()));
     }

@@ -72,6 +72,16 @@ struct SortEntry {
   uint32_t index;
 };
 
+// Orders by the packed prefixes alone: one 128-bit comparison where the compiler has the type.
+bool prefixBefore(const SortEntry& a, const SortEntry& b) {
+#if defined(__SIZEOF_INT128__)
+  const auto packed = [](const SortEntry& e) { return (static_cast<unsigned __int128>(e.high) << 64) | e.low; };
+  return packed(a) < packed(b);
+#else
+  return a.high != b.high ? a.high < b.high : a.low < b.low;
+#endif
+}
+
 NamePrefix prefixOf(const std::u16string& name) {
   NamePrefix prefix;
   for (size_t i = 0; i < 8; ++i) {
@@ -424,7 +434,7 @@ struct WindowEngine::Impl {
     }
     static const std::u16string empty;
     auto nameOf = [&](int32_t key) -> const std::u16string& { return size_t(key) < names.size() ? names[size_t(key)] : empty; };
-    std::sort(order.begin(), order.end(), [&](const SortEntry& a, const SortEntry& b) {
+    auto exact = [&](const SortEntry& a, const SortEntry& b) {
       if (a.end != b.end) return a.end < b.end;
       if (a.key != b.key) {
         if (a.high != b.high) return a.high < b.high;
@@ -433,7 +443,21 @@ struct WindowEngine::Impl {
         if (compared != 0) return compared < 0;
       }
       return a.start < b.start;
-    });
+    };
+    const bool oneEnd = std::all_of(order.begin(), order.end(), [&](const SortEntry& e) { return e.end == order[0].end; });
+    if (!oneEnd) {
+      std::sort(order.begin(), order.end(), exact);
+    } else {
+      // Usually one end (one slide): the prefixes then decide almost every comparison, as one branch-free
+      // 128-bit key; runs of equal prefixes (long shared names, several windows of a key) are put in exact order.
+      std::sort(order.begin(), order.end(), prefixBefore);
+      for (size_t from = 0; from < n;) {
+        size_t to = from + 1;
+        while (to < n && order[to].high == order[from].high && order[to].low == order[from].low) ++to;
+        if (to - from > 1) std::sort(order.begin() + std::ptrdiff_t(from), order.begin() + std::ptrdiff_t(to), exact);
+        from = to;
+      }
+    }
     sorted.clear();
     sorted.reserve(n);
     for (const SortEntry& entry : order) sorted.push_back(fired[entry.index]);

@@ -13,6 +13,7 @@ describe('WindowEngine (the addon through its face)', () => {
     expect(fired.fired).toBe(2);
     expect([...fired.keys]).toEqual([1, 0]);
     expect([fired.value(0), fired.value(1)]).toEqual([1, 1]);
+    expect([...fired.values!]).toEqual([1, 1]);
     expect([...fired.ends]).toEqual([10, 10]);
     expect(engine.windowCount).toBe(1);
   });
@@ -23,10 +24,25 @@ describe('WindowEngine (the addon through its face)', () => {
     const means = mean.processWatermark(Number.MAX_SAFE_INTEGER)!;
     expect(means.fired).toBe(2);
     expect([...(means.value(0) as Float32Array)]).toEqual([2, 3]);
+    expect(means.values).toBeUndefined();
     const top = native.createWindowEngine({ assigner: { kind: 'session', gap: 5 }, aggregate: { kind: 'topK', k: 1, query: Float32Array.of(0, 1) } });
     top.processBatch({ count: 2, keys: Int32Array.of(0, 0), timestamps: Float64Array.of(0, 3), vectors: Float32Array.of(1, 0, 0, 2), dims: Int32Array.of(2, 2) });
     const best = top.processWatermark(Number.MAX_SAFE_INTEGER)!;
     expect(best.value(0)).toEqual([{ score: 1, vector: Float32Array.of(0, 2) }]);
+  });
+
+  it('merges the vector sums of sessions a record joins, and refuses joining vectors of another dimension', () => {
+    const sum = native.createWindowEngine({ assigner: { kind: 'session', gap: 5 }, aggregate: { kind: 'vectorSum' } });
+    sum.processBatch({ count: 3, keys: Int32Array.of(0, 0, 0), timestamps: Float64Array.of(0, 10, 5), vectors: Float32Array.of(1, 2, 10, 20, 100, 200), dims: Int32Array.of(2, 2, 2) });
+    const merged = sum.processWatermark(Number.MAX_SAFE_INTEGER)!;
+    expect(merged.fired).toBe(1);
+    expect([merged.starts[0], merged.ends[0]]).toEqual([0, 15]);
+    expect([...(merged.value(0) as Float32Array)]).toEqual([111, 222]);
+    const mixed = native.createWindowEngine({ assigner: { kind: 'session', gap: 5 }, aggregate: { kind: 'vectorSum' } });
+    mixed.processBatch({ count: 2, keys: Int32Array.of(0, 0), timestamps: Float64Array.of(0, 10), vectors: Float32Array.of(1, 2, 3), dims: Int32Array.of(2, 1) });
+    const refused = mixed.processBatch({ count: 1, keys: Int32Array.of(0), timestamps: Float64Array.of(5), vectors: Float32Array.of(1, 1), dims: Int32Array.of(2) })!;
+    expect(refused.refused?.message).toMatch(/mixed dimension/);
+    expect(mixed.windowCount).toBe(2);
   });
 
   it('gives empty arrays for what a call did not produce (the addon leaves them out)', () => {

@@ -50,6 +50,8 @@ export interface WindowBatchResult {
   /** Key ids whose last window was cleaned up: the caller may forget those keys and reuse the ids (naming them again). */
   readonly releasedKeys: Int32Array;
   readonly refused?: { index: number; message: string };
+  /** Scalar aggregates' results, one per fired window (what `value(i)` returns, read without a call); undefined for vector aggregates. */
+  readonly values: Float64Array | undefined;
   /** The aggregate's result of fired window `i`: a number, a new Float32Array, or the top-k items. */
   value(i: number): WindowResultValue;
 }
@@ -142,6 +144,7 @@ export class WindowEngine {
       late: raw.late ?? NO_KEYS,
       releasedKeys: raw.releasedKeys ?? NO_KEYS,
       refused: raw.errorIndex < 0 ? undefined : { index: raw.errorIndex, message: raw.error ?? '' },
+      values: readsVectors(kind) ? undefined : (raw.values ?? NO_TIMES),
       value,
     };
   }

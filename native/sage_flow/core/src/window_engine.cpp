@@ -25,17 +25,20 @@ bool ranksBefore(const TopItem& a, const TopItem& b) {
   return std::lexicographical_compare(a.vector.begin(), a.vector.end(), b.vector.begin(), b.vector.end());
 }
 
-// One window's accumulator. Vector sums are kept in double so long windows do not lose precision.
+// One window's accumulator: 16 bytes, so a firing of thousands of windows reads few cache lines.
 struct Slot {
   double value = 0;
   int64_t count = 0;
+};
+
+// What only vector aggregates keep per window, beside its Slot (none for scalar aggregates). Sums are kept in
+// double so long windows do not lose precision.
+struct VectorSlot {
   int32_t dimension = -1;
   std::vector<double> sum;
   std::vector<TopItem> top;
 
   void reset() {
-    value = 0;
-    count = 0;
     dimension = -1;
     sum.clear();
     top.clear();
@@ -160,6 +163,8 @@ struct WindowEngine::Impl {
   std::vector<SortEntry> order;
   std::vector<Fired> sorted;
   std::vector<Slot> slots;
+  // Parallel to slots, for vector aggregates only.
+  std::vector<VectorSlot> vectorSlots;
   std::vector<uint32_t> freeSlots;
   // Timers by time. Tumbling and sliding windows of all keys end on the same few instants, so a watermark
   // takes whole buckets in one pass instead of popping a heap of every open window one at a time.
@@ -167,7 +172,9 @@ struct WindowEngine::Impl {
   size_t windows = 0;
   size_t liveKeys = 0;
 
-  explicit Impl(EngineConfig c) : config(std::move(c)) {}
+  const bool vectorAggregate;
+
+  explicit Impl(EngineConfig c) : config(std::move(c)), vectorAggregate(readsVectors(config.aggregate)) {}
 
   int64_t cleanupTime(int64_t end) const {
     const int64_t time = (end - 1) + config.allowedLateness;
@@ -188,11 +195,13 @@ struct WindowEngine::Impl {
       return slot;
     }
     slots.emplace_back();
+    if (vectorAggregate) vectorSlots.emplace_back();
     return uint32_t(slots.size() - 1);
   }
 
   void freeSlot(uint32_t slot) {
-    slots[slot].reset();
+    slots[slot] = Slot{};
+    if (vectorAggregate) vectorSlots[slot].reset();
     freeSlots.push_back(slot);
   }
 
@@ -229,28 +238,30 @@ struct WindowEngine::Impl {
   }
 
   // Adds one record to a window's accumulator; false (with out.error set) when the value is refused.
-  bool add(Slot& slot, double value, const float* vector, int32_t dimension, BatchOutput& out) {
+  bool add(uint32_t index, double value, const float* vector, int32_t dimension, BatchOutput& out) {
     const AggregateKind kind = config.aggregate;
     const char* name = aggregateName(kind);
-    if (readsVectors(kind)) {
+    Slot& slot = slots[index];
+    if (vectorAggregate) {
+      VectorSlot& vectors = vectorSlots[index];
       if (kind == AggregateKind::TopK && size_t(dimension) != config.query.size()) {
         out.error = std::string(name) + ": vector of dimension " + std::to_string(dimension) +
                     " does not match the query's " + std::to_string(config.query.size());
         return false;
       }
-      if (slot.dimension >= 0 && slot.dimension != dimension) {
+      if (vectors.dimension >= 0 && vectors.dimension != dimension) {
         out.error = std::string(name) + ": vectors of mixed dimension in one window: " + std::to_string(dimension) +
-                    " after " + std::to_string(slot.dimension);
+                    " after " + std::to_string(vectors.dimension);
         return false;
       }
-      slot.dimension = dimension;
+      vectors.dimension = dimension;
       ++slot.count;
       if (kind == AggregateKind::TopK) {
-        addTop(slot, vector, size_t(dimension));
+        addTop(vectors, vector, size_t(dimension));
         return true;
       }
-      if (slot.sum.empty()) slot.sum.assign(size_t(dimension), 0.0);
-      double* sum = slot.sum.data();
+      if (vectors.sum.empty()) vectors.sum.assign(size_t(dimension), 0.0);
+      double* sum = vectors.sum.data();
       for (int32_t i = 0; i < dimension; ++i) sum[i] += double(vector[i]);
       return true;
     }
@@ -269,7 +280,7 @@ struct WindowEngine::Impl {
     return true;
   }
 
-  void addTop(Slot& slot, const float* vector, size_t dimension) {
+  void addTop(VectorSlot& slot, const float* vector, size_t dimension) {
     const size_t k = size_t(config.k);
     TopItem item{cosine(vector, config.query.data(), dimension), std::vector<float>()};
     if (slot.top.size() == k) {
@@ -288,11 +299,14 @@ struct WindowEngine::Impl {
   }
 
   // Session merging: `source` joins `target` (AggregateFunction.merge).
-  void merge(Slot& target, Slot& source) {
+  void merge(uint32_t into, uint32_t from) {
     const AggregateKind kind = config.aggregate;
+    Slot& target = slots[into];
+    Slot& source = slots[from];
     if (source.count == 0) return;
     if (target.count == 0) {
       std::swap(target, source);
+      if (vectorAggregate) std::swap(vectorSlots[into], vectorSlots[from]);
       return;
     }
     switch (kind) {
@@ -302,13 +316,17 @@ struct WindowEngine::Impl {
       case AggregateKind::Min: target.value = std::min(target.value, source.value); break;
       case AggregateKind::Max: target.value = std::max(target.value, source.value); break;
       case AggregateKind::VectorSum:
-      case AggregateKind::VectorMean:
-        for (size_t i = 0; i < target.sum.size() && i < source.sum.size(); ++i) target.sum[i] += source.sum[i];
+      case AggregateKind::VectorMean: {
+        std::vector<double>& sum = vectorSlots[into].sum;
+        const std::vector<double>& added = vectorSlots[from].sum;
+        for (size_t i = 0; i < sum.size() && i < added.size(); ++i) sum[i] += added[i];
         break;
+      }
       case AggregateKind::TopK: {
-        for (auto& item : source.top) target.top.push_back(std::move(item));
-        std::sort(target.top.begin(), target.top.end(), ranksBefore);
-        if (target.top.size() > size_t(config.k)) target.top.resize(size_t(config.k));
+        std::vector<TopItem>& top = vectorSlots[into].top;
+        for (auto& item : vectorSlots[from].top) top.push_back(std::move(item));
+        std::sort(top.begin(), top.end(), ranksBefore);
+        if (top.size() > size_t(config.k)) top.resize(size_t(config.k));
         break;
       }
     }
@@ -328,20 +346,23 @@ struct WindowEngine::Impl {
       case AggregateKind::VectorSum:
       case AggregateKind::VectorMean: {
         const bool divide = config.aggregate == AggregateKind::VectorMean;
-        fired.vectorLength = uint32_t(slot.sum.size());
-        for (double total : slot.sum) out.vectors.push_back(float(divide ? total / double(slot.count) : total));
+        const VectorSlot& vectors = vectorSlots[window.slot];
+        fired.vectorLength = uint32_t(vectors.sum.size());
+        for (double total : vectors.sum) out.vectors.push_back(float(divide ? total / double(slot.count) : total));
         fired.value = double(slot.count);
         break;
       }
-      case AggregateKind::TopK:
-        fired.vectorLength = uint32_t(slot.dimension < 0 ? 0 : slot.dimension);
-        fired.itemCount = uint32_t(slot.top.size());
-        for (const TopItem& item : slot.top) {
+      case AggregateKind::TopK: {
+        const VectorSlot& vectors = vectorSlots[window.slot];
+        fired.vectorLength = uint32_t(vectors.dimension < 0 ? 0 : vectors.dimension);
+        fired.itemCount = uint32_t(vectors.top.size());
+        for (const TopItem& item : vectors.top) {
           out.scores.push_back(item.score);
           out.vectors.insert(out.vectors.end(), item.vector.begin(), item.vector.end());
         }
         fired.value = double(slot.count);
         break;
+      }
     }
     out.fired.push_back(fired);
   }
@@ -359,7 +380,7 @@ struct WindowEngine::Impl {
       }
     }
     if (window == nullptr) window = &createWindow(list, key, start, end);
-    if (!add(slots[window->slot], value, vector, dimension, out)) return false;
+    if (!add(window->slot, value, vector, dimension, out)) return false;
     if (end - 1 <= watermark) emit(key, *window, out);
     return true;
   }
@@ -393,9 +414,9 @@ struct WindowEngine::Impl {
         // The merged window keeps the first window's accumulator; the others are merged into it. Vector
         // windows of different dimensions cannot merge: refused before anything changes.
         const uint32_t target = list[first].slot;
-        for (size_t i = first + 1; i <= last; ++i) {
-          const int32_t into = slots[target].dimension;
-          const int32_t from = slots[list[i].slot].dimension;
+        for (size_t i = first + 1; i <= last && vectorAggregate; ++i) {
+          const int32_t into = vectorSlots[target].dimension;
+          const int32_t from = vectorSlots[list[i].slot].dimension;
           if (into >= 0 && from >= 0 && into != from) {
             out.error = std::string(aggregateName(config.aggregate)) + ": vectors of mixed dimension in one window: " +
                         std::to_string(from) + " after " + std::to_string(into);
@@ -403,7 +424,7 @@ struct WindowEngine::Impl {
           }
         }
         for (size_t i = first + 1; i <= last; ++i) {
-          merge(slots[target], slots[list[i].slot]);
+          merge(target, list[i].slot);
           freeSlot(list[i].slot);
         }
         list.erase(list.begin() + std::ptrdiff_t(first) + 1, list.begin() + std::ptrdiff_t(last) + 1);
@@ -414,7 +435,7 @@ struct WindowEngine::Impl {
         index = first;
       }
     }
-    if (!add(slots[list[index].slot], value, vector, dimension, out)) return -1;
+    if (!add(list[index].slot, value, vector, dimension, out)) return -1;
     if (end - 1 <= watermark) emit(key, list[index], out);
     return 1;
   }

@@ -179,7 +179,10 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
 
   private emit(result: WindowBatchResult): void {
     const { output } = this.options;
-    for (let i = 0; i < result.fired; i++) output.collect(result.value(i) as Out, result.ends[i] - 1);
+    const { fired, ends, values } = result;
+    // Scalar results straight from the typed array: a firing of thousands of windows makes no garbage here.
+    if (values !== undefined) for (let i = 0; i < fired; i++) output.collect(values[i] as Out, ends[i] - 1);
+    else for (let i = 0; i < fired; i++) output.collect(result.value(i) as Out, ends[i] - 1);
   }
 
   /** What is wrong with a record's value, in the words of the TypeScript core's built-in aggregates. */

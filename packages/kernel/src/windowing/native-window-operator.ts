@@ -82,6 +82,7 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
     let refused: (() => never) | undefined;
     let count = 0;
     let vectorLength = 0;
+    let onlyId: number | undefined;
     for (; count < n; count++) {
       const record = records[count];
       const timestamp = timestamps?.[count];
@@ -90,25 +91,30 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
         break;
       }
       times[count] = timestamp;
-      const key = keySelector === undefined ? undefined : this.select(record, keySelector);
-      const isObject = typeof key === 'object' && key !== null;
-      const entry = isObject ? canonicalKey(key) : Object.is(key, -0) ? 0 : key;
-      let id = isObject ? this.objectKeyIds.get(entry as string) : this.keyIds.get(entry);
+      // windowAll: every record has the one key, looked up once per batch (ids change only on watermarks).
+      let id = onlyId;
       if (id === undefined) {
-        id = this.freeKeyIds.pop();
+        const key = keySelector === undefined ? undefined : this.select(record, keySelector);
+        const isObject = typeof key === 'object' && key !== null;
+        const entry = isObject ? canonicalKey(key) : Object.is(key, -0) ? 0 : key;
+        id = isObject ? this.objectKeyIds.get(entry as string) : this.keyIds.get(entry);
         if (id === undefined) {
-          id = this.nextKeyId++;
-          if (newNames === undefined) {
-            newNames = [];
-            firstNewId = id;
+          id = this.freeKeyIds.pop();
+          if (id === undefined) {
+            id = this.nextKeyId++;
+            if (newNames === undefined) {
+              newNames = [];
+              firstNewId = id;
+            }
+            newNames.push(canonicalKey(key));
+          } else {
+            this.engine.setKeyNames(id, [canonicalKey(key)]);
           }
-          newNames.push(canonicalKey(key));
-        } else {
-          this.engine.setKeyNames(id, [canonicalKey(key)]);
+          if (isObject) this.objectKeyIds.set(entry as string, id);
+          else this.keyIds.set(entry, id);
+          this.entryOfId[id] = isObject ? { object: entry } : entry;
         }
-        if (isObject) this.objectKeyIds.set(entry as string, id);
-        else this.keyIds.set(entry, id);
-        this.entryOfId[id] = isObject ? { object: entry } : entry;
+        if (keySelector === undefined) onlyId = id;
       }
       keys[count] = id;
       if (this.reads === 'none') continue;

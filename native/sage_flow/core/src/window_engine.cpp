@@ -487,6 +487,27 @@ struct WindowEngine::Impl {
     std::copy(sorted.begin(), sorted.end(), fired.begin() + std::ptrdiff_t(first));
   }
 
+  // A firing visits keys in timer order, scattered in memory: each timer's window list and accumulator are
+  // fetched a few timers ahead (the list header, then its windows once the header is in, then the first
+  // window's slot), so the loop rarely waits on memory.
+  void prefetchAhead(const std::vector<Timer>& due, size_t i) const {
+#if defined(__GNUC__)
+    const size_t n = due.size();
+    if (i + 12 < n && size_t(due[i + 12].key) < keys.size()) __builtin_prefetch(&keys[size_t(due[i + 12].key)]);
+    if (i + 8 < n && size_t(due[i + 8].key) < keys.size()) {
+      const std::vector<Win>& list = keys[size_t(due[i + 8].key)];
+      if (!list.empty()) __builtin_prefetch(list.data());
+    }
+    if (i + 4 < n && size_t(due[i + 4].key) < keys.size()) {
+      const std::vector<Win>& list = keys[size_t(due[i + 4].key)];
+      if (!list.empty()) __builtin_prefetch(&slots[list.front().slot]);
+    }
+#else
+    (void)due;
+    (void)i;
+#endif
+  }
+
   static size_t findStart(const std::vector<Win>& list, int64_t start) {
     for (size_t i = 0; i < list.size(); ++i) {
       if (list[i].start == start) return i;
@@ -607,7 +628,10 @@ void WindowEngine::processWatermark(int64_t watermark, BatchOutput& out) {
   while (!s.timers.empty() && s.timers.begin()->first <= s.watermark) {
     const std::vector<Timer> due = std::move(s.timers.begin()->second);
     s.timers.erase(s.timers.begin());
-    for (const Timer& timer : due) {
+    const size_t count = due.size();
+    for (size_t i = 0; i < count; ++i) {
+      s.prefetchAhead(due, i);
+      const Timer& timer = due[i];
       if (size_t(timer.key) >= s.keys.size()) continue;
       std::vector<Win>& list = s.keys[size_t(timer.key)];
       size_t index = Impl::findStart(list, timer.start);

@@ -81,41 +81,47 @@ function checkSlide(owner: string, size: number, slide: number): void {
   }
 }
 
-/** Non-overlapping windows of a fixed size, aligned to the epoch plus `offset`. */
-export class TumblingEventTimeWindows extends WindowAssigner<TimeWindow> {
-  readonly name = 'TumblingEventTimeWindows';
-  readonly isEventTime = true;
+/** Non-overlapping windows of a fixed size, aligned to the epoch plus `offset`, in either time domain. */
+abstract class TumblingTimeWindows extends WindowAssigner<TimeWindow> {
   private readonly recent = new RecentWindows();
 
-  private constructor(
+  protected constructor(
     readonly size: number,
     readonly offset: number,
   ) {
     super();
   }
 
-  static of(size: number, offset = 0): TumblingEventTimeWindows {
-    const owner = 'TumblingEventTimeWindows.of';
-    const checked = requirePositiveMillis(owner, 'size', size);
-    return new TumblingEventTimeWindows(checked, requireOffset(owner, offset, 'size', checked));
+  /** The arguments of `of`, checked: size and offset. */
+  protected static checked(owner: string, size: number, offset: number): [number, number] {
+    const checkedSize = requirePositiveMillis(owner, 'size', size);
+    return [checkedSize, requireOffset(owner, offset, 'size', checkedSize)];
   }
 
-  assignWindows(_element: unknown, timestamp: number, _ctx: WindowAssignerContext): TimeWindow[] {
-    return tumblingWindow(timestamp, this.size, this.offset, this.recent);
+  assignWindows(_element: unknown, timestamp: number, ctx: WindowAssignerContext): TimeWindow[] {
+    return tumblingWindow(this.isEventTime ? timestamp : ctx.currentProcessingTime, this.size, this.offset, this.recent);
   }
 
   getDefaultTrigger(): Trigger<unknown, TimeWindow> {
-    return EventTimeTrigger.create();
+    return this.isEventTime ? EventTimeTrigger.create() : ProcessingTimeTrigger.create();
   }
 }
 
-/** Windows of `size` starting every `slide`: each element falls into about `size / slide` of them. */
-export class SlidingEventTimeWindows extends WindowAssigner<TimeWindow> {
-  readonly name = 'SlidingEventTimeWindows';
+/** Non-overlapping event-time windows of a fixed size, aligned to the epoch plus `offset`. */
+export class TumblingEventTimeWindows extends TumblingTimeWindows {
+  readonly name = 'TumblingEventTimeWindows';
   readonly isEventTime = true;
+
+  static of(size: number, offset = 0): TumblingEventTimeWindows {
+    return new TumblingEventTimeWindows(...TumblingTimeWindows.checked('TumblingEventTimeWindows.of', size, offset));
+  }
+}
+
+/** Windows of `size` starting every `slide`, in either time domain: each element falls into about `size / slide` of them. */
+abstract class SlidingTimeWindows extends WindowAssigner<TimeWindow> {
   private readonly recent = new RecentWindows();
 
-  private constructor(
+  protected constructor(
     readonly size: number,
     readonly slide: number,
     readonly offset: number,
@@ -123,20 +129,30 @@ export class SlidingEventTimeWindows extends WindowAssigner<TimeWindow> {
     super();
   }
 
-  static of(size: number, slide: number, offset = 0): SlidingEventTimeWindows {
-    const owner = 'SlidingEventTimeWindows.of';
+  /** The arguments of `of`, checked: size, slide and offset. */
+  protected static checked(owner: string, size: number, slide: number, offset: number): [number, number, number] {
     const checkedSize = requirePositiveMillis(owner, 'size', size);
     const checkedSlide = requirePositiveMillis(owner, 'slide', slide);
     checkSlide(owner, checkedSize, checkedSlide);
-    return new SlidingEventTimeWindows(checkedSize, checkedSlide, requireOffset(owner, offset, 'slide', checkedSlide));
+    return [checkedSize, checkedSlide, requireOffset(owner, offset, 'slide', checkedSlide)];
   }
 
-  assignWindows(_element: unknown, timestamp: number, _ctx: WindowAssignerContext): TimeWindow[] {
-    return slidingWindows(timestamp, this.size, this.slide, this.offset, this.recent);
+  assignWindows(_element: unknown, timestamp: number, ctx: WindowAssignerContext): TimeWindow[] {
+    return slidingWindows(this.isEventTime ? timestamp : ctx.currentProcessingTime, this.size, this.slide, this.offset, this.recent);
   }
 
   getDefaultTrigger(): Trigger<unknown, TimeWindow> {
-    return EventTimeTrigger.create();
+    return this.isEventTime ? EventTimeTrigger.create() : ProcessingTimeTrigger.create();
+  }
+}
+
+/** Event-time windows of `size` starting every `slide`: each element falls into about `size / slide` of them. */
+export class SlidingEventTimeWindows extends SlidingTimeWindows {
+  readonly name = 'SlidingEventTimeWindows';
+  readonly isEventTime = true;
+
+  static of(size: number, slide: number, offset = 0): SlidingEventTimeWindows {
+    return new SlidingEventTimeWindows(...SlidingTimeWindows.checked('SlidingEventTimeWindows.of', size, slide, offset));
   }
 }
 
@@ -183,61 +199,22 @@ export class EventTimeSessionWindows extends MergingWindowAssigner<TimeWindow> {
 }
 
 /** Tumbling windows of the operator's processing-time clock. */
-export class TumblingProcessingTimeWindows extends WindowAssigner<TimeWindow> {
+export class TumblingProcessingTimeWindows extends TumblingTimeWindows {
   readonly name = 'TumblingProcessingTimeWindows';
   readonly isEventTime = false;
-  private readonly recent = new RecentWindows();
-
-  private constructor(
-    readonly size: number,
-    readonly offset: number,
-  ) {
-    super();
-  }
 
   static of(size: number, offset = 0): TumblingProcessingTimeWindows {
-    const owner = 'TumblingProcessingTimeWindows.of';
-    const checked = requirePositiveMillis(owner, 'size', size);
-    return new TumblingProcessingTimeWindows(checked, requireOffset(owner, offset, 'size', checked));
-  }
-
-  assignWindows(_element: unknown, _timestamp: number, ctx: WindowAssignerContext): TimeWindow[] {
-    return tumblingWindow(ctx.currentProcessingTime, this.size, this.offset, this.recent);
-  }
-
-  getDefaultTrigger(): Trigger<unknown, TimeWindow> {
-    return ProcessingTimeTrigger.create();
+    return new TumblingProcessingTimeWindows(...TumblingTimeWindows.checked('TumblingProcessingTimeWindows.of', size, offset));
   }
 }
 
 /** Sliding windows of the operator's processing-time clock. */
-export class SlidingProcessingTimeWindows extends WindowAssigner<TimeWindow> {
+export class SlidingProcessingTimeWindows extends SlidingTimeWindows {
   readonly name = 'SlidingProcessingTimeWindows';
   readonly isEventTime = false;
-  private readonly recent = new RecentWindows();
-
-  private constructor(
-    readonly size: number,
-    readonly slide: number,
-    readonly offset: number,
-  ) {
-    super();
-  }
 
   static of(size: number, slide: number, offset = 0): SlidingProcessingTimeWindows {
-    const owner = 'SlidingProcessingTimeWindows.of';
-    const checkedSize = requirePositiveMillis(owner, 'size', size);
-    const checkedSlide = requirePositiveMillis(owner, 'slide', slide);
-    checkSlide(owner, checkedSize, checkedSlide);
-    return new SlidingProcessingTimeWindows(checkedSize, checkedSlide, requireOffset(owner, offset, 'slide', checkedSlide));
-  }
-
-  assignWindows(_element: unknown, _timestamp: number, ctx: WindowAssignerContext): TimeWindow[] {
-    return slidingWindows(ctx.currentProcessingTime, this.size, this.slide, this.offset, this.recent);
-  }
-
-  getDefaultTrigger(): Trigger<unknown, TimeWindow> {
-    return ProcessingTimeTrigger.create();
+    return new SlidingProcessingTimeWindows(...SlidingTimeWindows.checked('SlidingProcessingTimeWindows.of', size, slide, offset));
   }
 }
 

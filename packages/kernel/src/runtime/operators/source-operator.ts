@@ -174,7 +174,8 @@ class PartialBatchHandOver {
   /** Gives the current partial batch its deadline, and makes sure a timer will look at it by then. */
   private startLinger(): void {
     this.lingerDeadline ??= this.clock.now() + this.lingerMs;
-    this.cancelLinger ??= this.clock.schedule(this.lingerDeadline - this.clock.now(), () => this.lingerExpired());
+    // The deadline may have passed while a hand-over was in flight: look at it on the next timer turn then.
+    this.cancelLinger ??= this.clock.schedule(Math.max(0, this.lingerDeadline - this.clock.now()), () => this.lingerExpired());
   }
 
   private lingerExpired(): void {

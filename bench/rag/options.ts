@@ -5,11 +5,11 @@ import { integerOption } from '../integer-option.js';
 export const HELP = `usage: pnpm bench:rag [--quick] [--questions N] [--concurrency N] [--workers N] [--warmup N] [--rounds N] [--question-rounds N]
   --quick            smoke run: 40 questions, 1 warm-up + 1 measured round of each
   --questions N      questions from examples/rag/eval.jsonl, from the top (env BENCH_QUESTIONS; default 200, the whole set)
-  --concurrency N    SAGE \`concurrency\` / LangChain \`maxConcurrency\` of the concurrent runs (env BENCH_CONCURRENCY; default 8)
+  --concurrency N    SAGE \`concurrency\` / LangChain \`maxConcurrency\` of the concurrent runs (env BENCH_CONCURRENCY; default 32)
   --workers N        embedder threads of the SAGE run with \`workers\` (env BENCH_WORKERS; default the available cores)
   --rounds N         measured ingest rounds (env BENCH_ROUNDS; default 3; a round is ~45 s)
   --question-rounds N  measured question rounds (env BENCH_QUESTION_ROUNDS; default 5; a round is ~20 s)
-  --warmup N         warm-up question rounds (env BENCH_WARMUP; default 1); ingest warms up on 3 documents`;
+  --warmup N         warm-up question rounds (env BENCH_WARMUP; default 2); ingest warms up on 3 documents`;
 
 export interface RagBenchOptions {
   questions: number;
@@ -45,9 +45,9 @@ export function readOptions(argv: string[]): RagBenchOptions {
     integerOption(envName, flag ?? process.env[envName], quick ? quickValue : normal, min);
   return {
     questions: count(values.questions, 'BENCH_QUESTIONS', 200, 40, 1),
-    concurrency: count(values.concurrency, 'BENCH_CONCURRENCY', 8, 8, 1),
+    concurrency: count(values.concurrency, 'BENCH_CONCURRENCY', 32, 32, 1),
     workers: count(values.workers, 'BENCH_WORKERS', availableParallelism(), availableParallelism(), 1),
-    warmup: count(values.warmup, 'BENCH_WARMUP', 1, 1),
+    warmup: count(values.warmup, 'BENCH_WARMUP', 2, 1),
     rounds: count(values.rounds, 'BENCH_ROUNDS', 3, 1, 1),
     questionRounds: count(values['question-rounds'], 'BENCH_QUESTION_ROUNDS', 5, 1, 1),
   };

@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { ValidationError } from '@sage/common';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -50,6 +53,69 @@ describe('WorkerPoolEmbedder', () => {
       const answers = await Promise.all(texts.map((text) => embedder.embed([text])));
       expect(answers.map(([vector]) => Array.from(vector!))).toEqual(expected.map((vector) => Array.from(vector)));
       expect(embedder.textsPerThread.every((count) => count > 0)).toBe(true);
+    },
+    START_TIMEOUT_MS,
+  );
+
+  it(
+    'queues the calls made while every thread is busy and sends them as one batch to the first thread that frees',
+    async () => {
+      const embedder = pool(1, 1);
+      await embedder.init();
+      const expected = await new HashingEmbedder({ dimension: 32 }).embed(['a', 'b', 'c', 'd']);
+      // The first call takes the idle thread; the next two wait and leave together.
+      const answers = await Promise.all([embedder.embed(['a']), embedder.embed(['b']), embedder.embed(['c', 'd'])]);
+      expect(answers.flat().map((vector) => Array.from(vector))).toEqual(expected.map((vector) => Array.from(vector)));
+      expect(embedder.batchesPerThread).toEqual([2]);
+      expect(embedder.textsPerThread).toEqual([4]);
+    },
+    START_TIMEOUT_MS,
+  );
+
+  it(
+    'sends a thread at most maxBatchPerWorker texts at once and keeps the order of a long call',
+    async () => {
+      const embedder = new WorkerPoolEmbedder({ embedder: { provider: 'hashing', dimension: 32 }, workers: 2, maxBatchPerWorker: 8 }, 'hashing-32');
+      open.push(embedder);
+      const many = Array.from({ length: 50 }, (_, i) => `long call text ${i}`);
+      const expected = await new HashingEmbedder({ dimension: 32 }).embed(many);
+      expect((await embedder.embed(many)).map((vector) => Array.from(vector))).toEqual(expected.map((vector) => Array.from(vector)));
+      expect(embedder.textsPerThread.reduce((a, b) => a + b)).toBe(50);
+      // 50 texts, at most 8 per batch: at least 7 batches, shared by both threads.
+      expect(embedder.batchesPerThread.reduce((a, b) => a + b)).toBeGreaterThanOrEqual(7);
+      expect(embedder.batchesPerThread.every((count) => count > 0)).toBe(true);
+      expect(() => new WorkerPoolEmbedder({ embedder: { provider: 'hashing' }, minBatchPerWorker: 8, maxBatchPerWorker: 4 }, 'hashing-256')).toThrow(
+        /"maxBatchPerWorker" \(4\) must be at least "minBatchPerWorker" \(8\)/,
+      );
+    },
+    START_TIMEOUT_MS,
+  );
+
+  it(
+    'fails the calls still waiting when closed',
+    async () => {
+      // An OpenAI-compatible endpoint that never answers: the first call stays in the thread, the second waits.
+      const server = createServer();
+      const received = once(server, 'request');
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const { port } = server.address() as AddressInfo;
+      const embedder = new WorkerPoolEmbedder(
+        { embedder: { provider: 'openai', model: 'm', baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'k', dimensions: 8, maxRetries: 0, timeoutMs: 60_000 }, workers: 1, minBatchPerWorker: 1 },
+        'openai:m',
+      );
+      open.push(embedder);
+      await embedder.init();
+      const running = embedder.embed(['a']);
+      const waiting = embedder.embed(['b']);
+      const outcomes = Promise.allSettled([running, waiting]);
+      await received;
+      await embedder.close();
+      server.closeAllConnections();
+      server.close();
+      const [ran, waited] = await outcomes;
+      expect(ran).toMatchObject({ status: 'rejected', reason: expect.any(EmbeddingError) });
+      expect(waited).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: 'openai:m: closed before the call was answered' }) });
     },
     START_TIMEOUT_MS,
   );

@@ -19,7 +19,7 @@ export function printHeader(options: RagBenchOptions, corpus: { documents: numbe
   console.log(`- questions: the first ${options.questions} of examples/rag/eval.jsonl; dense top ${TOP_K}, QA prompt, extractive answer`);
   console.log(`- embedder: USE-lite (512-d, tfjs WASM), one uncached instance per contender, ${EMBED_BATCH} texts per model call when batching`);
   console.log(`- runs: ingest ${options.rounds} and questions ${options.questionRounds} measured rounds, every contender once a round, order rotating;`);
-  console.log(`  medians reported. Warm-up: ingest of 3 documents per contender; questions: ${options.warmup} full round\n`);
+  console.log(`  medians reported. Warm-up: ingest of 3 documents per contender; questions: ${options.warmup} full round${options.warmup === 1 ? '' : 's'}\n`);
 }
 
 export function printIngest(results: Measurement[], raw: Measurement, sageName: string): void {

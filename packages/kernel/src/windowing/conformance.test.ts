@@ -2,13 +2,13 @@
  * The windowing rules (docs/windows.md, rules 1-8 and the bad-input rules) on both engines: the TypeScript core
  * and the sage_flow C++ engine. Every case states the expected output once; both engines must produce it.
  */
-import { seededRandom, ValidationError } from '@sage/common';
+import { OperatorError, seededRandom, ValidationError } from '@sage/common';
 import { describe, expect, it } from 'vitest';
 import { EventTimeSessionWindows, SlidingEventTimeWindows, TumblingEventTimeWindows, type WindowAssigner } from './assigners.js';
 import { Count, Max, Mean, Min, Sum, TopK, VectorMean, VectorSum } from './built-in-aggregates.js';
 import { BoundedOutOfOrdernessWatermarks } from './watermarks.js';
 import { MAX_WATERMARK, type TimeWindow } from './window.js';
-import { type AggregateFunction, WindowFunctions } from './window-functions.js';
+import { type AggregateFunction, type Collector, type ProcessWindowContext, ProcessWindowFunction, WindowFunctions } from './window-functions.js';
 import { type StreamRecord, WindowOperatorTestHarness } from './window-operator-test-harness.js';
 
 interface Click {
@@ -232,6 +232,110 @@ describe.each<Engine>(['typescript', 'native'])('windowing rules on the %s engin
       );
       h.endOfInput();
       expect(h.getOutputValues()).toEqual([2, 1]);
+    });
+  });
+
+  describe('aggregate followed by a process window function', () => {
+    /** Emits `{ key, start, end, value, watermark }` for each fired window. */
+    class WithKeyAndWindow extends ProcessWindowFunction<unknown, Labelled, unknown, TimeWindow> {
+      process(key: unknown, context: ProcessWindowContext<TimeWindow>, results: readonly unknown[], out: Collector<Labelled>): void {
+        out.collect({ key, start: context.window.start, end: context.window.end, value: results, watermark: context.currentWatermark });
+      }
+    }
+    interface Labelled {
+      key: unknown;
+      start: number;
+      end: number;
+      value: readonly unknown[];
+      watermark: number;
+    }
+    function labelled(assigner: WindowAssigner<TimeWindow>, aggregate: AggregateFunction<Click, any, unknown>, options: { keyed?: boolean; allowedLateness?: number } = {}) {
+      return new WindowOperatorTestHarness<Click, Labelled, unknown, TimeWindow>({
+        name: 'labelled',
+        assigner,
+        keySelector: options.keyed === false ? undefined : (event) => event.user,
+        function: WindowFunctions.aggregate(aggregate, new WithKeyAndWindow()),
+        allowedLateness: options.allowedLateness,
+        engine,
+      });
+    }
+
+    it('hands each fired window its key, window and result, with the window maxTimestamp as the timestamp', () => {
+      const h = labelled(SlidingEventTimeWindows.of(10, 5), Sum.of<Click>('amount'));
+      feed(h, [click('b', 7, 1), click('a', 3, 2), click('a', 12, 4)]);
+      h.processWatermark(9);
+      expect(h.getOutput()).toEqual([
+        { value: { key: 'a', start: -5, end: 5, value: [2], watermark: 9 }, timestamp: 4 },
+        { value: { key: 'a', start: 0, end: 10, value: [2], watermark: 9 }, timestamp: 9 },
+        { value: { key: 'b', start: 0, end: 10, value: [1], watermark: 9 }, timestamp: 9 },
+      ]);
+      h.endOfInput();
+      expect(h.getOutputValues().slice(3)).toEqual([
+        { key: 'a', start: 5, end: 15, value: [4], watermark: MAX_WATERMARK },
+        { key: 'b', start: 5, end: 15, value: [1], watermark: MAX_WATERMARK },
+        { key: 'a', start: 10, end: 20, value: [4], watermark: MAX_WATERMARK },
+      ]);
+    });
+
+    it('gives merged session windows, vector results, and no key for windowAll', () => {
+      const sessions = labelled(EventTimeSessionWindows.withGap(5), Count);
+      feed(sessions, [click('a', 1), click('a', 12), click('a', 4), click('b', 2)]);
+      sessions.endOfInput();
+      expect(sessions.getOutputValues().map(({ key, start, end, value }) => ({ key, start, end, value }))).toEqual([
+        { key: 'b', start: 2, end: 7, value: [1] },
+        { key: 'a', start: 1, end: 9, value: [2] },
+        { key: 'a', start: 12, end: 17, value: [1] },
+      ]);
+      const all = labelled(TumblingEventTimeWindows.of(10), VectorSum.of<Click>('v'), { keyed: false });
+      feed(all, [click('a', 1, 0, vec(1, 2)), click('b', 2, 0, vec(3, 4))]);
+      all.endOfInput();
+      expect(all.getOutputValues()).toEqual([{ key: undefined, start: 0, end: 10, value: [vec(4, 6)], watermark: MAX_WATERMARK }]);
+    });
+
+    it('fires again for an accepted late element, and gives object keys as the selector returned them', () => {
+      const h = labelled(TumblingEventTimeWindows.of(10), Count, { allowedLateness: 5 });
+      feed(h, [click('a', 1)]);
+      h.processWatermark(12);
+      feed(h, [click('a', 2)]);
+      expect(h.getOutputValues().map(({ value, watermark }) => ({ value, watermark }))).toEqual([
+        { value: [1], watermark: 12 },
+        { value: [2], watermark: 12 },
+      ]);
+      const objects = new WindowOperatorTestHarness<{ key: { id: number }; ts: number }, unknown>({
+        name: 'object_keys_process',
+        assigner: TumblingEventTimeWindows.of(10),
+        keySelector: (event) => event.key,
+        function: WindowFunctions.aggregate(Count, new WithKeyAndWindow() as never),
+        engine,
+      });
+      objects.processBatch([{ key: { id: 1 }, ts: 1 }, { key: { id: 1 }, ts: 2 }], [1, 2]);
+      objects.endOfInput();
+      expect(objects.getOutputValues()).toEqual([{ key: { id: 1 }, start: 0, end: 10, value: [2], watermark: MAX_WATERMARK }]);
+    });
+
+    it('a process function that throws fails with an OperatorError naming the operator and the window', () => {
+      class Failing extends ProcessWindowFunction<number, never, unknown, TimeWindow> {
+        process(): void {
+          throw new Error('no');
+        }
+      }
+      const h = new WindowOperatorTestHarness<Click, never, string, TimeWindow>({
+        name: 'failing_process',
+        assigner: TumblingEventTimeWindows.of(10),
+        keySelector: (event) => event.user,
+        function: WindowFunctions.aggregate(Count, new Failing()),
+        engine,
+      });
+      feed(h, [click('a', 1)]);
+      let thrown: unknown;
+      try {
+        h.endOfInput();
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(OperatorError);
+      expect((thrown as Error).message).toMatch(/failing_process/);
+      expect((thrown as Error).message).toMatch(/\[0, 10\)|0.*10/);
     });
   });
 

@@ -1,7 +1,8 @@
 import { canonicalKey, OperatorError, ValidationError } from '@sage/common';
 import type { WindowBatchResult, WindowEngine } from '@sage/sage-flow-native';
 import { describeValue, requireNonNegativeMillis, requireTimestamp, requireWatermark } from './validation.js';
-import { MAX_WATERMARK, MIN_WATERMARK } from './window.js';
+import type { Clock } from '../runtime/clock.js';
+import { MAX_WATERMARK, MIN_WATERMARK, TimeWindow } from './window.js';
 import type { NativeWindowPlan } from './window-engine-choice.js';
 import type { WindowOperatorOutput } from './window-operator.js';
 
@@ -11,6 +12,14 @@ export interface NativeWindowOperatorOptions<In, Out, Key> {
   allowedLateness?: number;
   sideOutputLateData?: (record: In, timestamp: number) => void;
   output: WindowOperatorOutput<Out>;
+  /** Processing time for a process window function's context; default `Date.now`. */
+  clock?: Clock;
+}
+
+/** How an object key is held: its canonical form (the map key) and the first value seen with it. */
+interface ObjectKeyEntry {
+  object: string;
+  key: unknown;
 }
 
 /**
@@ -26,7 +35,7 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
   private readonly keyIds = new Map<unknown, number>();
   /** Object keys by canonical form: equal contents are one key, as in the TypeScript core. */
   private readonly objectKeyIds = new Map<string, number>();
-  /** The map entry of each live key id (`keyIds` key or canonical form), to forget it when the engine releases it. */
+  /** The map entry of each live key id (`keyIds` key, or an object key's canonical form and first value), to forget it when the engine releases it. */
   private readonly entryOfId: unknown[] = [];
   /** Ids of keys whose windows are all gone, reused before new ones so the id space stays as small as the live keys. */
   private readonly freeKeyIds: number[] = [];
@@ -112,7 +121,7 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
           }
           if (isObject) this.objectKeyIds.set(entry as string, id);
           else this.keyIds.set(entry, id);
-          this.entryOfId[id] = isObject ? { object: entry } : entry;
+          this.entryOfId[id] = isObject ? ({ object: entry as string, key } satisfies ObjectKeyEntry) : entry;
         }
         if (keySelector === undefined) onlyId = id;
       }
@@ -184,11 +193,44 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
   close(): void {}
 
   private emit(result: WindowBatchResult): void {
+    if (this.plan.process !== undefined) {
+      this.emitThroughProcess(result, this.plan.process);
+      return;
+    }
     const { output } = this.options;
     const { fired, ends, values } = result;
     // Scalar results straight from the typed array: a firing of thousands of windows makes no garbage here.
     if (values !== undefined) for (let i = 0; i < fired; i++) output.collect(values[i] as Out, ends[i] - 1);
     else for (let i = 0; i < fired; i++) output.collect(result.value(i) as Out, ends[i] - 1);
+  }
+
+  /** `aggregate(agg, process)`: the process function gets each fired window's key, window and result, in firing order. */
+  private emitThroughProcess(result: WindowBatchResult, process: NonNullable<NativeWindowPlan['process']>): void {
+    const { output, clock } = this.options;
+    const { fired, keys, starts, ends, values } = result;
+    let timestamp = 0;
+    const collector = { collect: (record: Out) => output.collect(record, timestamp) };
+    for (let i = 0; i < fired; i++) {
+      const window = new TimeWindow(starts[i], ends[i]);
+      timestamp = window.maxTimestamp;
+      const context = { window, currentWatermark: this.watermark, currentProcessingTime: clock?.now() ?? Date.now() };
+      const value = values === undefined ? result.value(i) : values[i];
+      try {
+        process.process(this.keyOf(keys[i]), context, [value], collector);
+      } catch (error) {
+        if (error instanceof OperatorError || (error instanceof ValidationError && error.details.operator === this.name)) throw error;
+        if (error instanceof ValidationError) {
+          throw new ValidationError(`window operator "${this.name}": ${error.message}`, { cause: error, details: { ...error.details, operator: this.name } });
+        }
+        throw new OperatorError(this.name, String(window), error);
+      }
+    }
+  }
+
+  /** The key a key id stands for: the selector's value (for object keys, the first of the equal ones seen). */
+  private keyOf(id: number): Key {
+    const entry = this.entryOfId[id];
+    return (typeof entry === 'object' && entry !== null && 'object' in entry ? (entry as ObjectKeyEntry).key : entry) as Key;
   }
 
   /** What is wrong with a record's value, in the words of the TypeScript core's built-in aggregates. */
@@ -205,7 +247,7 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
       const entry = this.entryOfId[id];
-      if (typeof entry === 'object' && entry !== null && 'object' in entry) this.objectKeyIds.delete((entry as { object: string }).object);
+      if (typeof entry === 'object' && entry !== null && 'object' in entry) this.objectKeyIds.delete((entry as ObjectKeyEntry).object);
       else this.keyIds.delete(entry);
       this.entryOfId[id] = undefined;
       this.freeKeyIds.push(id);

@@ -6,7 +6,7 @@ import type { Evictor } from './evictors.js';
 import { loadSageFlow } from './sage-flow.js';
 import { EventTimeTrigger, type Trigger } from './triggers.js';
 import type { Window } from './window.js';
-import type { WindowFunction } from './window-functions.js';
+import type { ProcessWindowFunction, WindowFunction } from './window-functions.js';
 
 /** Which engine runs a window operator: the C++ engine of `@sage/sage-flow-native` or the TypeScript core. */
 export type WindowEngineChoice = 'auto' | 'native' | 'typescript';
@@ -22,6 +22,8 @@ export interface NativeWindowPlan {
   field: PropertyKey | undefined;
   /** The aggregate's name in errors (`Sum`, `VectorMean`, ...). */
   aggregateName: string;
+  /** Called with the key, the window and the aggregate's result of each fired window (Flink's `aggregate(agg, process)`). */
+  process?: ProcessWindowFunction<any, any, any, any>;
 }
 
 export interface WindowEngineSpec {
@@ -45,7 +47,8 @@ const NAMES: Record<BuiltInAggregate['kind'], string> = {
 /**
  * Decides where a window operator runs. `auto` (the default) picks the native engine when its addon loads and
  * the operator is an event-time tumbling, sliding or session window with the default trigger, no evictor and a
- * built-in aggregate whose selector is absent or a field name; `native` requires all of that and otherwise
+ * built-in aggregate whose selector is absent or a field name (optionally followed by a process window function, which
+ * runs in TypeScript with each fired window's key, window and result); `native` requires all of that and otherwise
  * throws a `ValidationError` saying what stands in the way; `typescript` always runs the TypeScript core.
  */
 export function chooseWindowEngine(where: string, choice: unknown, spec: WindowEngineSpec): NativeWindowPlan | undefined {
@@ -71,7 +74,6 @@ function nativePlan(spec: WindowEngineSpec): NativeWindowPlan | string {
   if (spec.evictor !== undefined) return 'evictors run in TypeScript only';
   const windowFunction = spec.function;
   if (windowFunction.kind !== 'aggregate') return 'process window functions run in TypeScript only';
-  if (windowFunction.process !== undefined) return 'a process window function after the aggregate runs in TypeScript only';
   const builtIn = builtInAggregateOf(windowFunction.aggregate);
   if (builtIn === undefined) return 'only built-in aggregates (Count, Sum, Min, Max, Mean, VectorSum, VectorMean, TopK) run natively, not reduce or a custom AggregateFunction';
   if (typeof builtIn.field === 'function') return `${NAMES[builtIn.kind]} reads its value through a function; give a field name instead`;
@@ -79,7 +81,14 @@ function nativePlan(spec: WindowEngineSpec): NativeWindowPlan | string {
   if (!('native' in loaded)) return loaded.reason;
   const aggregate: WindowAggregateConfig =
     builtIn.kind === 'topK' ? { kind: 'topK', k: builtIn.k!, query: builtIn.query! } : ({ kind: builtIn.kind } as WindowAggregateConfig);
-  return { native: loaded.native, assigner, aggregate, field: builtIn.field as PropertyKey | undefined, aggregateName: NAMES[builtIn.kind] };
+  return {
+    native: loaded.native,
+    assigner,
+    aggregate,
+    field: builtIn.field as PropertyKey | undefined,
+    aggregateName: NAMES[builtIn.kind],
+    process: windowFunction.process,
+  };
 }
 
 function assignerConfig(assigner: WindowAssigner<Window>): WindowAssignerConfig | undefined {

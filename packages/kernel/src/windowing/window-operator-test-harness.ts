@@ -37,7 +37,7 @@ export class WindowOperatorTestHarness<In, Out, Key = unknown, W extends Window 
     };
     if (options.engine === 'native') {
       const plan = chooseWindowEngine(`window operator "${options.name}"`, 'native', options as never)!;
-      this.operator = new NativeWindowOperator<In, Out, Key>({ ...options, sideOutputLateData, output }, plan);
+      this.operator = new NativeWindowOperator<In, Out, Key>({ ...options, clock: this.clock, sideOutputLateData, output }, plan);
       return;
     }
     this.operator = new WindowOperator<In, Out, Key, W>({ ...options, clock: this.clock, sideOutputLateData, output });

@@ -48,7 +48,14 @@ export class WindowStreamOperator extends StreamOperator {
     // On workers the window state goes to Redis with each batch, which the TypeScript engine can give.
     if (declaration.native !== undefined && !setup.durable) {
       this.window = new NativeWindowOperator(
-        { name: setup.options.name, keySelector: setup.keySelectors[0], allowedLateness: declaration.allowedLateness, sideOutputLateData, output: collect },
+        {
+          name: setup.options.name,
+          keySelector: setup.keySelectors[0],
+          allowedLateness: declaration.allowedLateness,
+          sideOutputLateData,
+          output: collect,
+          clock: setup.clock,
+        },
         declaration.native,
       );
       return;

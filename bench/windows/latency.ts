@@ -103,7 +103,6 @@ export async function measureLatency(run: LatencyRun): Promise<LatencyResult> {
     if (due !== undefined) latencies.push(at - arrivals[due]!);
   }
   latencies.sort((a, b) => a - b);
-  if (process.env.LAT_DEBUG) console.error("lat", latencies.map((x) => x.toFixed(1)).join(" "));
   const quantile = (q: number) => (latencies.length === 0 ? Number.NaN : latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!);
   return {
     samples: latencies.length,

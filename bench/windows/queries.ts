@@ -38,13 +38,18 @@ export interface AuctionPrice {
   price: number;
 }
 
-/**
- * A window result with its window's end. q5 and q7 give one per window, q11 one per bidder session (whose end
- * is the last bid's time plus the gap).
- */
+/** A window result with its window's end: q5 and q7 give one per window. */
 export interface WindowValue {
   windowEnd: number;
   value: number;
+}
+
+/** Nexmark q11's result: one bidder session, `[windowStart, windowEnd)` (the last bid's time plus the gap), and its bids. */
+export interface BidderSession {
+  bidder: number;
+  count: number;
+  windowStart: number;
+  windowEnd: number;
 }
 
 export interface QueryDefinition<R> {
@@ -56,19 +61,18 @@ export interface QueryDefinition<R> {
   build(bids: DataStream<Bid>, windowOptions: WindowOperatorCallOptions): DataStream<R>;
 }
 
-/**
- * Reads each window result's event-time timestamp, its window's `maxTimestamp`, which map functions do not
- * see: a 1 ms window holds the results of one timestamp, and its end is their window's end. It fires on the
- * same watermark as the window that made the results, so it adds no wait.
- */
-class AtWindowEnd extends ProcessWindowFunction<number | undefined, WindowValue, undefined, TimeWindow> {
-  process(_key: undefined, context: ProcessWindowContext<TimeWindow>, values: readonly (number | undefined)[], out: Collector<WindowValue>): void {
-    for (const value of values) out.collect({ windowEnd: context.window.end, value: value! });
+/** After a built-in aggregate: the result with its window's end (runs on either engine, once per fired window). */
+class AtWindowEnd extends ProcessWindowFunction<number | undefined, WindowValue, unknown, TimeWindow> {
+  process(_key: unknown, context: ProcessWindowContext<TimeWindow>, results: readonly (number | undefined)[], out: Collector<WindowValue>): void {
+    out.collect({ windowEnd: context.window.end, value: results[0]! });
   }
 }
 
-function withWindowEnds(results: DataStream<number> | DataStream<number | undefined>, query: QueryId): DataStream<WindowValue> {
-  return (results as DataStream<number | undefined>).windowAll(TumblingEventTimeWindows.of(1)).process(new AtWindowEnd(), { name: `${query}_window_ends` });
+/** After `Count` on a bidder's session window: Nexmark q11's row. */
+class BidderSessionRow extends ProcessWindowFunction<number, BidderSession, number, TimeWindow> {
+  process(bidder: number, context: ProcessWindowContext<TimeWindow>, counts: readonly number[], out: Collector<BidderSession>): void {
+    out.collect({ bidder, count: counts[0]!, windowStart: context.window.start, windowEnd: context.window.end });
+  }
 }
 
 const q0: QueryDefinition<Bid> = {
@@ -102,9 +106,9 @@ const q5: QueryDefinition<WindowValue> = {
       .keyBy((bid) => bid.auction)
       .window(SlidingEventTimeWindows.of(WINDOW_SIZE_MS, HOP_SLIDE_MS))
       .aggregate(Count, { ...windowOptions, name: 'q5_bids_per_auction' });
-    // A hopping window's counts carry its maxTimestamp, so they all fall into one slide-sized window.
-    const hottest = counts.windowAll(TumblingEventTimeWindows.of(HOP_SLIDE_MS)).aggregate(Max.of<number>(), { ...windowOptions, name: 'q5_most_bids' });
-    return withWindowEnds(hottest, 'q5');
+    // A hopping window's counts carry its maxTimestamp, so they all fall into one slide-sized window, which
+    // ends where the hopping window does.
+    return counts.windowAll(TumblingEventTimeWindows.of(HOP_SLIDE_MS)).aggregate(Max.of<number>(), new AtWindowEnd(), { ...windowOptions, name: 'q5_most_bids' });
   },
 };
 
@@ -113,21 +117,18 @@ const q7: QueryDefinition<WindowValue> = {
   description: 'highest bid: max price in tumbling 10 s windows (Max)',
   windowed: true,
   build: (bids, windowOptions) =>
-    withWindowEnds(bids.windowAll(TumblingEventTimeWindows.of(WINDOW_SIZE_MS)).aggregate(Max.of<Bid>('price'), { ...windowOptions, name: 'q7_max_price' }), 'q7'),
+    bids.windowAll(TumblingEventTimeWindows.of(WINDOW_SIZE_MS)).aggregate(Max.of<Bid>('price'), new AtWindowEnd(), { ...windowOptions, name: 'q7_max_price' }),
 };
 
-const q11: QueryDefinition<WindowValue> = {
+const q11: QueryDefinition<BidderSession> = {
   id: 'q11',
-  description: 'user sessions: bids per bidder in session windows with a 10 s gap (Count)',
+  description: 'user sessions: bids per bidder in session windows with a 10 s gap (Count), with the bidder and the session',
   windowed: true,
   build: (bids, windowOptions) =>
-    withWindowEnds(
-      bids
-        .keyBy((bid) => bid.bidder)
-        .window(EventTimeSessionWindows.withGap(SESSION_GAP_MS))
-        .aggregate(Count, { ...windowOptions, name: 'q11_session_bids' }),
-      'q11',
-    ),
+    bids
+      .keyBy((bid) => bid.bidder)
+      .window(EventTimeSessionWindows.withGap(SESSION_GAP_MS))
+      .aggregate(Count, new BidderSessionRow(), { ...windowOptions, name: 'q11_session_bids' }),
 };
 
 export const QUERIES: readonly QueryDefinition<any>[] = [q0, q1, q2, q5, q7, q11];

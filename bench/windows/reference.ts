@@ -1,5 +1,5 @@
 import { type Bid, isBid, type NexmarkEvent } from './nexmark.js';
-import { type AuctionPrice, DOLLAR_TO_EURO, type EuroBid, HOP_SLIDE_MS, type QueryId, SESSION_GAP_MS, WINDOW_SIZE_MS, type WindowValue } from './queries.js';
+import { type AuctionPrice, type BidderSession, DOLLAR_TO_EURO, type EuroBid, HOP_SLIDE_MS, type QueryId, SESSION_GAP_MS, WINDOW_SIZE_MS, type WindowValue } from './queries.js';
 
 /**
  * Each query computed the plain way, with loops and maps over the whole input at once: no engine, no
@@ -53,27 +53,27 @@ function highestPrices(bids: readonly Bid[]): WindowValue[] {
 }
 
 /**
- * Bids per bidder session, with the session's end. A session is `[first, last + gap)`; the bidder's next bid
- * opens a new one when it falls after that end.
+ * Bids per bidder session. A session is `[first, last + gap)`; the bidder's next bid opens a new one when it
+ * falls after that end.
  */
-function bidderSessions(bids: readonly Bid[]): WindowValue[] {
+function bidderSessions(bids: readonly Bid[]): BidderSession[] {
   const times = new Map<number, number[]>();
   for (const bid of bids) {
     let list = times.get(bid.bidder);
     if (list === undefined) times.set(bid.bidder, (list = []));
     list.push(bid.dateTime);
   }
-  const sessions: WindowValue[] = [];
-  for (const list of times.values()) {
+  const sessions: BidderSession[] = [];
+  for (const [bidder, list] of times) {
     list.sort((a, b) => a - b);
-    let session: WindowValue | undefined;
+    let session: BidderSession | undefined;
     for (const time of list) {
       if (session !== undefined && time <= session.windowEnd) {
         session.windowEnd = Math.max(session.windowEnd, time + SESSION_GAP_MS);
-        session.value++;
+        session.count++;
       } else {
         if (session !== undefined) sessions.push(session);
-        session = { windowEnd: time + SESSION_GAP_MS, value: 1 };
+        session = { bidder, count: 1, windowStart: time, windowEnd: time + SESSION_GAP_MS };
       }
     }
     if (session !== undefined) sessions.push(session);

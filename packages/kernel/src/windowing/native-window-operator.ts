@@ -1,6 +1,6 @@
 import { canonicalKey, OperatorError, ValidationError } from '@sage/common';
 import type { WindowBatchResult, WindowEngine } from '@sage/sage-flow-native';
-import { describeValue, requireNonNegativeMillis, requireTimestamp, requireWatermark } from './validation.js';
+import { describeValue, requireNonNegativeMillis, requireTimestamp, requireWatermark, windowFunctionFailure } from './validation.js';
 import type { Clock } from '../runtime/clock.js';
 import { MAX_WATERMARK, MIN_WATERMARK, TimeWindow } from './window.js';
 import type { NativeWindowPlan } from './window-engine-choice.js';
@@ -20,6 +20,10 @@ export interface NativeWindowOperatorOptions<In, Out, Key> {
 interface ObjectKeyEntry {
   object: string;
   key: unknown;
+}
+
+function isObjectKeyEntry(entry: unknown): entry is ObjectKeyEntry {
+  return typeof entry === 'object' && entry !== null && 'object' in entry;
 }
 
 /**
@@ -208,21 +212,19 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
   private emitThroughProcess(result: WindowBatchResult, process: NonNullable<NativeWindowPlan['process']>): void {
     const { output, clock } = this.options;
     const { fired, keys, starts, ends, values } = result;
+    // One firing is one instant of processing time.
+    const currentProcessingTime = clock?.now() ?? Date.now();
     let timestamp = 0;
     const collector = { collect: (record: Out) => output.collect(record, timestamp) };
     for (let i = 0; i < fired; i++) {
       const window = new TimeWindow(starts[i], ends[i]);
       timestamp = window.maxTimestamp;
-      const context = { window, currentWatermark: this.watermark, currentProcessingTime: clock?.now() ?? Date.now() };
+      const context = { window, currentWatermark: this.watermark, currentProcessingTime };
       const value = values === undefined ? result.value(i) : values[i];
       try {
         process.process(this.keyOf(keys[i]), context, [value], collector);
       } catch (error) {
-        if (error instanceof OperatorError || (error instanceof ValidationError && error.details.operator === this.name)) throw error;
-        if (error instanceof ValidationError) {
-          throw new ValidationError(`window operator "${this.name}": ${error.message}`, { cause: error, details: { ...error.details, operator: this.name } });
-        }
-        throw new OperatorError(this.name, String(window), error);
+        throw windowFunctionFailure(this.name, window, error);
       }
     }
   }
@@ -230,7 +232,7 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
   /** The key a key id stands for: the selector's value (for object keys, the first of the equal ones seen). */
   private keyOf(id: number): Key {
     const entry = this.entryOfId[id];
-    return (typeof entry === 'object' && entry !== null && 'object' in entry ? (entry as ObjectKeyEntry).key : entry) as Key;
+    return (isObjectKeyEntry(entry) ? entry.key : entry) as Key;
   }
 
   /** What is wrong with a record's value, in the words of the TypeScript core's built-in aggregates. */
@@ -247,7 +249,7 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
       const entry = this.entryOfId[id];
-      if (typeof entry === 'object' && entry !== null && 'object' in entry) this.objectKeyIds.delete((entry as ObjectKeyEntry).object);
+      if (isObjectKeyEntry(entry)) this.objectKeyIds.delete(entry.object);
       else this.keyIds.delete(entry);
       this.entryOfId[id] = undefined;
       this.freeKeyIds.push(id);

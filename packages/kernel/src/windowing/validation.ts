@@ -1,4 +1,4 @@
-import { ValidationError } from '@sage/common';
+import { OperatorError, ValidationError } from '@sage/common';
 
 /** Shows a value in an error message: numbers as written (`NaN`, `-5`), others as JSON. */
 export function describeValue(value: unknown): string {
@@ -61,4 +61,17 @@ export function requireWatermark(owner: string, value: unknown): number {
     });
   }
   return value;
+}
+
+/**
+ * What a window operator throws when user code (a trigger, evictor, aggregate or process function) failed on
+ * `subject`: its own errors pass through, a validation error is named after the operator, anything else becomes an
+ * `OperatorError` with the subject (a window as its `toString`).
+ */
+export function windowFunctionFailure(operator: string, subject: unknown, error: unknown): Error {
+  if (error instanceof OperatorError || (error instanceof ValidationError && error.details.operator === operator)) return error;
+  if (error instanceof ValidationError) {
+    return new ValidationError(`window operator "${operator}": ${error.message}`, { cause: error, details: { ...error.details, operator } });
+  }
+  return new OperatorError(operator, subject instanceof Object && 'maxTimestamp' in subject ? String(subject) : subject, error);
 }

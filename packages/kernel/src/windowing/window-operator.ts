@@ -1,4 +1,4 @@
-import { canonicalKey, OperatorError, PipelineError, ValidationError } from '@sage/common';
+import { canonicalKey, PipelineError, ValidationError } from '@sage/common';
 import type { Clock } from '../runtime/clock.js';
 import { isMergingWindowAssigner, type WindowAssigner, type WindowAssignerContext } from './assigners.js';
 import type { Evictor } from './evictors.js';
@@ -6,7 +6,7 @@ import { MergingWindowSet } from './merging-window-set.js';
 import { TimerQueue, type WindowTimer } from './timer-queue.js';
 import { WindowTriggerContext } from './window-trigger-context.js';
 import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerResult } from './triggers.js';
-import { requireNonNegativeMillis, requireTimestamp, requireWatermark } from './validation.js';
+import { requireNonNegativeMillis, requireTimestamp, requireWatermark, windowFunctionFailure } from './validation.js';
 import { MAX_WATERMARK, MIN_WATERMARK, type TimestampedValue, type Window } from './window.js';
 import { type WindowContents, type WindowKeySnapshot, windowFromId } from './window-key-snapshot.js';
 import type { Collector, WindowFunction } from './window-functions.js';
@@ -424,11 +424,8 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
     try {
       return fn();
     } catch (error) {
-      if (error instanceof OperatorError || (error instanceof ValidationError && error.details.operator === this.name)) throw error;
-      if (error instanceof ValidationError) {
-        throw new ValidationError(`window operator "${this.name}": ${error.message}`, { cause: error, details: { ...error.details, operator: this.name } });
-      }
-      throw new OperatorError(this.name, subject instanceof Object && 'maxTimestamp' in subject ? String(subject) : subject, error);
+      throw windowFunctionFailure(this.name, subject, error);
     }
   }
+
 }

@@ -1,9 +1,9 @@
 import { loadavg } from 'node:os';
 import { END_OF_STREAM, type EndOfStream, type WindowOperatorCallOptions } from '@sage/kernel';
 import { collectGarbage } from '../kernel/harness.js';
-import type { NexmarkEvent } from './nexmark.js';
+import { type GeneratorConfig, type NexmarkEvent, NexmarkGenerator, streamEvents } from './nexmark.js';
 import type { QueryDefinition, WindowValue } from './queries.js';
-import { verifyResults } from './reference.js';
+import { referenceResults, ResultDigest } from './reference.js';
 import { OUT_OF_ORDERNESS_MS, runQuery } from './run-query.js';
 
 /**
@@ -14,21 +14,23 @@ import { OUT_OF_ORDERNESS_MS, runQuery } from './run-query.js';
  * that event's arrival, so it covers batching in the source, the watermark's way through the job, the
  * firing (with every result of the same firing before it) and the hop to the sink. Results that only the
  * end of input fires have no such event and are left out.
+ *
+ * The source makes each event when it is due (as Nexmark's generator source does), and the sink keeps only
+ * each result's latency and a digest of the results, as a sink that writes its results elsewhere would: a
+ * run's length is not bounded by memory, and the heap holds nothing of the harness that collections would
+ * copy again and again. After the run the reference computes the expected results from the same seed.
  */
 
 export interface LatencyRun {
   query: QueryDefinition<any>;
-  events: readonly NexmarkEvent[];
+  /** The source offers the first `events` events of `generator`. */
+  events: number;
+  generator: GeneratorConfig;
   /** Events per second of wall time offered by the source. */
   rate: number;
   windowOptions: WindowOperatorCallOptions;
   /** Linger of the source's partly filled batches; the default of 5 ms would dominate a latency run. */
   lingerMs: number;
-  /**
-   * The reference's results over `events`, to check that the run computed the right thing. Called after the
-   * run, so that the garbage of computing them is not collected on the run's clock.
-   */
-  expected(): readonly unknown[];
 }
 
 export interface LatencyResult {
@@ -57,32 +59,38 @@ export async function measureMaxRate(run: Omit<LatencyRun, 'rate'>): Promise<num
   collectGarbage();
   await measureLatency({ ...run, rate: Number.POSITIVE_INFINITY });
   const result = await measureLatency({ ...run, rate: Number.POSITIVE_INFINITY });
-  return run.events.length / result.seconds;
+  return run.events / result.seconds;
 }
 
 export async function measureLatency(run: LatencyRun): Promise<LatencyResult> {
   const { events, rate } = run;
-  const arrivals = new Float64Array(events.length);
-  const newestTime = new Float64Array(events.length);
-  for (let i = 0, newest = Number.NEGATIVE_INFINITY; i < events.length; i++) newestTime[i] = newest = Math.max(newest, events[i]!.dateTime);
-  const received: Array<{ result: unknown; at: number }> = [];
+  const generator = new NexmarkGenerator(run.generator);
+  const arrivals = new Float64Array(events);
+  // The newest event time up to each event: the watermark it brings.
+  const newestTime = new Float64Array(events);
+  let newest = Number.NEGATIVE_INFINITY;
+  let latencies: Float64Array = new Float64Array(1 << 16);
+  let samples = 0;
+  const digest = new ResultDigest();
   let lagMs = 0;
   let start = 0;
   let next = 0;
+  const offer = (due: number): NexmarkEvent => {
+    const event = generator.next();
+    arrivals[next] = due;
+    newestTime[next++] = newest = Math.max(newest, event.dateTime);
+    return event;
+  };
   const source = (): NexmarkEvent | EndOfStream | Promise<NexmarkEvent | EndOfStream> => {
-    if (next === events.length) return END_OF_STREAM;
+    if (next === events) return END_OF_STREAM;
     if (next === 0) start = performance.now();
     const due = start + (next * 1000) / rate;
     const now = performance.now();
     if (now >= due) {
-      if (next === events.length - 1) lagMs = now - due;
-      arrivals[next] = due;
-      return events[next++]!;
+      if (next === events - 1) lagMs = now - due;
+      return offer(due);
     }
-    return waitUntil(due).then(() => {
-      arrivals[next] = due;
-      return events[next++]!;
-    });
+    return waitUntil(due).then(() => offer(due));
   };
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
@@ -91,24 +99,29 @@ export async function measureLatency(run: LatencyRun): Promise<LatencyResult> {
     source,
     windowOptions: run.windowOptions,
     environment: { lingerMs: run.lingerMs },
-    onResult: (result) => received.push({ result, at: performance.now() }),
+    onResult: (result) => {
+      const at = performance.now();
+      // The event that made the result due has arrived: it is among the first `next`.
+      const due = firstIndexAtLeast(newestTime, (result as WindowValue).windowEnd - 1 + OUT_OF_ORDERNESS_MS + 1, next);
+      if (due !== undefined) {
+        if (samples === latencies.length) latencies = grown(latencies);
+        latencies[samples++] = at - arrivals[due]!;
+      }
+      digest.add(result);
+    },
   });
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   const cpuShare = (cpu.user + cpu.system) / 1e6 / seconds;
-  verifyResults(`${run.query.id} latency run`, received.map((entry) => entry.result), run.expected());
-  const latencies: number[] = [];
-  for (const { result, at } of received) {
-    const due = firstIndexAtLeast(newestTime, (result as WindowValue).windowEnd - 1 + OUT_OF_ORDERNESS_MS + 1);
-    if (due !== undefined) latencies.push(at - arrivals[due]!);
-  }
-  latencies.sort((a, b) => a - b);
-  const quantile = (q: number) => (latencies.length === 0 ? Number.NaN : latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!);
+  // After the run, so that the garbage of computing the reference is not collected on the run's clock.
+  digest.verify(`${run.query.id} latency run`, ResultDigest.of(referenceResults(run.query.id, streamEvents(events, run.generator))));
+  const sorted = latencies.subarray(0, samples).sort();
+  const quantile = (q: number) => (samples === 0 ? Number.NaN : sorted[Math.min(samples - 1, Math.floor(q * samples))]!);
   return {
-    samples: latencies.length,
+    samples,
     p50Ms: quantile(0.5),
     p99Ms: quantile(0.99),
-    maxMs: latencies.at(-1) ?? Number.NaN,
+    maxMs: samples === 0 ? Number.NaN : sorted[samples - 1]!,
     sourceLagMs: lagMs,
     seconds,
     cpuShare,
@@ -116,16 +129,22 @@ export async function measureLatency(run: LatencyRun): Promise<LatencyResult> {
   };
 }
 
-/** The first index whose (non-decreasing) value is >= `target`. */
-function firstIndexAtLeast(values: Float64Array, target: number): number | undefined {
+/** The first index below `end` whose (non-decreasing) value is >= `target`. */
+function firstIndexAtLeast(values: Float64Array, target: number, end: number): number | undefined {
   let low = 0;
-  let high = values.length;
+  let high = end;
   while (low < high) {
     const mid = (low + high) >>> 1;
     if (values[mid]! >= target) high = mid;
     else low = mid + 1;
   }
-  return low < values.length ? low : undefined;
+  return low < end ? low : undefined;
+}
+
+function grown(values: Float64Array): Float64Array {
+  const larger = new Float64Array(values.length * 2);
+  larger.set(values);
+  return larger;
 }
 
 /**

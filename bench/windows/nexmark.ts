@@ -86,55 +86,81 @@ const CITIES = ['Phoenix', 'Los Angeles', 'San Francisco', 'Boise', 'Portland', 
 const STATES = ['AZ', 'CA', 'ID', 'OR', 'WA', 'WY'];
 
 export function generateEvents(count: number, config: GeneratorConfig = DEFAULT_GENERATOR): NexmarkEvent[] {
-  const random = seededRandom(config.seed);
-  const below = (n: number) => Math.floor(random() * n);
-  const pick = <T>(items: readonly T[]) => items[below(items.length)]!;
-  const price = () => Math.round(10 ** (random() * 6) * 100);
+  const generator = new NexmarkGenerator(config);
   const events: NexmarkEvent[] = new Array(count);
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < count; i++) events[i] = generator.next();
+  return events;
+}
+
+/** The first `count` events, made one at a time as they are iterated (a long run's events need not all be in memory). */
+export function* streamEvents(count: number, config: GeneratorConfig = DEFAULT_GENERATOR): Generator<NexmarkEvent> {
+  const generator = new NexmarkGenerator(config);
+  for (let i = 0; i < count; i++) yield generator.next();
+}
+
+/** Makes the events of one seed in order, one per `next()`: event `i` is the same as `generateEvents(n)[i]`. */
+export class NexmarkGenerator {
+  private readonly random: () => number;
+  private readonly below = (n: number) => Math.floor(this.random() * n);
+  private index = 0;
+
+  constructor(private readonly config: GeneratorConfig = DEFAULT_GENERATOR) {
+    this.random = seededRandom(config.seed);
+  }
+
+  next(): NexmarkEvent {
+    const { config, below } = this;
+    const i = this.index++;
     const dateTime = config.baseTime + Math.floor((i * 1000) / config.eventsPerSecond) - below(config.maxDelayMs);
     const offset = i % PROPORTION_DENOMINATOR;
     if (offset < PERSON_PROPORTION) {
       const id = FIRST_PERSON_ID + lastPersonId(i);
-      const name = `${pick(FIRST_NAMES)} ${pick(LAST_NAMES)}`;
+      const name = `${this.pick(FIRST_NAMES)} ${this.pick(LAST_NAMES)}`;
       const card = () => String(1000 + below(9000));
       const creditCard = `${card()} ${card()} ${card()} ${card()}`;
-      events[i] = { type: 'person', id, name, emailAddress: `${name.replace(' ', '.')}@example.com`, creditCard, city: pick(CITIES), state: pick(STATES), dateTime, extra: '' };
-    } else if (offset < PERSON_PROPORTION + AUCTION_PROPORTION) {
+      return { type: 'person', id, name, emailAddress: `${name.replace(' ', '.')}@example.com`, creditCard, city: this.pick(CITIES), state: this.pick(STATES), dateTime, extra: '' };
+    }
+    if (offset < PERSON_PROPORTION + AUCTION_PROPORTION) {
       const seller = FIRST_PERSON_ID + (below(HOT_SELLER_RATIO) > 0 ? Math.floor(lastPersonId(i) / HOT_BATCH) * HOT_BATCH : activePerson(i, below));
-      const initialBid = price();
+      const initialBid = this.price();
       const id = FIRST_AUCTION_ID + lastAuctionId(i);
-      events[i] = {
+      return {
         type: 'auction',
         id,
         itemName: `item-${id}`,
         description: `auction ${id}`,
         initialBid,
-        reserve: initialBid + price(),
+        reserve: initialBid + this.price(),
         dateTime,
         expires: dateTime + 1 + below(20_000),
         seller,
         category: FIRST_CATEGORY_ID + below(NUM_CATEGORIES),
         extra: '',
       };
-    } else {
-      const auction = below(HOT_AUCTION_RATIO) > 0 ? Math.floor(lastAuctionId(i) / HOT_BATCH) * HOT_BATCH : inFlightAuction(i, below);
-      // The second person of a batch, so that hot bidders and hot sellers differ.
-      const bidder = below(HOT_BIDDER_RATIO) > 0 ? Math.floor(lastPersonId(i) / HOT_BATCH) * HOT_BATCH + 1 : activePerson(i, below);
-      const channel = pick(CHANNELS);
-      events[i] = {
-        type: 'bid',
-        auction: FIRST_AUCTION_ID + auction,
-        bidder: FIRST_PERSON_ID + bidder,
-        price: price(),
-        channel,
-        url: CHANNEL_URLS.get(channel)!,
-        dateTime,
-        extra: '',
-      };
     }
+    const auction = below(HOT_AUCTION_RATIO) > 0 ? Math.floor(lastAuctionId(i) / HOT_BATCH) * HOT_BATCH : inFlightAuction(i, below);
+    // The second person of a batch, so that hot bidders and hot sellers differ.
+    const bidder = below(HOT_BIDDER_RATIO) > 0 ? Math.floor(lastPersonId(i) / HOT_BATCH) * HOT_BATCH + 1 : activePerson(i, below);
+    const channel = this.pick(CHANNELS);
+    return {
+      type: 'bid',
+      auction: FIRST_AUCTION_ID + auction,
+      bidder: FIRST_PERSON_ID + bidder,
+      price: this.price(),
+      channel,
+      url: CHANNEL_URLS.get(channel)!,
+      dateTime,
+      extra: '',
+    };
   }
-  return events;
+
+  private pick<T>(items: readonly T[]): T {
+    return items[this.below(items.length)]!;
+  }
+
+  private price(): number {
+    return Math.round(10 ** (this.random() * 6) * 100);
+  }
 }
 
 /** The 0-based id of the last person created at or before event `i`. */

@@ -1,8 +1,8 @@
 import type { WindowEngineChoice } from '@sage/kernel';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_GENERATOR, generateEvents, isBid } from './nexmark.js';
+import { DEFAULT_GENERATOR, generateEvents, isBid, streamEvents } from './nexmark.js';
 import { QUERIES } from './queries.js';
-import { referenceResults, verifyResults } from './reference.js';
+import { referenceResults, ResultDigest, verifyResults } from './reference.js';
 import { collectResults } from './run-query.js';
 
 // 100 events per second of event time: 6,000 events span a minute, enough for many windows of every kind.
@@ -54,5 +54,21 @@ describe('the reference check', () => {
     const wrong = expected.map((result, i) => (i === 2 ? { ...result, value: result.value - 1 } : result));
     expect(() => verifyResults('q7', wrong, expected)).toThrow(/q7: NOT VERIFIED/);
     expect(() => verifyResults('q7', expected.slice(1), expected)).toThrow(/results, the reference has/);
+  });
+
+  it('the digest of a latency run takes the results in any order, and no other results', () => {
+    const expected = referenceResults('q11', events) as Array<{ bidder: number; count: number }>;
+    const digest = ResultDigest.of(expected);
+    expect(() => ResultDigest.of([...expected].reverse()).verify('q11', digest)).not.toThrow();
+    const wrong = expected.map((result, i) => (i === 3 ? { ...result, count: result.count + 1 } : result));
+    expect(() => ResultDigest.of(wrong).verify('q11', digest)).toThrow(/q11: NOT VERIFIED: .* digests differ/);
+    expect(() => ResultDigest.of(expected.slice(1)).verify('q11', digest)).toThrow(/results, the reference has/);
+  });
+});
+
+describe('streamed events', () => {
+  it('are the generated events, made one at a time', () => {
+    expect([...streamEvents(2_000, config)]).toEqual(events.slice(0, 2_000));
+    expect(referenceResults('q5', streamEvents(6_000, config))).toEqual(referenceResults('q5', events));
   });
 });

@@ -22,8 +22,6 @@ if (options === undefined) {
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const generator = { ...DEFAULT_GENERATOR, seed: options.seed };
 const queries = QUERIES.filter((query) => options.queries.includes(query.id));
-/** Latency runs offer at most this many events (memory), and run shorter than asked when the rate is higher. */
-const MAX_LATENCY_EVENTS = 2_000_000;
 /** Events of the unpaced run that finds a latency run's maximum rate. */
 const MAX_RATE_EVENTS = 300_000;
 const LATENCY_LINGER_MS = 1;
@@ -61,22 +59,20 @@ printThroughput(options.queries, measurements, engineIds);
 const latencies: LatencyRow[] = [];
 if (options.latencySeconds > 0) {
   const windowed = queries.filter((query) => query.windowed);
-  // The generator is seeded, so every run's events are a prefix of these.
-  const latencyEvents = windowed.length === 0 ? [] : generateEvents(MAX_LATENCY_EVENTS, generator);
   for (const query of windowed) {
     for (const engine of selection.engines) {
-      const common = { query, windowOptions: engine.windowOptions, lingerMs: LATENCY_LINGER_MS };
-      const probe = latencyEvents.slice(0, Math.min(MAX_RATE_EVENTS, options.events));
-      log(`latency: ${query.id} ${engine.id}, maximum rate of the paced job's source over ${format(probe.length)} events`);
-      const probed = await measureMaxRate({ ...common, events: probe, expected: () => referenceResults(query.id, probe) });
+      const common = { query, generator, windowOptions: engine.windowOptions, lingerMs: LATENCY_LINGER_MS };
+      const probe = Math.min(MAX_RATE_EVENTS, options.events);
+      log(`latency: ${query.id} ${engine.id}, maximum rate of the paced job's source over ${format(probe)} events`);
+      const probed = await measureMaxRate({ ...common, events: probe });
       // The lower of the two measurements of the maximum, so that the source can keep the rate for the whole run.
       const throughput = measurements.find((m) => m.name === contenderName(query.id, engine.id))!.medianRate;
       const maxRate = Math.min(probed, throughput);
       const rate = Math.max(1, Math.round(maxRate / 2));
-      const offered = latencyEvents.slice(0, Math.min(MAX_LATENCY_EVENTS, rate * options.latencySeconds));
-      log(`latency: ${query.id} ${engine.id}, ${format(offered.length)} events at ${format(rate)} events/s`);
-      const result = await measureLatency({ ...common, events: offered, rate, expected: () => referenceResults(query.id, offered) });
-      latencies.push({ query: query.id, engine: engine.id, maxRate, rate, events: offered.length, lingerMs: LATENCY_LINGER_MS, result });
+      const offered = rate * options.latencySeconds;
+      log(`latency: ${query.id} ${engine.id}, ${format(offered)} events at ${format(rate)} events/s`);
+      const result = await measureLatency({ ...common, events: offered, rate });
+      latencies.push({ query: query.id, engine: engine.id, maxRate, rate, events: offered, lingerMs: LATENCY_LINGER_MS, result });
     }
   }
   printLatency(latencies);

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <numeric>
+#include <random>
 #include <vector>
 
 using sageflow::AggregateKind;
@@ -98,6 +101,34 @@ TEST(WindowEngine, OneWatermarkFiresInKeyNameOrder) {
   EXPECT_EQ(out.fired[0].key, 0);
   EXPECT_EQ(out.fired[1].key, 1);
   EXPECT_EQ(out.fired[2].key, 2);
+}
+
+// Thousands of windows of one end are sorted by radix on the name prefixes: the order must be JavaScript's
+// string order for every mix of names (shared prefixes, prefixes of each other, high code units).
+TEST(WindowEngine, ManyWindowsOfOneEndFireInKeyNameOrder) {
+  WindowEngine engine(tumbling(10, AggregateKind::Count));
+  std::mt19937 random(7);
+  const std::u16string alphabet = u"0129:az-\u00e9\u0100\uffff";
+  std::vector<std::u16string> names;
+  while (names.size() < 3000) {
+    std::u16string name = names.empty() || random() % 3 == 0 ? u"" : names[random() % names.size()].substr(0, random() % 10);
+    const size_t extra = 1 + random() % 10;
+    for (size_t i = 0; i < extra; ++i) name += alphabet[random() % alphabet.size()];
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  Feed feed;
+  for (size_t i = 0; i < names.size(); ++i) {
+    engine.setKeyName(int32_t(i), names[i]);
+    feed.add(int32_t(i), double(random() % 10));
+  }
+  BatchOutput out;
+  feed.into(engine, out);
+  engine.processWatermark(9, out);
+  std::vector<int32_t> expected(names.size());
+  std::iota(expected.begin(), expected.end(), 0);
+  std::sort(expected.begin(), expected.end(), [&](int32_t a, int32_t b) { return names[size_t(a)] < names[size_t(b)]; });
+  ASSERT_EQ(out.fired.size(), names.size());
+  for (size_t i = 0; i < expected.size(); ++i) ASSERT_EQ(out.fired[i].key, expected[i]) << "position " << i;
 }
 
 TEST(WindowEngine, NegativeTimestampsAlignToTheEpoch) {

@@ -255,7 +255,8 @@ export class TimestampsAndWatermarks<T> {
         throw new OperatorError(this.operatorName, record, error);
       }
     }
-    const timestamp = requireTimestamp(`operator "${this.operatorName}"`, assigned, record);
+    // The owner's name is only put together for the error: not once per record.
+    const timestamp = Number.isSafeInteger(assigned) ? (assigned as number) : requireTimestamp(`operator "${this.operatorName}"`, assigned, record);
     this.generator.onEvent(record, timestamp, this.output);
     return timestamp;
   }

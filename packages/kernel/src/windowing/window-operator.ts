@@ -134,7 +134,8 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
   processElement(record: In, timestamp?: number): void {
     // Event time reads the clock only if the assigner asks for it.
     const now = this.assigner.isEventTime ? undefined : Math.floor(this.options.clock.now());
-    const elementTimestamp = now === undefined || timestamp !== undefined ? requireTimestamp(`window operator "${this.name}"`, timestamp, record) : now;
+    const elementTimestamp =
+      now === undefined || timestamp !== undefined ? (Number.isSafeInteger(timestamp) ? (timestamp as number) : requireTimestamp(`window operator "${this.name}"`, timestamp, record)) : now;
     const key = this.options.keySelector === undefined ? (undefined as Key) : this.call(record, () => this.options.keySelector!(record));
     const assignerContext = now === undefined ? this.assignerContext : { currentProcessingTime: now };
     const windows = this.call(record, () => this.assigner.assignWindows(record, elementTimestamp, assignerContext));

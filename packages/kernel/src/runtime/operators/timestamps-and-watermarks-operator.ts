@@ -75,6 +75,12 @@ export class TimestampsAndWatermarksOperator<T> extends StreamOperator {
   /** Activity before the watermark it allows, idleness after the last watermark before it. */
   private sendPending(): void | Promise<void> {
     const { output } = this.setup;
+    // The usual case, after each batch: no idleness to report, at most a watermark.
+    if (!this.idle && !this.sentIdle) {
+      if (this.pending <= this.sent) return;
+      this.sent = this.pending;
+      return output.emitWatermark(this.sent);
+    }
     const steps: Array<() => void | Promise<void>> = [];
     if (!this.idle && this.sentIdle) {
       this.sentIdle = false;

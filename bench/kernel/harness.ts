@@ -1,4 +1,4 @@
-import { PerformanceObserver } from 'node:perf_hooks';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -36,17 +36,32 @@ export const collectGarbage: () => void = (() => {
   return runInNewContext('gc') as () => void;
 })();
 
-/** GC pauses as [start, end] in performance.now() time; entries arrive asynchronously, after the pause. */
-const gcPauses: Array<[number, number]> = [];
+/** GC pauses as [start, end, kind] in performance.now() time; entries arrive asynchronously, after the pause. */
+const gcPauses: Array<[number, number, number]> = [];
 new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) gcPauses.push([entry.startTime, entry.startTime + entry.duration]);
+  for (const entry of list.getEntries()) gcPauses.push([entry.startTime, entry.startTime + entry.duration, ((entry as { detail?: { kind?: number } }).detail?.kind ?? 0)]);
 }).observe({ entryTypes: ['gc'] });
 
-async function gcTimeBetween(from: number, to: number): Promise<number> {
+export interface GcSummary {
+  pauses: number;
+  /** Mark-compact collections of the whole heap (the others are young-generation scavenges). */
+  major: number;
+  longestMs: number;
+  totalMs: number;
+}
+
+/** The collector's pauses between `from` and `to` (performance.now() times); forgets every pause seen so far. */
+export async function gcDuring(from: number, to: number): Promise<GcSummary> {
   await new Promise((resolve) => setTimeout(resolve, 1)); // let the observer deliver the last entries
-  let total = 0;
-  for (const [start, end] of gcPauses.splice(0)) if (start >= from && end <= to) total += end - start;
-  return total;
+  const summary: GcSummary = { pauses: 0, major: 0, longestMs: 0, totalMs: 0 };
+  for (const [start, end, kind] of gcPauses.splice(0)) {
+    if (start < from || end > to) continue;
+    summary.pauses++;
+    if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) summary.major++;
+    summary.longestMs = Math.max(summary.longestMs, end - start);
+    summary.totalMs += end - start;
+  }
+  return summary;
 }
 
 export function median(values: readonly number[]): number {
@@ -81,7 +96,7 @@ export async function measure(
       const cpu = process.cpuUsage(cpuBefore);
       const cpuMs = (cpu.user + cpu.system) / 1000;
       const ms = ended - started;
-      const gcMs = await gcTimeBetween(started, ended);
+      const gcMs = (await gcDuring(started, ended)).totalMs;
       contender.verify(result);
       const rateText = `${format(rate(contender.records, ms))} rec/s`.padStart(18);
       log(`  ${label.padEnd(12)} ${contender.name.padEnd(38)} ${ms.toFixed(0).padStart(6)} ms ${rateText}  (gc ${gcMs.toFixed(0)} ms, cpu ${cpuMs.toFixed(0)} ms)`);

@@ -1,3 +1,4 @@
+import { setFlagsFromString } from "node:v8"; if (process.env.OLD) setFlagsFromString(`--initial-old-space-size=${process.env.OLD}`);
 import { PerformanceObserver, performance as perf } from 'node:perf_hooks';
 import { END_OF_STREAM, type EndOfStream } from '@sage/kernel';
 import { measureMaxRate } from './latency.js';

@@ -1,6 +1,6 @@
 import { loadavg } from 'node:os';
 import { END_OF_STREAM, type EndOfStream, type WindowOperatorCallOptions } from '@sage/kernel';
-import { collectGarbage } from '../kernel/harness.js';
+import { collectGarbage, type GcSummary, gcDuring } from '../kernel/harness.js';
 import { type GeneratorConfig, type NexmarkEvent, NexmarkGenerator, streamEvents } from './nexmark.js';
 import type { QueryDefinition, WindowValue } from './queries.js';
 import { referenceResults, ResultDigest } from './reference.js';
@@ -46,6 +46,8 @@ export interface LatencyResult {
   cpuShare: number;
   /** The machine's 1-minute load average at the end of the run. */
   loadAverage: number;
+  /** The garbage collector's pauses during the run. */
+  gc: GcSummary;
 }
 
 /**
@@ -65,32 +67,30 @@ export async function measureMaxRate(run: Omit<LatencyRun, 'rate'>): Promise<num
 export async function measureLatency(run: LatencyRun): Promise<LatencyResult> {
   const { events, rate } = run;
   const generator = new NexmarkGenerator(run.generator);
-  const arrivals = new Float64Array(events);
-  // The newest event time up to each event: the watermark it brings.
-  const newestTime = new Float64Array(events);
-  let newest = Number.NEGATIVE_INFINITY;
+  // Event i arrives at `start + i / rate`; the steps say which event first brought each newest event time.
+  const arrival = (index: number) => start + (index * 1000) / rate;
+  const steps = new NewestTimeSteps();
   let latencies: Float64Array = new Float64Array(1 << 16);
   let samples = 0;
   const digest = new ResultDigest();
   let lagMs = 0;
   let start = 0;
   let next = 0;
-  const offer = (due: number): NexmarkEvent => {
+  const offer = (): NexmarkEvent => {
     const event = generator.next();
-    arrivals[next] = due;
-    newestTime[next++] = newest = Math.max(newest, event.dateTime);
+    steps.add(next++, event.dateTime);
     return event;
   };
   const source = (): NexmarkEvent | EndOfStream | Promise<NexmarkEvent | EndOfStream> => {
     if (next === events) return END_OF_STREAM;
     if (next === 0) start = performance.now();
-    const due = start + (next * 1000) / rate;
+    const due = arrival(next);
     const now = performance.now();
     if (now >= due) {
       if (next === events - 1) lagMs = now - due;
-      return offer(due);
+      return offer();
     }
-    return waitUntil(due).then(() => offer(due));
+    return waitUntil(due).then(offer);
   };
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
@@ -101,16 +101,17 @@ export async function measureLatency(run: LatencyRun): Promise<LatencyResult> {
     environment: { lingerMs: run.lingerMs },
     onResult: (result) => {
       const at = performance.now();
-      // The event that made the result due has arrived: it is among the first `next`.
-      const due = firstIndexAtLeast(newestTime, (result as WindowValue).windowEnd - 1 + OUT_OF_ORDERNESS_MS + 1, next);
+      const due = steps.firstEventAtLeast((result as WindowValue).windowEnd - 1 + OUT_OF_ORDERNESS_MS + 1);
       if (due !== undefined) {
         if (samples === latencies.length) latencies = grown(latencies);
-        latencies[samples++] = at - arrivals[due]!;
+        latencies[samples++] = at - arrival(due);
       }
       digest.add(result);
     },
   });
-  const seconds = (performance.now() - started) / 1000;
+  const ended = performance.now();
+  const seconds = (ended - started) / 1000;
+  const gc = await gcDuring(started, ended);
   const cpu = process.cpuUsage(cpuBefore);
   const cpuShare = (cpu.user + cpu.system) / 1e6 / seconds;
   // After the run, so that the garbage of computing the reference is not collected on the run's clock.
@@ -126,19 +127,42 @@ export async function measureLatency(run: LatencyRun): Promise<LatencyResult> {
     seconds,
     cpuShare,
     loadAverage: loadavg()[0]!,
+    gc,
   };
 }
 
-/** The first index below `end` whose (non-decreasing) value is >= `target`. */
-function firstIndexAtLeast(values: Float64Array, target: number, end: number): number | undefined {
-  let low = 0;
-  let high = end;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (values[mid]! >= target) high = mid;
-    else low = mid + 1;
+/**
+ * The events at which the newest event time so far went up, with that time: the watermark each brought. One
+ * entry per step (at most one per millisecond of event time), not one per event, so a long run stays small.
+ */
+class NewestTimeSteps {
+  private times: Float64Array = new Float64Array(1 << 16);
+  private indexes: Float64Array = new Float64Array(1 << 16);
+  private length = 0;
+  private newest = Number.NEGATIVE_INFINITY;
+
+  add(index: number, eventTime: number): void {
+    if (eventTime <= this.newest) return;
+    this.newest = eventTime;
+    if (this.length === this.times.length) {
+      this.times = grown(this.times);
+      this.indexes = grown(this.indexes);
+    }
+    this.times[this.length] = eventTime;
+    this.indexes[this.length++] = index;
   }
-  return low < end ? low : undefined;
+
+  /** The first event seen whose newest event time was >= `target`. */
+  firstEventAtLeast(target: number): number | undefined {
+    let low = 0;
+    let high = this.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.times[mid]! >= target) high = mid;
+      else low = mid + 1;
+    }
+    return low < this.length ? this.indexes[low] : undefined;
+  }
 }
 
 function grown(values: Float64Array): Float64Array {

@@ -79,17 +79,20 @@ export function printLatency(rows: LatencyRow[]): void {
   console.log(
     'Window-result latency at 50% of the maximum rate (the lower of the throughput run and the same job with its source function unpaced): from the arrival of the event that moves the watermark past the window to the sink receiving the result.\n',
   );
-  console.log('| query | engine | max events/s | offered events/s | events | results sampled | p50 ms | p99 ms | max ms | source behind at end ms | CPU ÷ wall | load (1 min) |');
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log(
+    '| query | engine | max events/s | offered events/s | events | results sampled | p50 ms | p99 ms | max ms | GC pauses (major) | longest GC ms | source behind at end ms | CPU ÷ wall | load (1 min) |',
+  );
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const { query, engine, maxRate, rate, events, result } of rows) {
     const ms = (value: number) => value.toFixed(2);
     console.log(
       `| ${query} | ${engine} | ${format(maxRate)} | ${format(rate)} | ${format(events)} | ${format(result.samples)} | ${ms(result.p50Ms)} | ${ms(result.p99Ms)} | ${ms(result.maxMs)} | ` +
-        `${ms(result.sourceLagMs)} | ${result.cpuShare.toFixed(2)} | ${result.loadAverage.toFixed(1)} |`,
+        `${result.gc.pauses} (${result.gc.major}) | ${ms(result.gc.longestMs)} | ${ms(result.sourceLagMs)} | ${result.cpuShare.toFixed(2)} | ${result.loadAverage.toFixed(1)} |`,
     );
   }
   console.log(`\nThe source's partly filled batches linger ${rows[0]!.lingerMs} ms at most (\`lingerMs\`; the default is 5 ms).`);
-  console.log('CPU ÷ wall below 1 and a load average above the core count mean the process waited for a core: the tail then measures the machine.\n');
+  console.log('CPU ÷ wall below 1 and a load average above the core count mean the process waited for a core: the tail then measures the machine.');
+  console.log('GC pauses: the collector\'s pauses during the paced run (major: whole-heap mark-compacts; the others are young-generation scavenges); a result whose way through the job meets one waits for it.\n');
 }
 
 export function printTargets(queries: readonly QueryId[], measurements: Measurement[], latencies: LatencyRow[], selection: EngineSelection): void {

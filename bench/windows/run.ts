@@ -4,11 +4,11 @@
  * this build has, in one run: events per CPU-second next to Flink's per-core figures, then window-result
  * latency at half of each engine's maximum rate. Every run's results are checked against a plain reference.
  */
-import { type Contender, format, type Measurement, measure } from '../kernel/harness.js';
-import { detectEngines, type Engine } from './engines.js';
+import { collectGarbage, type Contender, format, type Measurement, measure } from '../kernel/harness.js';
+import { detectEngines, type Engine, type EngineSelection } from './engines.js';
 import { measureLatency, measureMaxRate } from './latency.js';
 import { DEFAULT_GENERATOR, generateEvents } from './nexmark.js';
-import { HELP, readOptions } from './options.js';
+import { HELP, readOptions, type WindowsBenchOptions } from './options.js';
 import { QUERIES } from './queries.js';
 import { referenceResults, verifyResults } from './reference.js';
 import { contenderName, type LatencyRow, printHeader, printLatency, printTargets, printThroughput } from './report.js';
@@ -30,34 +30,15 @@ log('detecting window engines');
 const selection = await detectEngines();
 if (selection.nativeUnavailable !== undefined) log(`native engine: not available (${selection.nativeUnavailable.split('\n')[0]})`);
 
-log(`generating ${format(options.events)} events`);
-const generateStarted = performance.now();
-const events = generateEvents(options.events, generator);
-const generatorRate = options.events / ((performance.now() - generateStarted) / 1000);
-const expected = new Map(queries.map((query) => [query.id, referenceResults(query.id, events)]));
-
-const contenders: Contender<unknown[]>[] = queries.flatMap((query) => {
-  // Queries without windows run once: the engine choice does not reach them.
-  const engines: Array<Engine | undefined> = query.windowed ? selection.engines : [undefined];
-  return engines.map((engine) => {
-    const name = contenderName(query.id, engine?.id);
-    return {
-      name,
-      records: options.events,
-      run: () => collectResults(query, events, engine?.windowOptions),
-      verify: (results: unknown[]) => verifyResults(name, results, expected.get(query.id)!),
-    };
-  });
-});
-
-printHeader(options, generator, selection, generatorRate);
-log(`throughput: ${contenders.length} runs per round`);
-const measurements: Measurement[] = await measure(contenders, options.warmup, options.rounds, log);
+const measurements = await measureThroughput(options, selection);
 const engineIds = selection.engines.map((engine) => engine.id);
 printThroughput(options.queries, measurements, engineIds);
 
 const latencies: LatencyRow[] = [];
 if (options.latencySeconds > 0) {
+  // The throughput runs' events and results are garbage by now: collected here, not during a paced run (a
+  // major collection over a million retained events paused the first latency runs for 100-400 ms).
+  collectGarbage();
   const windowed = queries.filter((query) => query.windowed);
   for (const query of windowed) {
     for (const engine of selection.engines) {
@@ -78,3 +59,31 @@ if (options.latencySeconds > 0) {
   printLatency(latencies);
 }
 printTargets(options.queries, measurements, latencies, selection);
+
+/**
+ * The throughput rounds. Their events and reference results live only in here, so that the latency runs
+ * after them run on a small heap, as a long-running job would.
+ */
+async function measureThroughput(options: WindowsBenchOptions, selection: EngineSelection): Promise<Measurement[]> {
+  log(`generating ${format(options.events)} events`);
+  const generateStarted = performance.now();
+  const events = generateEvents(options.events, generator);
+  const generatorRate = options.events / ((performance.now() - generateStarted) / 1000);
+  const expected = new Map(queries.map((query) => [query.id, referenceResults(query.id, events)]));
+  const contenders: Contender<unknown[]>[] = queries.flatMap((query) => {
+    // Queries without windows run once: the engine choice does not reach them.
+    const engines: Array<Engine | undefined> = query.windowed ? selection.engines : [undefined];
+    return engines.map((engine) => {
+      const name = contenderName(query.id, engine?.id);
+      return {
+        name,
+        records: options.events,
+        run: () => collectResults(query, events, engine?.windowOptions),
+        verify: (results: unknown[]) => verifyResults(name, results, expected.get(query.id)!),
+      };
+    });
+  });
+  printHeader(options, generator, selection, generatorRate);
+  log(`throughput: ${contenders.length} runs per round`);
+  return measure(contenders, options.warmup, options.rounds, log);
+}

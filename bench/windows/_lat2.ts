@@ -1,0 +1,18 @@
+import { PerformanceObserver } from 'node:perf_hooks';
+import { measureLatency, measureMaxRate } from './latency.js';
+import { DEFAULT_GENERATOR } from './nexmark.js';
+import { QUERIES } from './queries.js';
+const [qid, engine, rateArg, secondsArg] = process.argv.slice(2);
+const query = QUERIES.find((q) => q.id === qid)!;
+const common = { query, generator: DEFAULT_GENERATOR, windowOptions: { engine: engine as 'native' }, lingerMs: 1 };
+const probed = await measureMaxRate({ ...common, events: 300_000 });
+const rate = rateArg === 'auto' ? Math.round(probed / 2) : Number(rateArg);
+const gcs: Array<{ start: number; duration: number; kind: number }> = [];
+const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) gcs.push({ start: e.startTime, duration: e.duration, kind: (e as any).detail?.kind ?? 0 }); });
+obs.observe({ entryTypes: ['gc'] });
+const t0 = performance.now();
+const r = await measureLatency({ ...common, events: rate * Number(secondsArg), rate });
+obs.disconnect();
+console.log(`${qid} ${engine} probed ${Math.round(probed)} rate ${rate}: samples ${r.samples} p50 ${r.p50Ms.toFixed(2)} p99 ${r.p99Ms.toFixed(2)} max ${r.maxMs.toFixed(2)} lag ${r.sourceLagMs.toFixed(1)} cpu ${r.cpuShare.toFixed(2)}`);
+const run = gcs.filter((g) => g.start >= t0);
+console.log(`  gc: ${run.length}, major ${run.filter((g) => g.kind === 4).length}, longest ${Math.max(...run.map((g) => g.duration)).toFixed(1)} ms; >3 ms: ${run.filter((g) => g.duration > 3).map((g) => `${(g.start - t0).toFixed(0)}:${g.duration.toFixed(1)}k${g.kind}`).join(' ')}`);

@@ -21,6 +21,13 @@ import { OUT_OF_ORDERNESS_MS, runQuery } from './run-query.js';
  * copy again and again. After the run the reference computes the expected results from the same seed.
  */
 
+/**
+ * A paced source that is ahead of schedule sleeps until this long after its next event is due (then every
+ * event due by then goes out at once), instead of waking for each event: at 500,000 events/s, one wake-up per
+ * 25 events instead of one per event or two.
+ */
+export const ARRIVAL_TICK_MS = 0.05;
+
 export interface LatencyRun {
   query: QueryDefinition<any>;
   /** The source offers the first `events` events of `generator`. */
@@ -90,7 +97,9 @@ export async function measureLatency(run: LatencyRun): Promise<LatencyResult> {
       if (next === events - 1) lagMs = now - due;
       return offer();
     }
-    return waitUntil(due).then(offer);
+    // Ahead of schedule: wake a tick after the event is due and offer what has arrived by then, as a source
+    // reading a socket or a broker gets records in small bursts. The wait counts in the latency.
+    return waitUntil(due + ARRIVAL_TICK_MS).then(offer);
   };
   const started = performance.now();
   const cpuBefore = process.cpuUsage();

@@ -31,6 +31,29 @@ describe('Output with event time', () => {
     expect(output.recordsOut).toBe(3);
   });
 
+  it('emits a run of timestamped records in one call as one by one: after untimestamped ones, across batches and partitions', async () => {
+    const channel = new Channel(8);
+    const output = new Output([{ partitioner: { kind: 'forward' }, targets: [channel], targetEdge: 0, tag: undefined }], 3, 0);
+    output.emit('x');
+    output.emitTimestampedAll(new Float64Array([1, 2, 3, 4]), new Float64Array([9, 19, 29, 39]), 3);
+    await output.flush();
+    expect(drain(channel)).toEqual([
+      { kind: DATA, edge: 0, records: ['x', 1, 2], timestamps: [Number.NaN, 9, 19] },
+      { kind: DATA, edge: 0, records: [3], timestamps: [29] },
+    ]);
+    expect(output.recordsOut).toBe(4);
+
+    const channels = [new Channel(4), new Channel(4)];
+    const keyed = new Output([{ partitioner: { kind: 'hash', keySelector: (record) => record }, targets: channels, targetEdge: 0, tag: undefined }], 10, 0);
+    const records = Array.from({ length: 20 }, (_, i) => i % 3);
+    keyed.emitTimestampedAll(records, records.map((record, i) => record + 3 * i), 20);
+    await keyed.flush();
+    const received = channels.flatMap((target) => drain(target)) as Array<{ records: number[]; timestamps: number[] }>;
+    expect(received.flatMap((message) => message.records).sort()).toEqual([...records].sort());
+    for (const message of received) expect(message.timestamps.map((timestamp) => timestamp % 3)).toEqual(message.records);
+    expect(keyed.recordsOut).toBe(20);
+  });
+
   it('sends a watermark after the records before it, to every target instance, even into a full channel', async () => {
     const channels = [new Channel(1), new Channel(1)];
     const output = new Output([{ partitioner: { kind: 'rebalance' }, targets: channels, targetEdge: 0, tag: undefined }], 10, 1);

@@ -115,6 +115,17 @@ export class Output {
     for (let i = 0; i < main.length; i++) main[i]!.writeTimestamped(record, timestamp);
   }
 
+  /** `emitTimestamped` for the first `count` records, with their timestamps. */
+  emitTimestampedAll(records: ArrayLike<unknown>, timestamps: ArrayLike<number>, count: number): void {
+    if (this.direct !== undefined) {
+      this.single!.writeAllTimestamped(records, timestamps, count);
+      return;
+    }
+    this.counted += count;
+    const main = this.main;
+    for (let i = 0; i < main.length; i++) main[i]!.writeAllTimestamped(records, timestamps, count);
+  }
+
   /**
    * Sends a watermark to every target instance of every edge, after the records emitted before it
    * (the buffers are flushed first, so it stays in order with the data).
@@ -253,6 +264,19 @@ class EdgeWriter {
     pad(stamps[target]!, this.buffers[target]!.length);
     this.buffers[target]!.push(record);
     stamps[target]!.push(timestamp);
+  }
+
+  writeAllTimestamped(records: ArrayLike<unknown>, timestamps: ArrayLike<number>, count: number): void {
+    if (this.targetCount !== 1) {
+      for (let i = 0; i < count; i++) this.writeTimestamped(records[i], timestamps[i]!);
+      return;
+    }
+    const buffer = this.buffers[0]!;
+    const stamps = pad((this.stamps ??= [[]])[0]!, buffer.length);
+    for (let i = 0; i < count; i++) {
+      buffer.push(records[i]);
+      stamps.push(timestamps[i]!);
+    }
   }
 
   flush(batchSize: number): Promise<void> | undefined {

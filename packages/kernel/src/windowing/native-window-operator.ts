@@ -51,6 +51,8 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
   private values = new Float64Array(256);
   private dims = new Int32Array(256);
   private vectors = new Float32Array(1024);
+  /** Scratch: the fired windows' `maxTimestamp`s, for `collectAll`. */
+  private maxTimestamps = new Float64Array(256);
 
   constructor(
     private readonly options: NativeWindowOperatorOptions<In, Out, Key>,
@@ -203,9 +205,19 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
     }
     const { output } = this.options;
     const { fired, ends, values } = result;
+    if (values === undefined) {
+      for (let i = 0; i < fired; i++) output.collect(result.value(i) as Out, ends[i] - 1);
+      return;
+    }
     // Scalar results straight from the typed array: a firing of thousands of windows makes no garbage here.
-    if (values !== undefined) for (let i = 0; i < fired; i++) output.collect(values[i] as Out, ends[i] - 1);
-    else for (let i = 0; i < fired; i++) output.collect(result.value(i) as Out, ends[i] - 1);
+    if (output.collectAll === undefined) {
+      for (let i = 0; i < fired; i++) output.collect(values[i] as Out, ends[i] - 1);
+      return;
+    }
+    if (this.maxTimestamps.length < fired) this.maxTimestamps = new Float64Array(Math.max(fired, 2 * this.maxTimestamps.length));
+    const maxTimestamps = this.maxTimestamps;
+    for (let i = 0; i < fired; i++) maxTimestamps[i] = ends[i] - 1;
+    output.collectAll(values as unknown as ArrayLike<Out>, maxTimestamps, fired);
   }
 
   /** `aggregate(agg, process)`: the process function gets each fired window's key, window and result, in firing order. */

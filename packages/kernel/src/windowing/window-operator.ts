@@ -14,6 +14,11 @@ import type { Collector, WindowFunction } from './window-functions.js';
 export interface WindowOperatorOutput<Out> {
   /** A window result; `timestamp` is the window's `maxTimestamp`. */
   collect(record: Out, timestamp: number): void;
+  /**
+   * The first `count` results of `records`, each with its timestamp: what `collect` does for each, in one call
+   * (a firing of thousands of windows hands its results on without a call chain per result).
+   */
+  collectAll?(records: ArrayLike<Out>, timestamps: ArrayLike<number>, count: number): void;
   /** Forwarded after the timers it makes due have fired. */
   emitWatermark?(watermark: number): void;
 }

@@ -43,7 +43,10 @@ export class WindowStreamOperator extends StreamOperator {
     const { output } = setup;
     const tag = declaration.lateDataTag;
     const sideOutputLateData = tag === undefined ? undefined : (record: unknown) => output.emitSide(tag, record);
-    const collect = { collect: (record: unknown, timestamp: number) => output.emitTimestamped(record, timestamp) };
+    const collect = {
+      collect: (record: unknown, timestamp: number) => output.emitTimestamped(record, timestamp),
+      collectAll: (records: ArrayLike<unknown>, timestamps: ArrayLike<number>, count: number) => output.emitTimestampedAll(records, timestamps, count),
+    };
     setup.metrics.lateRecordsDropped = 0;
     // On workers the window state goes to Redis with each batch, which the TypeScript engine can give.
     if (declaration.native !== undefined && !setup.durable) {

@@ -4,9 +4,9 @@
  * this build has, in one run: events per CPU-second next to Flink's per-core figures, then window-result
  * latency at half of each engine's maximum rate. Every run's results are checked against a plain reference.
  */
-import { collectGarbage, type Contender, format, type Measurement, measure } from '../kernel/harness.js';
+import { type Contender, format, type Measurement, measure } from '../kernel/harness.js';
 import { detectEngines, type Engine, type EngineSelection } from './engines.js';
-import { measureLatency, measureMaxRate } from './latency.js';
+import { type LatencyRequest, measureInChildProcess } from './latency-process.js';
 import { DEFAULT_GENERATOR, generateEvents } from './nexmark.js';
 import { HELP, readOptions, type WindowsBenchOptions } from './options.js';
 import { QUERIES } from './queries.js';
@@ -36,24 +36,20 @@ printThroughput(options.queries, measurements, engineIds);
 
 const latencies: LatencyRow[] = [];
 if (options.latencySeconds > 0) {
-  // The throughput runs' events and results are garbage by now: collected here, not during a paced run (a
-  // major collection over a million retained events paused the first latency runs for 100-400 ms).
-  collectGarbage();
-  const windowed = queries.filter((query) => query.windowed);
-  for (const query of windowed) {
+  for (const query of queries.filter((candidate) => candidate.windowed)) {
     for (const engine of selection.engines) {
-      const common = { query, generator, windowOptions: engine.windowOptions, lingerMs: LATENCY_LINGER_MS };
-      const probe = Math.min(MAX_RATE_EVENTS, options.events);
-      log(`latency: ${query.id} ${engine.id}, maximum rate of the paced job's source over ${format(probe)} events`);
-      const probed = await measureMaxRate({ ...common, events: probe });
-      // The lower of the two measurements of the maximum, so that the source can keep the rate for the whole run.
-      const throughput = measurements.find((m) => m.name === contenderName(query.id, engine.id))!.medianRate;
-      const maxRate = Math.min(probed, throughput);
-      const rate = Math.max(1, Math.round(maxRate / 2));
-      const offered = rate * options.latencySeconds;
-      log(`latency: ${query.id} ${engine.id}, ${format(offered)} events at ${format(rate)} events/s`);
-      const result = await measureLatency({ ...common, events: offered, rate });
-      latencies.push({ query: query.id, engine: engine.id, maxRate, rate, events: offered, lingerMs: LATENCY_LINGER_MS, result });
+      const throughputRate = measurements.find((m) => m.name === contenderName(query.id, engine.id))!.medianRate;
+      const request: LatencyRequest = {
+        query: query.id,
+        engine: engine.id,
+        windowOptions: engine.windowOptions,
+        generator,
+        probeEvents: Math.min(MAX_RATE_EVENTS, options.events),
+        throughputRate,
+        seconds: options.latencySeconds,
+        lingerMs: LATENCY_LINGER_MS,
+      };
+      latencies.push(await measureInChildProcess(request, log));
     }
   }
   printLatency(latencies);

@@ -11,8 +11,9 @@ import type { LatencyRow } from './report.js';
 /**
  * One latency measurement (a query on an engine) in a Node process of its own, as a long-running job has: a
  * heap without the throughput runs' events and results, and without what V8 learnt from them. Run in the
- * benchmark's process, the objects the throughput runs kept had V8 allocate the same kinds of objects straight
- * into the old generation (pretenuring), and the paced runs paid for whole-heap collections.
+ * benchmark's process, even after those were released and collected, each paced run had 3-4 whole-heap
+ * collections (the old generation kept growing: likely V8 allocating the kinds of objects the throughput runs
+ * had kept straight into it); in a process of its own, none.
  */
 export interface LatencyRequest {
   query: QueryId;

@@ -1,5 +1,4 @@
 import { OperatorError } from '@sage/common';
-import { timestampAt } from './channel.js';
 import { sleep } from './clock.js';
 import { DEAD_LETTER_TAG, type DeadLetter, isThenable, StreamOperator } from './stream-operator.js';
 
@@ -50,8 +49,11 @@ export abstract class UserFunctionOperator extends StreamOperator {
 
   /** The event-time timestamps of the batch being processed, when it carries them. */
   protected batchTimestamps: number[] | undefined;
-  /** The timestamp of the record whose result is being handled. */
-  private timestamp: number | undefined;
+  /**
+   * The timestamp of the record whose result is being handled; NaN for none. Always a number, so V8 keeps
+   * the field as a double updated in place instead of boxing every record's timestamp.
+   */
+  private timestamp = Number.NaN;
 
   processBatch(records: unknown[], input: number, timestamps?: number[]): void | Promise<void> {
     const metrics = this.setup.metrics;
@@ -63,7 +65,7 @@ export abstract class UserFunctionOperator extends StreamOperator {
 
   /** Emits a result on the main output, with the timestamp of the record it came from when there is one. */
   protected emit(record: unknown): void {
-    if (this.timestamp === undefined) this.setup.output.emit(record);
+    if (Number.isNaN(this.timestamp)) this.setup.output.emit(record);
     else this.setup.output.emitTimestamped(record, this.timestamp);
   }
 
@@ -220,9 +222,9 @@ export abstract class UserFunctionOperator extends StreamOperator {
       this.handleResult(record, result);
       return;
     }
-    this.timestamp = timestampAt(timestamps, index);
+    this.timestamp = timestamps[index] ?? Number.NaN;
     this.handleResult(record, result);
-    this.timestamp = undefined;
+    this.timestamp = Number.NaN;
   }
 
   /** Async operators hand on finished records at least every `lingerMs`, so slow calls do not hold them. */

@@ -8,6 +8,8 @@ export const HELP = `usage: pnpm bench:windows [--quick] [--events N] [--warmup 
   --events N           events per throughput run (env BENCH_EVENTS; default 1,000,000)
   --warmup N / --rounds N  warm-up and measured rounds (env BENCH_WARMUP / BENCH_ROUNDS; default 1 / 3)
   --latency-seconds N  length of each paced latency run (env BENCH_LATENCY_SECONDS; default 10; 0 skips them)
+  --latency-min-results N  q5 and q7 (one result per window) run longer, up to 40 s, to give this many results
+                       (env BENCH_LATENCY_MIN_RESULTS; default 200, 0 under --quick)
   --queries ids        run only these queries: ${QUERY_IDS.join(' ')}
   --seed N             generator seed (env BENCH_SEED; default 6)`;
 
@@ -16,6 +18,7 @@ export interface WindowsBenchOptions {
   warmup: number;
   rounds: number;
   latencySeconds: number;
+  latencyMinResults: number;
   queries: QueryId[];
   seed: number;
 }
@@ -31,6 +34,7 @@ export function readOptions(argv: string[]): WindowsBenchOptions | undefined {
       warmup: { type: 'string' },
       rounds: { type: 'string' },
       'latency-seconds': { type: 'string' },
+      'latency-min-results': { type: 'string' },
       queries: { type: 'string' },
       seed: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -47,6 +51,7 @@ export function readOptions(argv: string[]): WindowsBenchOptions | undefined {
     warmup: integerOption('--warmup', values.warmup ?? env.BENCH_WARMUP, 1),
     rounds: integerOption('--rounds', values.rounds ?? env.BENCH_ROUNDS, quick ? 1 : 3, 1),
     latencySeconds: integerOption('--latency-seconds', values['latency-seconds'] ?? env.BENCH_LATENCY_SECONDS, quick ? 2 : 10),
+    latencyMinResults: integerOption('--latency-min-results', values['latency-min-results'] ?? env.BENCH_LATENCY_MIN_RESULTS, quick ? 0 : 200),
     queries,
     seed: integerOption('--seed', values.seed ?? env.BENCH_SEED, 6),
   };

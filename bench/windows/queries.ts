@@ -58,6 +58,8 @@ export interface QueryDefinition<R> {
   description: string;
   /** Has window operators (so an engine choice applies). */
   windowed: boolean;
+  /** For queries with one result per window: event time between two results, in ms. */
+  resultEveryMs?: number;
   build(bids: DataStream<Bid>, windowOptions: WindowOperatorCallOptions): DataStream<R>;
 }
 
@@ -101,6 +103,7 @@ const q5: QueryDefinition<WindowValue> = {
   id: 'q5',
   description: 'hot items: bids per auction in hopping 10 s / 2 s windows (Count), then the most bids on one auction per window (Max)',
   windowed: true,
+  resultEveryMs: HOP_SLIDE_MS,
   build: (bids, windowOptions) => {
     const counts = bids
       .keyBy((bid) => bid.auction)
@@ -116,6 +119,7 @@ const q7: QueryDefinition<WindowValue> = {
   id: 'q7',
   description: 'highest bid: max price in tumbling 10 s windows (Max)',
   windowed: true,
+  resultEveryMs: WINDOW_SIZE_MS,
   build: (bids, windowOptions) =>
     bids.windowAll(TumblingEventTimeWindows.of(WINDOW_SIZE_MS)).aggregate(Max.of<Bid>('price'), new AtWindowEnd(), { ...windowOptions, name: 'q7_max_price' }),
 };

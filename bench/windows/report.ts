@@ -74,7 +74,7 @@ export interface LatencyRow {
   result: LatencyResult;
 }
 
-export function printLatency(rows: LatencyRow[]): void {
+export function printLatency(rows: LatencyRow[], minResults: number): void {
   if (rows.length === 0) return;
   console.log(
     'Window-result latency at 50% of the maximum rate (the lower of the throughput run and the same job with its source function unpaced): from the arrival of the event that moves the watermark past the window to the sink receiving the result.\n',
@@ -91,6 +91,7 @@ export function printLatency(rows: LatencyRow[]): void {
     );
   }
   console.log(`\nThe source's partly filled batches linger ${rows[0]!.lingerMs} ms at most (\`lingerMs\`; the default is 5 ms).`);
+  if (minResults > 0) console.log(`Queries with one result per window (q5, q7) run longer than asked, up to 40 s, to give at least ${minResults} results.`);
   console.log('CPU ÷ wall below 1 and a load average above the core count mean the process waited for a core: the tail then measures the machine.');
   console.log('GC pauses: the collector\'s pauses during the paced run (major: whole-heap mark-compacts; the others are young-generation scavenges); a result whose way through the job meets one waits for it.\n');
 }

@@ -47,12 +47,13 @@ if (options.latencySeconds > 0) {
         probeEvents: Math.min(MAX_RATE_EVENTS, options.events),
         throughputRate,
         seconds: options.latencySeconds,
+        minResults: options.latencyMinResults,
         lingerMs: LATENCY_LINGER_MS,
       };
       latencies.push(await measureInChildProcess(request, log));
     }
   }
-  printLatency(latencies);
+  printLatency(latencies, options.latencyMinResults);
 }
 printTargets(options.queries, measurements, latencies, selection);
 

@@ -2,14 +2,14 @@ import { canonicalKey, PipelineError, ValidationError } from '@sage/common';
 import type { Clock } from '../runtime/clock.js';
 import { isMergingWindowAssigner, type WindowAssigner, type WindowAssignerContext } from './assigners.js';
 import type { Evictor } from './evictors.js';
-import { MergingWindowSet } from './merging-window-set.js';
+import { type MergeFunction, MergingWindowSet } from './merging-window-set.js';
 import { TimerQueue, type WindowTimer } from './timer-queue.js';
 import { WindowTriggerContext } from './window-trigger-context.js';
 import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerResult } from './triggers.js';
 import { requireNonNegativeMillis, requireTimestamp, requireWatermark, windowFunctionFailure } from './validation.js';
 import { MAX_WATERMARK, MIN_WATERMARK, type TimestampedValue, type Window } from './window.js';
 import { type WindowContents, type WindowKeySnapshot, windowFromId } from './window-key-snapshot.js';
-import type { Collector, WindowFunction } from './window-functions.js';
+import type { Collector, ProcessWindowContext, WindowFunction } from './window-functions.js';
 
 export interface WindowOperatorOutput<Out> {
   /** A window result; `timestamp` is the window's `maxTimestamp`. */
@@ -54,6 +54,8 @@ interface KeyState<Key, W extends Window> {
   /** Trigger state by window id, then by name. */
   triggerState: Map<string, Map<string, unknown>>;
   mergingWindows: MergingWindowSet<W> | undefined;
+  /** The merge callback of `mergingWindows`, made once. */
+  mergeFunction: MergeFunction<W> | undefined;
 }
 
 type TimeDomain = 'event' | 'processing';
@@ -75,6 +77,9 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
   private readonly eventTimers = new TimerQueue<Key>();
   private readonly processingTimers = new TimerQueue<Key>();
   private watermark = MIN_WATERMARK;
+  /** The `maxTimestamp` of the window whose function runs: the timestamp of what it collects. */
+  private collectorTimestamp = 0;
+  private readonly collector: Collector<Out> = { collect: (record) => this.options.output.collect(record, this.collectorTimestamp) };
   private lateRecordsDropped = 0;
   /** Clock callbacks not yet run, cancelled by `close()`. */
   private readonly scheduled = new Set<() => void>();
@@ -141,9 +146,11 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
     const now = this.assigner.isEventTime ? undefined : Math.floor(this.options.clock.now());
     const elementTimestamp =
       now === undefined || timestamp !== undefined ? (Number.isSafeInteger(timestamp) ? (timestamp as number) : requireTimestamp(`window operator "${this.name}"`, timestamp, record)) : now;
-    const key = this.options.keySelector === undefined ? (undefined as Key) : this.call(record, () => this.options.keySelector!(record));
+    // No closures in here: a closure over this method's variables would make V8 allocate them on the heap
+    // (a context, a boxed timestamp) for every element.
+    const key = this.options.keySelector === undefined ? (undefined as Key) : this.selectKey(record);
     const assignerContext = now === undefined ? this.assignerContext : { currentProcessingTime: now };
-    const windows = this.call(record, () => this.assigner.assignWindows(record, elementTimestamp, assignerContext));
+    const windows = this.assignWindows(record, elementTimestamp, assignerContext);
     const keyState = this.keyState(key);
     this.changedKeys?.add(keyState.keyId);
     const element: TimestampedValue<In> = { value: record, timestamp: elementTimestamp };
@@ -153,9 +160,7 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
       let stateWindow = window;
       if (isMergingWindowAssigner(this.assigner)) {
         const mergingWindows = (keyState.mergingWindows ??= new MergingWindowSet(this.assigner as never));
-        actualWindow = mergingWindows.addWindow(window, (mergeResult, mergedWindows, stateWindowResult, mergedStateWindows) =>
-          this.mergeWindows(keyState, mergeResult, mergedWindows, stateWindowResult, mergedStateWindows),
-        );
+        actualWindow = mergingWindows.addWindow(window, this.mergeFunctionOf(keyState));
         if (this.isWindowLate(actualWindow)) {
           mergingWindows.retireWindow(actualWindow);
           continue;
@@ -166,7 +171,7 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
       }
       skipped = false;
       this.addToContents(keyState, stateWindow, element);
-      const result = this.call(record, () => this.trigger.onElement(record, elementTimestamp, actualWindow, this.triggerContext(keyState, actualWindow)));
+      const result = this.triggerOnElement(record, elementTimestamp, actualWindow, keyState);
       this.applyTriggerResult(result, keyState, actualWindow, stateWindow);
       this.registerCleanupTimer(keyState, actualWindow);
     }
@@ -298,14 +303,23 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
       else (contents as { elements: TimestampedValue<In>[] }).elements.push(element);
       return;
     }
-    const aggregate = this.aggregateFunction();
     if (contents === undefined) {
-      keyState.contents.set(stateWindow.id, { accumulator: this.call(element.value, () => aggregate.add(element.value, aggregate.createAccumulator())) });
+      keyState.contents.set(stateWindow.id, { accumulator: this.accumulate(element.value, undefined, true) });
       return;
     }
     // Updated in place: one holder per window, not one per element.
     const holder = contents as { accumulator: unknown };
-    holder.accumulator = this.call(element.value, () => aggregate.add(element.value, holder.accumulator));
+    holder.accumulator = this.accumulate(element.value, holder.accumulator, false);
+  }
+
+  /** The aggregate's `add` of `value` to `accumulator` (a new one when `fresh`); no closure, so no context per element. */
+  private accumulate(value: In, accumulator: unknown, fresh: boolean): unknown {
+    const aggregate = this.aggregateFunction();
+    try {
+      return aggregate.add(value, fresh ? aggregate.createAccumulator() : accumulator);
+    } catch (error) {
+      throw windowFunctionFailure(this.name, value, error);
+    }
   }
 
   private mergeContents(window: W, target: Contents<In>, source: Contents<In>): Contents<In> {
@@ -317,9 +331,7 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
   private emitWindowContents(keyState: KeyState<Key, W>, window: W, stateWindow: W): void {
     const contents = keyState.contents.get(stateWindow.id);
     if (contents === undefined) return;
-    const collector: Collector<Out> = { collect: (record) => this.options.output.collect(record, window.maxTimestamp) };
     const context = { window, currentWatermark: this.watermark, currentProcessingTime: this.options.clock.now() };
-    const windowFunction = this.options.function;
     let elements: TimestampedValue<In>[] | undefined;
     let accumulator: unknown;
     if ('elements' in contents) {
@@ -327,9 +339,22 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
     } else {
       accumulator = contents.accumulator;
     }
-    this.call(window, () => {
+    // As Flink's timestamped collector: one collector, its timestamp set for each window.
+    this.collectorTimestamp = window.maxTimestamp;
+    this.applyWindowFunction(keyState.key, context, elements, accumulator);
+    if (elements !== undefined && this.evictor !== undefined) {
+      const kept = this.call(window, () => this.evictor!.evictAfter(elements!, window, context));
+      keyState.contents.set(stateWindow.id, { elements: kept });
+    }
+  }
+
+  /** The window function over a fired window's elements or accumulator; no closure, so nothing per window on the heap but its result. */
+  private applyWindowFunction(key: Key, context: ProcessWindowContext<W>, elements: TimestampedValue<In>[] | undefined, accumulator: unknown): void {
+    const windowFunction = this.options.function;
+    const collector = this.collector;
+    try {
       if (windowFunction.kind === 'process') {
-        windowFunction.process.process(keyState.key, context, elements!.map((element) => element.value), collector);
+        windowFunction.process.process(key, context, elements!.map((element) => element.value), collector);
         return;
       }
       if (elements !== undefined) {
@@ -338,11 +363,9 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
       }
       const result = windowFunction.aggregate.getResult(accumulator);
       if (windowFunction.process === undefined) collector.collect(result as Out);
-      else windowFunction.process.process(keyState.key, context, [result], collector);
-    });
-    if (elements !== undefined && this.evictor !== undefined) {
-      const kept = this.call(window, () => this.evictor!.evictAfter(elements!, window, context));
-      keyState.contents.set(stateWindow.id, { elements: kept });
+      else windowFunction.process.process(key, context, [result], collector);
+    } catch (error) {
+      throw windowFunctionFailure(this.name, context.window, error);
     }
   }
 
@@ -410,7 +433,7 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
     const keyId = canonicalKey(key);
     let keyState = this.keys.get(keyId);
     if (keyState === undefined) {
-      keyState = { key, keyId, contents: new Map(), triggerState: new Map(), mergingWindows: undefined };
+      keyState = { key, keyId, contents: new Map(), triggerState: new Map(), mergingWindows: undefined, mergeFunction: undefined };
       this.keys.set(keyId, keyState);
     }
     return keyState;
@@ -420,6 +443,36 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
     if (keyState.contents.size === 0 && keyState.triggerState.size === 0 && (keyState.mergingWindows?.isEmpty ?? true)) {
       this.keys.delete(keyState.keyId);
     }
+  }
+
+  private selectKey(record: In): Key {
+    try {
+      return this.options.keySelector!(record);
+    } catch (error) {
+      throw windowFunctionFailure(this.name, record, error);
+    }
+  }
+
+  private assignWindows(record: In, timestamp: number, context: WindowAssignerContext): W[] {
+    try {
+      return this.assigner.assignWindows(record, timestamp, context);
+    } catch (error) {
+      throw windowFunctionFailure(this.name, record, error);
+    }
+  }
+
+  private triggerOnElement(record: In, timestamp: number, window: W, keyState: KeyState<Key, W>): TriggerResult {
+    try {
+      return this.trigger.onElement(record, timestamp, window, this.triggerContext(keyState, window));
+    } catch (error) {
+      throw windowFunctionFailure(this.name, record, error);
+    }
+  }
+
+  /** The merge callback of a key's merging window set, made once per key. */
+  private mergeFunctionOf(keyState: KeyState<Key, W>): MergeFunction<W> {
+    return (keyState.mergeFunction ??= (mergeResult, mergedWindows, stateWindowResult, mergedStateWindows) =>
+      this.mergeWindows(keyState, mergeResult, mergedWindows, stateWindowResult, mergedStateWindows));
   }
 
   /**

@@ -91,7 +91,10 @@ export class TimerQueue<K> {
     while (index > 0) {
       const parent = (index - 1) >> 1;
       if (compare(heap[parent], heap[index]) <= 0) break;
-      [heap[parent], heap[index]] = [heap[index], heap[parent]];
+      // A temporary, not `[a, b] = [b, a]`: that builds an array (and runs its iterator) for every swap.
+      const swapped = heap[parent]!;
+      heap[parent] = heap[index]!;
+      heap[index] = swapped;
       index = parent;
     }
   }
@@ -109,7 +112,9 @@ export class TimerQueue<K> {
       if (left < heap.length && compare(heap[left], heap[smallest]) < 0) smallest = left;
       if (right < heap.length && compare(heap[right], heap[smallest]) < 0) smallest = right;
       if (smallest === index) return;
-      [heap[smallest], heap[index]] = [heap[index], heap[smallest]];
+      const swapped = heap[smallest]!;
+      heap[smallest] = heap[index]!;
+      heap[index] = swapped;
       index = smallest;
     }
   }

@@ -57,10 +57,7 @@ if (options.latencySeconds > 0) {
 }
 printTargets(options.queries, measurements, latencies, selection);
 
-/**
- * The throughput rounds. Their events and reference results live only in here, so that the latency runs
- * after them run on a small heap, as a long-running job would.
- */
+/** The throughput rounds; their events and reference results are released when they end. */
 async function measureThroughput(options: WindowsBenchOptions, selection: EngineSelection): Promise<Measurement[]> {
   log(`generating ${format(options.events)} events`);
   const generateStarted = performance.now();

@@ -1,6 +1,6 @@
 import { canonicalKey, OperatorError, ValidationError } from '@sage/common';
 import type { WindowBatchResult, WindowEngine } from '@sage/sage-flow-native';
-import { describeValue, requireNonNegativeMillis, requireTimestamp, requireWatermark, windowFunctionFailure } from './validation.js';
+import { describeValue, requireNonNegativeMillis, requireOperatorTimestamp, requireWatermark, windowFunctionFailure } from './validation.js';
 import type { Clock } from '../runtime/clock.js';
 import { MAX_WATERMARK, MIN_WATERMARK, TimeWindow } from './window.js';
 import type { NativeWindowPlan } from './window-engine-choice.js';
@@ -182,7 +182,7 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
   }
 
   private refuseRecord(reason: 'timestamp' | 'value' | 'vector', record: In, timestamp: number | undefined): never {
-    if (reason === 'timestamp') return requireTimestamp(`window operator "${this.name}"`, timestamp, record) as never;
+    if (reason === 'timestamp') return requireOperatorTimestamp('window operator', this.name, timestamp, record) as never;
     if (reason === 'value') return this.refuse(this.valueProblem(record), record);
     const value = this.field === undefined ? record : (record as Record<PropertyKey, unknown>)[this.field];
     return this.refuse(`${this.plan.aggregateName}: value must be a Float32Array, got ${describeValue(value)}`, value);

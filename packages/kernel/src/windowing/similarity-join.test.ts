@@ -79,6 +79,7 @@ describe.each(['typescript', 'native'] as const)('similarity join on the %s engi
     feed(0, [doc('a', 1, 1, 0)]);
     expect(() => feed(1, [doc('b', 2, 1, 0), doc('c', 3, 1, 0, 0)])).toThrow('similarity join "similar": vectors of mixed dimension: 3 after 2');
     expect(() => feed(1, [doc('d', Number.NaN, 1, 0)])).toThrow(ValidationError);
+    expect(() => feed(1, [doc('d', Number.NaN, 1, 0)])).toThrow('similarity join "similar": timestamp must be a finite integer number of milliseconds, got NaN');
     expect(() => feed(1, [{ id: 'e', ts: 4, embedding: [1, 0] as never }])).toThrow('similarity join "similar": field "embedding" must be a non-empty Float32Array, got [1,0]');
     operator.endOfInput();
     expect(out.map((entry) => entry.pair)).toEqual(['a~b']);

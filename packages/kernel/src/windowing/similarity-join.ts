@@ -2,7 +2,7 @@ import { ValidationError } from '@sage/common';
 import { SlidingEventTimeWindows, TumblingEventTimeWindows, type WindowAssigner } from './assigners.js';
 import { loadSageFlow } from './sage-flow.js';
 import { type SimilarityJoinEngine, TypeScriptSimilarityJoin } from './similarity-join-engine.js';
-import { describeValue, requireTimestamp, requireWatermark } from './validation.js';
+import { describeValue, requireOperatorTimestamp, requireWatermark } from './validation.js';
 import { MAX_WATERMARK } from './window.js';
 import type { WindowEngineChoice } from './window-engine-choice.js';
 import type { WindowOperatorOutput } from './window-operator.js';
@@ -97,25 +97,26 @@ export class SimilarityJoinOperator<L, R> {
   processBatch(side: 0 | 1, records: readonly unknown[], timestamps: ArrayLike<number | undefined> | undefined): void {
     const n = records.length;
     if (this.timestamps.length < n) this.timestamps = new Float64Array(Math.max(n, this.timestamps.length * 2));
-    const where = `similarity join "${this.name}"`;
     const firstId = this.nextId;
-    let refused: (() => never) | undefined;
+    // Why record `count` was refused. No closure in the loop: a closure over the loop's variables would make
+    // V8 allocate a context for every record.
+    let refused: 'timestamp' | 'vector' | 'dimension' | undefined;
     let count = 0;
     for (; count < n; count++) {
       const record = records[count];
       const timestamp = timestamps?.[count];
       if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp)) {
-        refused = () => requireTimestamp(where, timestamp, record) as never;
+        refused = 'timestamp';
         break;
       }
       const vector = this.field === undefined ? record : (record as Record<string, unknown> | null)?.[this.field];
       if (!(vector instanceof Float32Array) || vector.length === 0) {
-        refused = () => this.refuse(`${this.field === undefined ? 'element' : `field "${this.field}"`} must be a non-empty Float32Array, got ${describeValue(vector)}`, vector);
+        refused = 'vector';
         break;
       }
       if (this.dimension === 0) this.dimension = vector.length;
       if (vector.length !== this.dimension) {
-        refused = () => this.refuse(`vectors of mixed dimension: ${vector.length} after ${this.dimension}`, vector);
+        refused = 'dimension';
         break;
       }
       const needed = (count + 1) * this.dimension;
@@ -136,7 +137,16 @@ export class SimilarityJoinOperator<L, R> {
         for (const id of result.released) this.elements.delete(id);
       }
     }
-    if (refused !== undefined) refused();
+    if (refused !== undefined) this.refuseRecord(refused, records[count], timestamps?.[count]);
+  }
+
+  private refuseRecord(reason: 'timestamp' | 'vector' | 'dimension', record: unknown, timestamp: number | undefined): never {
+    if (reason === 'timestamp') return requireOperatorTimestamp('similarity join', this.name, timestamp, record) as never;
+    const vector = this.field === undefined ? record : (record as Record<string, unknown> | null)?.[this.field];
+    if (reason === 'vector') {
+      return this.refuse(`${this.field === undefined ? 'element' : `field "${this.field}"`} must be a non-empty Float32Array, got ${describeValue(vector)}`, vector);
+    }
+    return this.refuse(`vectors of mixed dimension: ${(vector as Float32Array).length} after ${this.dimension}`, vector);
   }
 
   processWatermark(watermark: number): void {

@@ -32,6 +32,15 @@ export function requireNonNegativeMillis(owner: string, name: string, value: unk
   return value;
 }
 
+/**
+ * `requireTimestamp` for an operator's records, once per record: the owner (`window operator "name"`) is only
+ * put together for the error.
+ */
+export function requireOperatorTimestamp(kind: 'operator' | 'window operator' | 'similarity join', name: string, value: unknown, record?: unknown): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+  return requireTimestamp(`${kind} "${name}"`, value, record);
+}
+
 /** A record timestamp: integer milliseconds, so `maxTimestamp = end - 1` is exact. */
 export function requireTimestamp(owner: string, value: unknown, record?: unknown): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {

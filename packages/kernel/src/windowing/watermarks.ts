@@ -1,6 +1,6 @@
 import { OperatorError, ValidationError } from '@sage/common';
 import type { Clock } from '../runtime/clock.js';
-import { describeValue, requireNonNegativeMillis, requirePositiveCount, requirePositiveMillis, requireTimestamp } from './validation.js';
+import { describeValue, requireNonNegativeMillis, requirePositiveCount, requirePositiveMillis, requireOperatorTimestamp } from './validation.js';
 import { MAX_WATERMARK, MIN_WATERMARK } from './window.js';
 
 /** Where a watermark generator sends watermarks and idleness. */
@@ -255,8 +255,7 @@ export class TimestampsAndWatermarks<T> {
         throw new OperatorError(this.operatorName, record, error);
       }
     }
-    // The owner's name is only put together for the error: not once per record.
-    const timestamp = Number.isSafeInteger(assigned) ? (assigned as number) : requireTimestamp(`operator "${this.operatorName}"`, assigned, record);
+    const timestamp = requireOperatorTimestamp('operator', this.operatorName, assigned, record);
     this.generator.onEvent(record, timestamp, this.output);
     return timestamp;
   }

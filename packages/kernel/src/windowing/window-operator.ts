@@ -6,7 +6,7 @@ import { type MergeFunction, MergingWindowSet } from './merging-window-set.js';
 import { TimerQueue, type WindowTimer } from './timer-queue.js';
 import { WindowTriggerContext } from './window-trigger-context.js';
 import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerResult } from './triggers.js';
-import { requireNonNegativeMillis, requireTimestamp, requireWatermark, windowFunctionFailure } from './validation.js';
+import { requireNonNegativeMillis, requireOperatorTimestamp, requireWatermark, windowFunctionFailure } from './validation.js';
 import { MAX_WATERMARK, MIN_WATERMARK, type TimestampedValue, type Window } from './window.js';
 import { type WindowContents, type WindowKeySnapshot, windowFromId } from './window-key-snapshot.js';
 import type { Collector, ProcessWindowContext, WindowFunction } from './window-functions.js';
@@ -144,8 +144,7 @@ export class WindowOperator<In, Out, Key = unknown, W extends Window = Window> {
   processElement(record: In, timestamp?: number): void {
     // Event time reads the clock only if the assigner asks for it.
     const now = this.assigner.isEventTime ? undefined : Math.floor(this.options.clock.now());
-    const elementTimestamp =
-      now === undefined || timestamp !== undefined ? (Number.isSafeInteger(timestamp) ? (timestamp as number) : requireTimestamp(`window operator "${this.name}"`, timestamp, record)) : now;
+    const elementTimestamp = now === undefined || timestamp !== undefined ? requireOperatorTimestamp('window operator', this.name, timestamp, record) : now;
     // No closures in here: a closure over this method's variables would make V8 allocate them on the heap
     // (a context, a boxed timestamp) for every element.
     const key = this.options.keySelector === undefined ? (undefined as Key) : this.selectKey(record);

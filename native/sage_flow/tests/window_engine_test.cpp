@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <numeric>
 #include <random>
 #include <vector>
@@ -288,4 +289,57 @@ TEST(WindowEngine, SessionsOfDifferentVectorDimensionsAreNotMerged) {
   EXPECT_EQ(out.errorIndex, 2);
   EXPECT_EQ(out.error, "VectorSum: vectors of mixed dimension in one window: 3 after 2");
   EXPECT_EQ(engine.windowCount(), 2u);
+}
+
+// Many keys over many slides, in disorder, with a watermark after every batch: each firing must equal a plain
+// count of the records in each key's window, so the per-end tables (reused from slide to slide) never mix
+// up keys or ends, and every key is released once its last window is gone.
+TEST(WindowEngine, SlidingWindowsOfManyKeysMatchAPlainCount) {
+  EngineConfig config;
+  config.assigner = AssignerKind::Sliding;
+  config.size = 100;
+  config.slide = 20;
+  config.aggregate = AggregateKind::Sum;
+  WindowEngine engine(config);
+  std::mt19937 random(11);
+  std::uniform_int_distribution<int32_t> keyOf(0, 2999);
+  std::uniform_int_distribution<int> disorder(0, 30);
+  // Expected sums by (end, key), and those fired, checked as they come.
+  std::map<std::pair<int64_t, int32_t>, double> expected;
+  size_t fired = 0;
+  BatchOutput out;
+  int64_t newest = 0;
+  for (int batch = 0; batch < 200; ++batch) {
+    Feed feed;
+    for (int i = 0; i < 100; ++i) {
+      const int64_t timestamp = batch * 10 + i / 10 - disorder(random) + 40;
+      const int32_t key = keyOf(random);
+      const double value = double(i % 7);
+      feed.add(key, double(timestamp), value);
+      newest = std::max(newest, timestamp);
+      for (int64_t start = timestamp - ((timestamp % 20) + 20) % 20; start > timestamp - 100; start -= 20) {
+        if (start + 100 - 1 > engine.currentWatermark()) expected[{start + 100, key}] += value;
+      }
+    }
+    out.clear();
+    feed.into(engine, out);
+    ASSERT_TRUE(out.late.empty());
+    engine.processWatermark(newest - 31, out);
+    for (const auto& window : out.fired) {
+      const auto found = expected.find({window.end, window.key});
+      ASSERT_NE(found, expected.end()) << "end " << window.end << " key " << window.key;
+      EXPECT_EQ(window.value, found->second);
+      EXPECT_EQ(window.start, window.end - 100);
+      expected.erase(found);
+      ++fired;
+    }
+  }
+  out.clear();
+  engine.processWatermark(sageflow::kMaxWatermark, out);
+  fired += out.fired.size();
+  for (const auto& window : out.fired) expected.erase({window.end, window.key});
+  EXPECT_TRUE(expected.empty());
+  EXPECT_GT(fired, 20000u);
+  EXPECT_EQ(engine.windowCount(), 0u);
+  EXPECT_EQ(engine.keyCount(), 0u);
 }

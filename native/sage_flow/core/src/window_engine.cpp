@@ -1,10 +1,13 @@
 #include "sageflow/window_engine.h"
 
+#include "end_table.h"
+
 #include <algorithm>
 #include <cstring>
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <utility>
 
 namespace sageflow {
@@ -26,14 +29,8 @@ bool ranksBefore(const TopItem& a, const TopItem& b) {
   return std::lexicographical_compare(a.vector.begin(), a.vector.end(), b.vector.begin(), b.vector.end());
 }
 
-// One window's accumulator: 16 bytes, so a firing of thousands of windows reads few cache lines.
-struct Slot {
-  double value = 0;
-  int64_t count = 0;
-};
-
-// What only vector aggregates keep per window, beside its Slot (none for scalar aggregates). Sums are kept in
-// double so long windows do not lose precision.
+// What only vector aggregates keep per window, beside its Slot (none for scalar aggregates), in a pool. Sums
+// are kept in double so long windows do not lose precision.
 struct VectorSlot {
   int32_t dimension = -1;
   std::vector<double> sum;
@@ -46,6 +43,7 @@ struct VectorSlot {
   }
 };
 
+// A session window of one key.
 struct Win {
   int64_t start;
   int64_t end;
@@ -158,19 +156,25 @@ void BatchOutput::clear() {
 struct WindowEngine::Impl {
   EngineConfig config;
   int64_t watermark = kMinWatermark;
+  // Sessions: each key's windows, by start.
   std::vector<std::vector<Win>> keys;
+  // Tumbling and sliding windows: one table per window end, by end, and tables kept for reuse.
+  std::vector<std::unique_ptr<EndTable>> tables;
+  std::vector<std::unique_ptr<EndTable>> spareTables;
+  // Tumbling and sliding windows: how many windows each key id has.
+  std::vector<int32_t> keyWindows;
   std::vector<std::u16string> names;
   std::vector<NamePrefix> prefixes;
   // Scratch space of sortFired, kept between watermarks.
   std::vector<SortEntry> order;
   std::vector<SortEntry> radixScratch;
   std::vector<Fired> sorted;
+  // Session windows' accumulators (tables hold their own).
   std::vector<Slot> slots;
-  // Parallel to slots, for vector aggregates only.
+  // Parallel to slots, for vector aggregates only (of sessions and tables).
   std::vector<VectorSlot> vectorSlots;
   std::vector<uint32_t> freeSlots;
-  // Timers by time. Tumbling and sliding windows of all keys end on the same few instants, so a watermark
-  // takes whole buckets in one pass instead of popping a heap of every open window one at a time.
+  // Session timers by time: a watermark takes whole buckets in one pass.
   std::map<int64_t, std::vector<Timer>> timers;
   size_t windows = 0;
   size_t liveKeys = 0;
@@ -241,12 +245,12 @@ struct WindowEngine::Impl {
   }
 
   // Adds one record to a window's accumulator; false (with out.error set) when the value is refused.
-  bool add(uint32_t index, double value, const float* vector, int32_t dimension, BatchOutput& out) {
+  // `pooled`: the window's vectors in vectorSlots (vector aggregates only).
+  bool add(Slot& slot, uint32_t pooled, double value, const float* vector, int32_t dimension, BatchOutput& out) {
     const AggregateKind kind = config.aggregate;
     const char* name = aggregateName(kind);
-    Slot& slot = slots[index];
     if (vectorAggregate) {
-      VectorSlot& vectors = vectorSlots[index];
+      VectorSlot& vectors = vectorSlots[pooled];
       if (kind == AggregateKind::TopK && size_t(dimension) != config.query.size()) {
         out.error = std::string(name) + ": vector of dimension " + std::to_string(dimension) +
                     " does not match the query's " + std::to_string(config.query.size());
@@ -336,10 +340,11 @@ struct WindowEngine::Impl {
     target.count += source.count;
   }
 
-  void emit(int32_t key, const Win& window, BatchOutput& out) {
-    const Slot& slot = slots[window.slot];
+  void emit(int32_t key, const Win& window, BatchOutput& out) { emit(key, window.start, window.end, slots[window.slot], window.slot, out); }
+
+  void emit(int32_t key, int64_t start, int64_t end, const Slot& slot, uint32_t pooled, BatchOutput& out) {
     if (slot.count == 0) return;
-    Fired fired{key, window.start, window.end, 0, uint32_t(out.vectors.size()), 0, uint32_t(out.scores.size()), 0};
+    Fired fired{key, start, end, 0, uint32_t(out.vectors.size()), 0, uint32_t(out.scores.size()), 0};
     switch (config.aggregate) {
       case AggregateKind::Count: fired.value = double(slot.count); break;
       case AggregateKind::Sum:
@@ -349,14 +354,14 @@ struct WindowEngine::Impl {
       case AggregateKind::VectorSum:
       case AggregateKind::VectorMean: {
         const bool divide = config.aggregate == AggregateKind::VectorMean;
-        const VectorSlot& vectors = vectorSlots[window.slot];
+        const VectorSlot& vectors = vectorSlots[pooled];
         fired.vectorLength = uint32_t(vectors.sum.size());
         for (double total : vectors.sum) out.vectors.push_back(float(divide ? total / double(slot.count) : total));
         fired.value = double(slot.count);
         break;
       }
       case AggregateKind::TopK: {
-        const VectorSlot& vectors = vectorSlots[window.slot];
+        const VectorSlot& vectors = vectorSlots[pooled];
         fired.vectorLength = uint32_t(vectors.dimension < 0 ? 0 : vectors.dimension);
         fired.itemCount = uint32_t(vectors.top.size());
         for (const TopItem& item : vectors.top) {
@@ -374,18 +379,64 @@ struct WindowEngine::Impl {
   // already past it (an accepted late record).
   bool addToWindow(int32_t key, int64_t start, int64_t end, double value, const float* vector, int32_t dimension,
                    BatchOutput& out) {
-    std::vector<Win>& list = windowsOf(key);
-    Win* window = nullptr;
-    for (Win& candidate : list) {
-      if (candidate.start == start) {
-        window = &candidate;
-        break;
-      }
+    EndTable& table = tableFor(end);
+    EndEntry* entry = table.find(key);
+    if (entry == nullptr) {
+      if (size_t(key) >= keyWindows.size()) keyWindows.resize(size_t(key) + 1, 0);
+      if (keyWindows[size_t(key)]++ == 0) ++liveKeys;
+      ++windows;
+      entry = &table.insert(key, vectorAggregate ? newSlot() : 0);
     }
-    if (window == nullptr) window = &createWindow(list, key, start, end);
-    if (!add(window->slot, value, vector, dimension, out)) return false;
-    if (end - 1 <= watermark) emit(key, *window, out);
+    if (!add(entry->slot, entry->pooled, value, vector, dimension, out)) return false;
+    if (end - 1 <= watermark) emit(key, start, end, entry->slot, entry->pooled, out);
     return true;
+  }
+
+  // The table of windows ending at `end`, made (or reused) when there is none.
+  EndTable& tableFor(int64_t end) {
+    auto position = std::lower_bound(tables.begin(), tables.end(), end,
+                                     [](const std::unique_ptr<EndTable>& table, int64_t e) { return table->end < e; });
+    if (position != tables.end() && (*position)->end == end) return **position;
+    std::unique_ptr<EndTable> table;
+    if (spareTables.empty()) {
+      table = std::make_unique<EndTable>();
+    } else {
+      table = std::move(spareTables.back());
+      spareTables.pop_back();
+    }
+    table->reset(end);
+    return **tables.insert(position, std::move(table));
+  }
+
+  // Fires the tables the watermark reached (each sorted by key name) and drops those past their cleanup time.
+  void advanceTables(BatchOutput& out) {
+    size_t dropped = 0;
+    for (size_t i = 0; i < tables.size(); ++i) {
+      EndTable& table = *tables[i];
+      const bool due = table.end - 1 <= watermark;
+      const bool expired = cleanupTime(table.end) <= watermark;
+      if (!due && !expired) break;
+      if (due && !table.fired) {
+        table.fired = true;
+        const size_t first = out.fired.size();
+        const int64_t start = table.end - config.size;
+        for (const EndEntry& entry : table.entries) emit(entry.key, start, table.end, entry.slot, entry.pooled, out);
+        sortFired(out.fired, first);
+      }
+      if (!expired) continue;
+      // Cleanup times grow with the end, so the expired tables are the first ones.
+      for (const EndEntry& entry : table.entries) {
+        if (vectorAggregate) freeSlot(entry.pooled);
+        if (--keyWindows[size_t(entry.key)] == 0) {
+          --liveKeys;
+          out.releasedKeys.push_back(entry.key);
+        }
+      }
+      windows -= table.entries.size();
+      ++dropped;
+    }
+    for (size_t i = 0; i < dropped; ++i) spareTables.push_back(std::move(tables[i]));
+    tables.erase(tables.begin(), tables.begin() + std::ptrdiff_t(dropped));
   }
 
   // Session windows: [ts, ts + gap) merges with every window of the key it overlaps or touches.
@@ -438,7 +489,7 @@ struct WindowEngine::Impl {
         index = first;
       }
     }
-    if (!add(list[index].slot, value, vector, dimension, out)) return -1;
+    if (!add(slots[list[index].slot], list[index].slot, value, vector, dimension, out)) return -1;
     if (end - 1 <= watermark) emit(key, list[index], out);
     return 1;
   }
@@ -660,6 +711,10 @@ void WindowEngine::processWatermark(int64_t watermark, BatchOutput& out) {
   Impl& s = *impl_;
   if (watermark <= s.watermark) return;
   s.watermark = std::min(watermark, kMaxWatermark);
+  if (s.config.assigner != AssignerKind::Session) {
+    s.advanceTables(out);
+    return;
+  }
   const size_t first = out.fired.size();
   while (!s.timers.empty() && s.timers.begin()->first <= s.watermark) {
     const std::vector<Timer> due = std::move(s.timers.begin()->second);

@@ -14,11 +14,21 @@ struct Slot {
   int64_t count = 0;
 };
 
+// A key name's first eight UTF-16 code units, packed so that when two prefixes differ they order as the names
+// do (a missing unit is 0, at most the unit it stands against): most canonical names ("n:12345") differ there,
+// so ordering a firing rarely reads the names.
+struct NamePrefix {
+  uint64_t high = 0;
+  uint64_t low = 0;
+};
+
 struct EndEntry {
   int32_t key;
   // Vector aggregates only: the window's vectors in the engine's pool.
   uint32_t pooled;
   Slot slot;
+  // The key's, for the firing order (a key id keeps its name while it has windows).
+  NamePrefix prefix;
 };
 
 // All windows of one end share their bounds, so a firing reads this table front to back instead of visiting
@@ -50,10 +60,10 @@ class EndTable {
   }
 
   // Adds an entry for `key`, which must not have one.
-  EndEntry& insert(int32_t key, uint32_t pooled) {
+  EndEntry& insert(int32_t key, uint32_t pooled, const NamePrefix& prefix) {
     // At most half full, so that probes stay short.
     if ((entries.size() + 1) * 2 > index_.size()) grow();
-    entries.push_back(EndEntry{key, pooled, Slot{}});
+    entries.push_back(EndEntry{key, pooled, Slot{}, prefix});
     place(key, uint32_t(entries.size()));
     return entries.back();
   }

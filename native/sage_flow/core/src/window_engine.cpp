@@ -57,14 +57,6 @@ struct Timer {
   uint8_t kind;
 };
 
-// A key name's first eight UTF-16 code units, packed so that when two prefixes differ they order as the names
-// do (a missing unit is 0, at most the unit it stands against): most canonical names ("n:12345") differ there,
-// so ordering a firing rarely reads the names.
-struct NamePrefix {
-  uint64_t high = 0;
-  uint64_t low = 0;
-};
-
 // 32 bytes, so a sort moves little: the start, needed only between windows of one key and end (sessions), is
 // read from the fired window itself.
 struct SortEntry {
@@ -168,6 +160,7 @@ struct WindowEngine::Impl {
   // Scratch space of sortFired, kept between watermarks.
   std::vector<SortEntry> order;
   std::vector<SortEntry> radixScratch;
+  std::vector<NamePrefix> firedPrefixes;
   std::vector<Fired> sorted;
   // Session windows' accumulators (tables hold their own).
   std::vector<Slot> slots;
@@ -186,6 +179,11 @@ struct WindowEngine::Impl {
   int64_t cleanupTime(int64_t end) const {
     const int64_t time = (end - 1) + config.allowedLateness;
     return time > kMaxWatermark ? kMaxWatermark : time;
+  }
+
+  const NamePrefix& keyPrefix(int32_t key) const {
+    static const NamePrefix none;
+    return size_t(key) < prefixes.size() ? prefixes[size_t(key)] : none;
   }
 
   bool isLate(int64_t end) const { return cleanupTime(end) <= watermark; }
@@ -385,7 +383,7 @@ struct WindowEngine::Impl {
       if (size_t(key) >= keyWindows.size()) keyWindows.resize(size_t(key) + 1, 0);
       if (keyWindows[size_t(key)]++ == 0) ++liveKeys;
       ++windows;
-      entry = &table.insert(key, vectorAggregate ? newSlot() : 0);
+      entry = &table.insert(key, vectorAggregate ? newSlot() : 0, keyPrefix(key));
     }
     if (!add(entry->slot, entry->pooled, value, vector, dimension, out)) return false;
     if (end - 1 <= watermark) emit(key, start, end, entry->slot, entry->pooled, out);
@@ -420,8 +418,14 @@ struct WindowEngine::Impl {
         table.fired = true;
         const size_t first = out.fired.size();
         const int64_t start = table.end - config.size;
-        for (const EndEntry& entry : table.entries) emit(entry.key, start, table.end, entry.slot, entry.pooled, out);
-        sortFired(out.fired, first);
+        // The entries carry their keys' name prefixes: no lookup per key, scattered in memory, to sort them.
+        firedPrefixes.clear();
+        for (const EndEntry& entry : table.entries) {
+          const size_t before = out.fired.size();
+          emit(entry.key, start, table.end, entry.slot, entry.pooled, out);
+          if (out.fired.size() != before) firedPrefixes.push_back(entry.prefix);
+        }
+        sortFired(out.fired, first, firedPrefixes.data());
       }
       if (!expired) continue;
       // Cleanup times grow with the end, so the expired tables are the first ones.
@@ -531,14 +535,14 @@ struct WindowEngine::Impl {
   // One watermark's results in timer order: timestamp, then key name, then window. Sorted as flat entries
   // that carry the packed name prefixes (no lookups while comparing), then put in place; a window fires once
   // per watermark, so no two entries are equal and an unstable sort gives the same order.
-  void sortFired(std::vector<Fired>& fired, size_t first) {
+  // `known`: the fired windows' key name prefixes, when the caller has them at hand (else looked up by key).
+  void sortFired(std::vector<Fired>& fired, size_t first, const NamePrefix* known = nullptr) {
     const size_t n = fired.size() - first;
     if (n < 2) return;
-    static const NamePrefix none;
     order.resize(n);
     for (size_t i = 0; i < n; ++i) {
       const Fired& f = fired[first + i];
-      const NamePrefix& prefix = size_t(f.key) < prefixes.size() ? prefixes[size_t(f.key)] : none;
+      const NamePrefix& prefix = known != nullptr ? known[i] : keyPrefix(f.key);
       order[i] = SortEntry{f.end, prefix.high, prefix.low, f.key, uint32_t(first + i)};
     }
     static const std::u16string empty;

@@ -44,6 +44,12 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
   /** Ids of keys whose windows are all gone, reused before new ones so the id space stays as small as the live keys. */
   private readonly freeKeyIds: number[] = [];
   private nextKeyId = 0;
+  /**
+   * Key ids the engine released at the last watermark. They are forgotten before the next batch or watermark,
+   * not at once: the results of the firing are on their way downstream first (forgetting ~1,200 auctions of a
+   * Nexmark q5 slide took 0.35 ms).
+   */
+  private released: Int32Array | undefined;
   private watermark = MIN_WATERMARK;
   private lateRecordsDropped = 0;
   private keys = new Int32Array(256);
@@ -87,6 +93,7 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
    * dimension) throws after the records before it were processed, as in the TypeScript core.
    */
   processBatch(records: readonly In[], timestamps: ArrayLike<number | undefined> | undefined): void {
+    this.forgetReleased();
     const n = records.length;
     this.reserve(n);
     const { keys, timestamps: times, values, dims } = this;
@@ -192,10 +199,11 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
     requireWatermark(`window operator "${this.name}"`, watermark);
     if (watermark <= this.watermark) return;
     this.watermark = Math.min(watermark, MAX_WATERMARK);
+    this.forgetReleased();
     const result = this.engine.processWatermark(this.watermark);
     if (result !== null) {
       this.emit(result);
-      this.release(result.releasedKeys);
+      if (result.releasedKeys.length > 0) this.released = result.releasedKeys;
     }
     this.options.output.emitWatermark?.(this.watermark);
   }
@@ -265,8 +273,11 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
     return `${name}: value must be a finite number, got ${describeValue(value)}`;
   }
 
-  /** Forgets keys the engine holds no window for; their ids are reused. */
-  private release(ids: Int32Array): void {
+  /** Forgets the keys the engine released (it holds no window for them); their ids are reused. */
+  private forgetReleased(): void {
+    const ids = this.released;
+    if (ids === undefined) return;
+    this.released = undefined;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
       const entry = this.entryOfId[id];
@@ -279,6 +290,7 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
 
   /** Keys the operator holds an id for (live keys, plus keys whose records were all late). */
   get keyCount(): number {
+    this.forgetReleased();
     return this.keyIds.size + this.objectKeyIds.size;
   }
 

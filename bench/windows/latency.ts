@@ -181,14 +181,22 @@ function grown(values: Float64Array): Float64Array {
 }
 
 /**
- * Resolves at `due` (performance.now() time): a timer for the part beyond the next millisecond, then turns
- * of the event loop, since timers are only as fine as a millisecond.
+ * Resolves at `due` (performance.now() time): a timer for the part beyond the next 1.5 ms, then two turns of
+ * the event loop, so that what the job has to do now runs first (the source's hand-over of its partial batch
+ * waits for the turn after the source starts waiting, and sets off the work downstream), then a busy wait on
+ * the clock. Spinning the event loop with setImmediate until `due` made one Immediate per turn: ~230 B of
+ * garbage per event at 250,000 events/s, more than the job's own, so its young-generation collections came
+ * more often than with a source reading a socket.
  */
 function waitUntil(due: number): Promise<void> {
   return new Promise((resolve) => {
-    const spin = () => (performance.now() >= due ? resolve() : setImmediate(spin));
+    const spin = () => {
+      while (performance.now() < due);
+      resolve();
+    };
+    const turns = () => setImmediate(() => setImmediate(spin));
     const ahead = due - performance.now();
-    if (ahead > 2) setTimeout(spin, ahead - 1.5);
-    else setImmediate(spin);
+    if (ahead > 2) setTimeout(turns, ahead - 1.5);
+    else turns();
   });
 }

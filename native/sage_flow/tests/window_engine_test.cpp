@@ -343,3 +343,29 @@ TEST(WindowEngine, SlidingWindowsOfManyKeysMatchAPlainCount) {
   EXPECT_EQ(engine.windowCount(), 0u);
   EXPECT_EQ(engine.keyCount(), 0u);
 }
+
+// Canonical names of numeric keys ("n:" and digits, of different lengths) differ in a few bits per code unit:
+// their firing is sorted on those bits gathered into one integer, and must still be in string order.
+TEST(WindowEngine, NumericKeyNamesFireInStringOrder) {
+  WindowEngine engine(tumbling(10, AggregateKind::Count));
+  std::mt19937 random(5);
+  std::vector<std::u16string> names;
+  for (int32_t key = 0; key < 5000; ++key) {
+    const std::string digits = std::to_string(random() % (key % 3 == 0 ? 1000000 : 100000));
+    names.push_back(u"n:" + std::u16string(digits.begin(), digits.end()));
+  }
+  Feed feed;
+  for (size_t i = 0; i < names.size(); ++i) {
+    engine.setKeyName(int32_t(i), names[i]);
+    feed.add(int32_t(i), double(random() % 10));
+  }
+  BatchOutput out;
+  feed.into(engine, out);
+  engine.processWatermark(9, out);
+  std::vector<int32_t> expected(names.size());
+  std::iota(expected.begin(), expected.end(), 0);
+  // Equal names (the same number drawn twice) keep key id order, as the engine breaks ties.
+  std::stable_sort(expected.begin(), expected.end(), [&](int32_t a, int32_t b) { return names[size_t(a)] < names[size_t(b)]; });
+  ASSERT_EQ(out.fired.size(), names.size());
+  for (size_t i = 0; i < expected.size(); ++i) ASSERT_EQ(names[size_t(out.fired[i].key)], names[size_t(expected[i])]) << "position " << i;
+}

@@ -246,16 +246,15 @@ struct WindowEngine::Impl {
   // `pooled`: the window's vectors in vectorSlots (vector aggregates only).
   bool add(Slot& slot, uint32_t pooled, double value, const float* vector, int32_t dimension, BatchOutput& out) {
     const AggregateKind kind = config.aggregate;
-    const char* name = aggregateName(kind);
     if (vectorAggregate) {
       VectorSlot& vectors = vectorSlots[pooled];
       if (kind == AggregateKind::TopK && size_t(dimension) != config.query.size()) {
-        out.error = std::string(name) + ": vector of dimension " + std::to_string(dimension) +
+        out.error = std::string(aggregateName(kind)) + ": vector of dimension " + std::to_string(dimension) +
                     " does not match the query's " + std::to_string(config.query.size());
         return false;
       }
       if (vectors.dimension >= 0 && vectors.dimension != dimension) {
-        out.error = std::string(name) + ": vectors of mixed dimension in one window: " + std::to_string(dimension) +
+        out.error = std::string(aggregateName(kind)) + ": vectors of mixed dimension in one window: " + std::to_string(dimension) +
                     " after " + std::to_string(vectors.dimension);
         return false;
       }
@@ -271,7 +270,7 @@ struct WindowEngine::Impl {
       return true;
     }
     if (kind != AggregateKind::Count && !std::isfinite(value)) {
-      out.error = std::string(name) + ": value must be a finite number, got " + formatNumber(value);
+      out.error = std::string(aggregateName(kind)) + ": value must be a finite number, got " + formatNumber(value);
       return false;
     }
     switch (kind) {
@@ -392,6 +391,12 @@ struct WindowEngine::Impl {
 
   // The table of windows ending at `end`, made (or reused) when there is none.
   EndTable& tableFor(int64_t end) {
+    // Ends are a slide apart, and the open ones usually follow each other without a gap: the table is where
+    // its distance from the first one says, unless a gap moved it.
+    if (!tables.empty() && end >= tables.front()->end) {
+      const uint64_t steps = uint64_t(end - tables.front()->end) / uint64_t(config.slide);
+      if (steps < tables.size() && tables[size_t(steps)]->end == end) return *tables[size_t(steps)];
+    }
     auto position = std::lower_bound(tables.begin(), tables.end(), end,
                                      [](const std::unique_ptr<EndTable>& table, int64_t e) { return table->end < e; });
     if (position != tables.end() && (*position)->end == end) return **position;

@@ -292,8 +292,9 @@ TEST(WindowEngine, SessionsOfDifferentVectorDimensionsAreNotMerged) {
 }
 
 // Many keys over many slides, in disorder, with a watermark after every batch: each firing must equal a plain
-// count of the records in each key's window, so the per-end tables (reused from slide to slide) never mix
-// up keys or ends, and every key is released once its last window is gone.
+// sum of the records in each key's window, in key-name order, so the per-end tables (reused from slide to
+// slide, put in order ahead of their firing with the keys that join later merged in) never mix up keys or
+// ends, and every key is released once its last window is gone.
 TEST(WindowEngine, SlidingWindowsOfManyKeysMatchAPlainCount) {
   EngineConfig config;
   config.assigner = AssignerKind::Sliding;
@@ -301,6 +302,12 @@ TEST(WindowEngine, SlidingWindowsOfManyKeysMatchAPlainCount) {
   config.slide = 20;
   config.aggregate = AggregateKind::Sum;
   WindowEngine engine(config);
+  std::vector<std::u16string> names;
+  for (int32_t key = 0; key < 3000; ++key) {
+    const std::string digits = std::to_string((key * 7919) % 100000);
+    names.push_back(u"n:" + std::u16string(digits.begin(), digits.end()));
+    engine.setKeyName(key, names.back());
+  }
   std::mt19937 random(11);
   std::uniform_int_distribution<int32_t> keyOf(0, 2999);
   std::uniform_int_distribution<int> disorder(0, 30);
@@ -325,6 +332,13 @@ TEST(WindowEngine, SlidingWindowsOfManyKeysMatchAPlainCount) {
     feed.into(engine, out);
     ASSERT_TRUE(out.late.empty());
     engine.processWatermark(newest - 31, out);
+    for (size_t i = 1; i < out.fired.size(); ++i) {
+      if (out.fired[i].end != out.fired[i - 1].end) {
+        ASSERT_GT(out.fired[i].end, out.fired[i - 1].end);
+        continue;
+      }
+      ASSERT_LT(names[size_t(out.fired[i - 1].key)], names[size_t(out.fired[i].key)]) << "batch " << batch << " position " << i;
+    }
     for (const auto& window : out.fired) {
       const auto found = expected.find({window.end, window.key});
       ASSERT_NE(found, expected.end()) << "end " << window.end << " key " << window.key;

@@ -39,13 +39,22 @@ class EndTable {
   // Fired by a watermark already; kept until its cleanup time for accepted late records.
   bool fired = false;
   std::vector<EndEntry> entries;
+  // Entries [0, sorted) are in firing order (the engine put them so); those after came since.
+  size_t sorted = 0;
 
   // Clears the table for another end, keeping its memory.
   void reset(int64_t newEnd) {
     end = newEnd;
     fired = false;
+    sorted = 0;
     entries.clear();
     if (!index_.empty()) std::memset(index_.data(), 0, index_.size() * sizeof(uint32_t));
+  }
+
+  // Indexes the entries anew, after they were reordered.
+  void reindex() {
+    std::memset(index_.data(), 0, index_.size() * sizeof(uint32_t));
+    for (size_t i = 0; i < entries.size(); ++i) place(entries[i].key, uint32_t(i + 1));
   }
 
   // The entry of `key`, or nullptr.

@@ -161,6 +161,9 @@ struct WindowEngine::Impl {
   std::vector<SortEntry> order;
   std::vector<SortEntry> radixScratch;
   std::vector<NamePrefix> firedPrefixes;
+  std::vector<EndEntry> entryScratch;
+  // A table fired: the next one is put in order at the next batch.
+  bool presortDue = false;
   std::vector<Fired> sorted;
   // Session windows' accumulators (tables hold their own).
   std::vector<Slot> slots;
@@ -421,16 +424,8 @@ struct WindowEngine::Impl {
       if (!due && !expired) break;
       if (due && !table.fired) {
         table.fired = true;
-        const size_t first = out.fired.size();
-        const int64_t start = table.end - config.size;
-        // The entries carry their keys' name prefixes: no lookup per key, scattered in memory, to sort them.
-        firedPrefixes.clear();
-        for (const EndEntry& entry : table.entries) {
-          const size_t before = out.fired.size();
-          emit(entry.key, start, table.end, entry.slot, entry.pooled, out);
-          if (out.fired.size() != before) firedPrefixes.push_back(entry.prefix);
-        }
-        sortFired(out.fired, first, firedPrefixes.data());
+        fireTable(table, out);
+        presortDue = true;
       }
       if (!expired) continue;
       // Cleanup times grow with the end, so the expired tables are the first ones.
@@ -446,6 +441,94 @@ struct WindowEngine::Impl {
     }
     for (size_t i = 0; i < dropped; ++i) spareTables.push_back(std::move(tables[i]));
     tables.erase(tables.begin(), tables.begin() + std::ptrdiff_t(dropped));
+  }
+
+  // Emits every window of the table in key-name order. The entries put in order beforehand (presortNextTable)
+  // come out in that order; only those that came since are sorted, then the two runs are merged.
+  void fireTable(const EndTable& table, BatchOutput& out) {
+    const size_t first = out.fired.size();
+    const int64_t start = table.end - config.size;
+    // The entries carry their keys' name prefixes: no lookup per key, scattered in memory, to sort them.
+    firedPrefixes.clear();
+    size_t head = 0;
+    for (size_t i = 0; i < table.entries.size(); ++i) {
+      const EndEntry& entry = table.entries[i];
+      const size_t before = out.fired.size();
+      emit(entry.key, start, table.end, entry.slot, entry.pooled, out);
+      if (out.fired.size() == before) continue;
+      firedPrefixes.push_back(entry.prefix);
+      if (i < table.sorted) ++head;
+    }
+    sortFired(out.fired, first + head, firedPrefixes.data() + head);
+    if (head > 0 && out.fired.size() > first + head) mergeRuns(out.fired, first, first + head);
+  }
+
+  // Merges the sorted runs [first, middle) (their prefixes in firedPrefixes) and [middle, end).
+  void mergeRuns(std::vector<Fired>& fired, size_t first, size_t middle) {
+    const size_t end = fired.size();
+    sorted.clear();
+    size_t i = first;
+    size_t j = middle;
+    NamePrefix next = keyPrefix(fired[j].key);
+    while (i < middle && j < end) {
+      if (nameBefore(fired[j].key, next, fired[i].key, firedPrefixes[i - first])) {
+        sorted.push_back(fired[j++]);
+        if (j < end) next = keyPrefix(fired[j].key);
+      } else {
+        sorted.push_back(fired[i++]);
+      }
+    }
+    sorted.insert(sorted.end(), fired.begin() + std::ptrdiff_t(i), fired.begin() + std::ptrdiff_t(middle));
+    sorted.insert(sorted.end(), fired.begin() + std::ptrdiff_t(j), fired.end());
+    std::copy(sorted.begin(), sorted.end(), fired.begin() + std::ptrdiff_t(first));
+  }
+
+  // Puts the next table to fire in key-name order, so that its firing only sorts the keys that join it after
+  // this. Called at the batch after a firing: the work is not on the way of a firing's results.
+  void presortNextTable() {
+    presortDue = false;
+    EndTable* next = nullptr;
+    for (const auto& table : tables) {
+      if (!table->fired) {
+        next = table.get();
+        break;
+      }
+    }
+    if (next == nullptr || next->sorted == next->entries.size()) return;
+    const size_t n = next->entries.size();
+    order.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      const EndEntry& entry = next->entries[i];
+      order[i] = SortEntry{next->end, entry.prefix.high, entry.prefix.low, entry.key, uint32_t(i)};
+    }
+    radixSortByPrefix(order, radixScratch);
+    for (size_t from = 0; from < n;) {
+      size_t to = from + 1;
+      while (to < n && order[to].high == order[from].high && order[to].low == order[from].low) ++to;
+      if (to - from > 1) {
+        std::sort(order.begin() + std::ptrdiff_t(from), order.begin() + std::ptrdiff_t(to),
+                  [&](const SortEntry& a, const SortEntry& b) { return nameBefore(a.key, keyPrefix(a.key), b.key, keyPrefix(b.key)); });
+      }
+      from = to;
+    }
+    entryScratch.resize(n);
+    for (size_t i = 0; i < n; ++i) entryScratch[i] = next->entries[order[i].index];
+    next->entries.swap(entryScratch);
+    next->reindex();
+    next->sorted = n;
+  }
+
+  const std::u16string& nameOf(int32_t key) const {
+    static const std::u16string empty;
+    return size_t(key) < names.size() ? names[size_t(key)] : empty;
+  }
+
+  // Key-name order of two keys (by key id between keys of the same name: keys that were never named).
+  bool nameBefore(int32_t a, const NamePrefix& aPrefix, int32_t b, const NamePrefix& bPrefix) const {
+    if (aPrefix.high != bPrefix.high) return aPrefix.high < bPrefix.high;
+    if (aPrefix.low != bPrefix.low) return aPrefix.low < bPrefix.low;
+    const int compared = nameOf(a).compare(nameOf(b));
+    return compared != 0 ? compared < 0 : a < b;
   }
 
   // Session windows: [ts, ts + gap) merges with every window of the key it overlaps or touches.
@@ -550,16 +633,9 @@ struct WindowEngine::Impl {
       const NamePrefix& prefix = known != nullptr ? known[i] : keyPrefix(f.key);
       order[i] = SortEntry{f.end, prefix.high, prefix.low, f.key, uint32_t(first + i)};
     }
-    static const std::u16string empty;
-    auto nameOf = [&](int32_t key) -> const std::u16string& { return size_t(key) < names.size() ? names[size_t(key)] : empty; };
     auto exact = [&](const SortEntry& a, const SortEntry& b) {
       if (a.end != b.end) return a.end < b.end;
-      if (a.key != b.key) {
-        if (a.high != b.high) return a.high < b.high;
-        if (a.low != b.low) return a.low < b.low;
-        const int compared = nameOf(a.key).compare(nameOf(b.key));
-        if (compared != 0) return compared < 0;
-      }
+      if (a.key != b.key) return nameBefore(a.key, NamePrefix{a.high, a.low}, b.key, NamePrefix{b.high, b.low});
       return fired[a.index].start < fired[b.index].start;
     };
     const bool oneEnd = std::all_of(order.begin(), order.end(), [&](const SortEntry& e) { return e.end == order[0].end; });
@@ -668,6 +744,7 @@ void WindowEngine::processBatch(size_t n, const int32_t* keys, const double* tim
                                 const float* vectors, const int32_t* dims, BatchOutput& out) {
   Impl& s = *impl_;
   const EngineConfig& c = s.config;
+  if (s.presortDue) s.presortNextTable();
   const bool vectorInput = readsVectors(c.aggregate);
   size_t vectorOffset = 0;
   for (size_t i = 0; i < n; ++i) {

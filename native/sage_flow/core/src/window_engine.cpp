@@ -153,6 +153,10 @@ struct WindowEngine::Impl {
   // Tumbling and sliding windows: one table per window end, by end, and tables kept for reuse.
   std::vector<std::unique_ptr<EndTable>> tables;
   std::vector<std::unique_ptr<EndTable>> spareTables;
+  // Tumbling and sliding windows: the start of the slide of the last record, and the position of its newest
+  // window's table (hints, checked before use).
+  int64_t slideStart = kMaxWatermark;
+  size_t newestTable = 0;
   // Tumbling and sliding windows: how many windows each key id has.
   std::vector<int32_t> keyWindows;
   std::vector<std::u16string> names;
@@ -378,8 +382,8 @@ struct WindowEngine::Impl {
   // Adds a record to the window [start, end) of `key`, creating it; fires it at once when the watermark is
   // already past it (an accepted late record).
   bool addToWindow(int32_t key, int64_t start, int64_t end, double value, const float* vector, int32_t dimension,
-                   BatchOutput& out) {
-    EndTable& table = tableFor(end);
+                   size_t& hint, BatchOutput& out) {
+    EndTable& table = tableFor(end, hint);
     EndEntry* entry = table.find(key);
     if (entry == nullptr) {
       if (size_t(key) >= keyWindows.size()) keyWindows.resize(size_t(key) + 1, 0);
@@ -393,15 +397,18 @@ struct WindowEngine::Impl {
   }
 
   // The table of windows ending at `end`, made (or reused) when there is none.
-  EndTable& tableFor(int64_t end) {
+  // `hint`: where the caller expects it; set to where it is.
+  EndTable& tableFor(int64_t end, size_t& hint) {
+    if (hint < tables.size() && tables[hint]->end == end) return *tables[hint];
     // Ends are a slide apart, and the open ones usually follow each other without a gap: the table is where
     // its distance from the first one says, unless a gap moved it.
     if (!tables.empty() && end >= tables.front()->end) {
       const uint64_t steps = uint64_t(end - tables.front()->end) / uint64_t(config.slide);
-      if (steps < tables.size() && tables[size_t(steps)]->end == end) return *tables[size_t(steps)];
+      if (steps < tables.size() && tables[size_t(steps)]->end == end) return *tables[hint = size_t(steps)];
     }
     auto position = std::lower_bound(tables.begin(), tables.end(), end,
                                      [](const std::unique_ptr<EndTable>& table, int64_t e) { return table->end < e; });
+    hint = size_t(position - tables.begin());
     if (position != tables.end() && (*position)->end == end) return **position;
     std::unique_ptr<EndTable> table;
     if (spareTables.empty()) {
@@ -778,14 +785,23 @@ void WindowEngine::processBatch(size_t n, const int32_t* keys, const double* tim
       }
       added = result > 0;
     } else {
-      // Newest window first, as the TypeScript assigners list them.
-      for (int64_t start = windowStart(timestamp, c.offset, c.slide); start > timestamp - c.size; start -= c.slide) {
+      // Records in a row mostly fall into the same slide: its start is reused instead of divided out again.
+      if (timestamp < s.slideStart || timestamp - s.slideStart >= c.slide) s.slideStart = windowStart(timestamp, c.offset, c.slide);
+      // Newest window first, as the TypeScript assigners list them; each older window's table is usually the
+      // one before the newer one's (`hint`).
+      size_t hint = s.newestTable;
+      bool newest = true;
+      for (int64_t start = s.slideStart; start > timestamp - c.size; start -= c.slide) {
         const int64_t end = start + c.size;
+        if (!newest && hint > 0) --hint;
+        const bool first = newest;
+        newest = false;
         if (s.isLate(end)) continue;
-        if (!s.addToWindow(key, start, end, value, vector, dimension, out)) {
+        if (!s.addToWindow(key, start, end, value, vector, dimension, hint, out)) {
           out.errorIndex = int64_t(i);
           return;
         }
+        if (first) s.newestTable = hint;
         added = true;
       }
     }

@@ -52,8 +52,11 @@ export class InputWatermarks {
     this.combiner.restore(snapshot);
   }
 
-  /** Feeds the message to the combiner; runs the operator on a new watermark and forwards what changed. */
-  async receive(message: WatermarkMessage | WatermarkStatusMessage, receiver: WatermarkReceiver): Promise<void> {
+  /**
+   * Feeds the message to the combiner; runs the operator on a new watermark and forwards what changed. Returns a
+   * promise only when something waits: a watermark comes with every batch, on every edge.
+   */
+  receive(message: WatermarkMessage | WatermarkStatusMessage, receiver: WatermarkReceiver): void | Promise<void> {
     this.advanced = undefined;
     this.status = undefined;
     const input = this.offsets[message.edge]! + message.from;
@@ -61,6 +64,11 @@ export class InputWatermarks {
     else if (message.idle) this.combiner.markIdle(input);
     else this.combiner.markActive(input);
     const { advanced, status } = this;
+    if (status === undefined) return advanced === undefined ? undefined : advanceWatermark(receiver, advanced);
+    return this.receiveStatus(receiver, advanced, status);
+  }
+
+  private async receiveStatus(receiver: WatermarkReceiver, advanced: number | undefined, status: 'idle' | 'active'): Promise<void> {
     const forwards = receiver.operator.forwardsWatermarks;
     if (status === 'active' && forwards) await receiver.output.emitWatermarkStatus(false);
     if (advanced !== undefined) await advanceWatermark(receiver, advanced);
@@ -68,9 +76,12 @@ export class InputWatermarks {
   }
 }
 
-async function advanceWatermark({ operator, output }: WatermarkReceiver, watermark: number): Promise<void> {
-  const processing = operator.processWatermark(watermark);
-  if (processing !== undefined) await processing;
-  if (operator.forwardsWatermarks) await output.emitWatermark(watermark);
-  else await output.flush();
+function advanceWatermark(receiver: WatermarkReceiver, watermark: number): void | Promise<void> {
+  const processing = receiver.operator.processWatermark(watermark);
+  if (processing !== undefined) return processing.then(() => forwardWatermark(receiver, watermark));
+  return forwardWatermark(receiver, watermark);
+}
+
+function forwardWatermark({ operator, output }: WatermarkReceiver, watermark: number): void | Promise<void> {
+  return operator.forwardsWatermarks ? output.emitWatermark(watermark) : output.flush();
 }

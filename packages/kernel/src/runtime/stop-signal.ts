@@ -20,25 +20,34 @@ export interface StopSignal {
 export function createStopSignal(): StopSignal & { stop(): void } {
   let resolveStop!: () => void;
   const promise = new Promise<void>((resolve) => (resolveStop = resolve));
-  const wakers = new Set<() => void>();
+  // The waiting races' resolvers, by slot; emptied whenever none waits. A source awaits its records one at a
+  // time, so this stays one slot long: a Set, with an add and a delete per record awaited, made garbage.
+  const wakers: Array<((value: undefined) => void) | undefined> = [];
+  let waiting = 0;
+  const release = (slot: number) => {
+    if (signal.stopped) return;
+    wakers[slot] = undefined;
+    if (--waiting === 0) wakers.length = 0;
+  };
   const signal = {
     stopped: false,
     promise,
     get waiting() {
-      return wakers.size;
+      return waiting;
     },
     race<T>(pending: PromiseLike<T>): Promise<T | undefined> {
       if (signal.stopped) return Promise.resolve(undefined);
       return new Promise<T | undefined>((resolve, reject) => {
-        const wake = () => resolve(undefined);
-        wakers.add(wake);
+        const slot = wakers.length;
+        wakers.push(resolve);
+        waiting++;
         pending.then(
           (value) => {
-            wakers.delete(wake);
+            release(slot);
             resolve(value);
           },
           (error: unknown) => {
-            wakers.delete(wake);
+            release(slot);
             reject(error);
           },
         );
@@ -47,8 +56,9 @@ export function createStopSignal(): StopSignal & { stop(): void } {
     stop() {
       if (signal.stopped) return;
       signal.stopped = true;
-      for (const wake of wakers) wake();
-      wakers.clear();
+      for (const wake of wakers) wake?.(undefined);
+      wakers.length = 0;
+      waiting = 0;
       resolveStop();
     },
   };

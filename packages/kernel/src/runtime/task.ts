@@ -116,7 +116,8 @@ async function consume(parts: OperatorTaskParts): Promise<void> {
       if (loop !== undefined && externalEdges.has(message.edge)) loop.externalInputEnded();
     } else {
       watermarks ??= new InputWatermarks(inputs);
-      await watermarks.receive(message, parts);
+      const receiving = watermarks.receive(message, parts);
+      if (receiving !== undefined) await receiving;
     }
   }
   // End of input is the final watermark: every remaining event-time window fires before finish (rule 8).

@@ -99,6 +99,7 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
     const { keys, timestamps: times, values, dims } = this;
     const keySelector = this.options.keySelector;
     const field = this.field;
+    const reads = this.reads;
     let newNames: string[] | undefined;
     let firstNewId = 0;
     // Why record `count` was refused. No closure in the loop: a closure over the loop's variables would make
@@ -141,10 +142,10 @@ export class NativeWindowOperator<In, Out, Key = unknown> {
         if (keySelector === undefined) onlyId = id;
       }
       keys[count] = id;
-      if (this.reads === 'none') continue;
+      if (reads === 'none') continue;
       const hasField = field === undefined || (record !== null && typeof record === 'object');
       const value: unknown = field === undefined ? record : hasField ? (record as Record<PropertyKey, unknown>)[field] : undefined;
-      if (this.reads === 'number') {
+      if (reads === 'number') {
         // Anything but a number becomes NaN: the engine refuses it only when it is added to a window, so a
         // late record with a bad value goes to the side output, as in the TypeScript core.
         values[count] = typeof value === 'number' && hasField ? value : Number.NaN;

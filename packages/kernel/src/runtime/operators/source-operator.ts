@@ -103,11 +103,14 @@ class PartialBatchHandOver {
     this.waiting = true;
     if (this.count === 0) return;
     this.startLinger();
-    this.idleCheck ??= setImmediate(() => {
-      this.idleCheck = undefined;
-      if (this.waiting) this.handOver();
-    });
+    this.idleCheck ??= setImmediate(this.onIdleCheck);
   }
+
+  /** One function for every idle check, not a closure per wait of the source. */
+  private readonly onIdleCheck = () => {
+    this.idleCheck = undefined;
+    if (this.waiting) this.handOver();
+  };
 
   sourceReady(): void {
     this.waiting = false;

@@ -16,21 +16,19 @@ using sageflow::WindowEngine;
 
 namespace {
 
-EngineConfig tumbling(int64_t size, AggregateKind aggregate, int64_t lateness = 0) {
-  EngineConfig config;
-  config.assigner = AssignerKind::Tumbling;
-  config.size = size;
-  config.aggregate = aggregate;
-  config.allowedLateness = lateness;
-  return config;
-}
-
 EngineConfig sliding(int64_t size, int64_t slide, AggregateKind aggregate) {
   EngineConfig config;
   config.assigner = AssignerKind::Sliding;
   config.size = size;
   config.slide = slide;
   config.aggregate = aggregate;
+  return config;
+}
+
+EngineConfig tumbling(int64_t size, AggregateKind aggregate, int64_t lateness = 0) {
+  EngineConfig config = sliding(size, 0, aggregate);
+  config.assigner = AssignerKind::Tumbling;
+  config.allowedLateness = lateness;
   return config;
 }
 

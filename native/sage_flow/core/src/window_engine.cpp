@@ -261,8 +261,8 @@ struct WindowEngine::Impl {
         return false;
       }
       if (vectors.dimension >= 0 && vectors.dimension != dimension) {
-        out.error = std::string(aggregateName(kind)) + ": vectors of mixed dimension in one window: " + std::to_string(dimension) +
-                    " after " + std::to_string(vectors.dimension);
+        out.error = std::string(aggregateName(kind)) + ": vectors of mixed dimension in one window: " +
+                    std::to_string(dimension) + " after " + std::to_string(vectors.dimension);
         return false;
       }
       vectors.dimension = dimension;
@@ -344,7 +344,9 @@ struct WindowEngine::Impl {
     target.count += source.count;
   }
 
-  void emit(int32_t key, const Win& window, BatchOutput& out) { emit(key, window.start, window.end, slots[window.slot], window.slot, out); }
+  void emit(int32_t key, const Win& window, BatchOutput& out) {
+    emit(key, window.start, window.end, slots[window.slot], window.slot, out);
+  }
 
   void emit(int32_t key, int64_t start, int64_t end, const Slot& slot, uint32_t pooled, BatchOutput& out) {
     if (slot.count == 0) return;
@@ -508,16 +510,10 @@ struct WindowEngine::Impl {
       const EndEntry& entry = next->entries[i];
       order[i] = SortEntry{next->end, entry.prefix.high, entry.prefix.low, entry.key, uint32_t(i)};
     }
-    radixSortByPrefix(order, radixScratch);
-    for (size_t from = 0; from < n;) {
-      size_t to = from + 1;
-      while (to < n && order[to].high == order[from].high && order[to].low == order[from].low) ++to;
-      if (to - from > 1) {
-        std::sort(order.begin() + std::ptrdiff_t(from), order.begin() + std::ptrdiff_t(to),
-                  [&](const SortEntry& a, const SortEntry& b) { return nameBefore(a.key, keyPrefix(a.key), b.key, keyPrefix(b.key)); });
-      }
-      from = to;
-    }
+    // One entry per key: the names decide between equal prefixes.
+    sortOneEnd([&](const SortEntry& a, const SortEntry& b) {
+      return nameBefore(a.key, NamePrefix{a.high, a.low}, b.key, NamePrefix{b.high, b.low});
+    });
     entryScratch.resize(n);
     for (size_t i = 0; i < n; ++i) entryScratch[i] = next->entries[order[i].index];
     next->entries.swap(entryScratch);
@@ -627,6 +623,21 @@ struct WindowEngine::Impl {
     }
   }
 
+  // Sorts `order`, entries of one end: the prefixes then decide almost every comparison, so by them with a
+  // radix sort (a firing of thousands of windows spent two thirds of its time in a comparison sort); runs of
+  // equal prefixes (long shared names, several windows of a key) are then put in order by `exact`.
+  template <typename Exact>
+  void sortOneEnd(Exact exact) {
+    radixSortByPrefix(order, radixScratch);
+    const size_t n = order.size();
+    for (size_t from = 0; from < n;) {
+      size_t to = from + 1;
+      while (to < n && order[to].high == order[from].high && order[to].low == order[from].low) ++to;
+      if (to - from > 1) std::sort(order.begin() + std::ptrdiff_t(from), order.begin() + std::ptrdiff_t(to), exact);
+      from = to;
+    }
+  }
+
   // One watermark's results in timer order: timestamp, then key name, then window. Sorted as flat entries
   // that carry the packed name prefixes (no lookups while comparing), then put in place; a window fires once
   // per watermark, so no two entries are equal and an unstable sort gives the same order.
@@ -649,16 +660,7 @@ struct WindowEngine::Impl {
     if (!oneEnd) {
       std::sort(order.begin(), order.end(), exact);
     } else {
-      // Usually one end (one slide): the prefixes then decide almost every comparison. Sorted by them with a
-      // radix sort (a firing of thousands of windows spent two thirds of its time in a comparison sort); runs of
-      // equal prefixes (long shared names, several windows of a key) are then put in exact order.
-      radixSortByPrefix(order, radixScratch);
-      for (size_t from = 0; from < n;) {
-        size_t to = from + 1;
-        while (to < n && order[to].high == order[from].high && order[to].low == order[from].low) ++to;
-        if (to - from > 1) std::sort(order.begin() + std::ptrdiff_t(from), order.begin() + std::ptrdiff_t(to), exact);
-        from = to;
-      }
+      sortOneEnd(exact);
     }
     sorted.clear();
     sorted.reserve(n);
@@ -786,7 +788,9 @@ void WindowEngine::processBatch(size_t n, const int32_t* keys, const double* tim
       added = result > 0;
     } else {
       // Records in a row mostly fall into the same slide: its start is reused instead of divided out again.
-      if (timestamp < s.slideStart || timestamp - s.slideStart >= c.slide) s.slideStart = windowStart(timestamp, c.offset, c.slide);
+      if (timestamp < s.slideStart || timestamp - s.slideStart >= c.slide) {
+        s.slideStart = windowStart(timestamp, c.offset, c.slide);
+      }
       // Newest window first, as the TypeScript assigners list them; each older window's table is usually the
       // one before the newer one's (`hint`).
       size_t hint = s.newestTable;

@@ -23,6 +23,7 @@ const say = (line) => writeSync(1, line + '\\n');
 const [path, backend] = process.argv.slice(2);
 const db = await SageDB.open(path, { backend });
 const docs = await db.getOrCreateCollection('docs', { dimension: 8, index: 'hnsw' });
+say('ready');
 const start = Number(process.argv[4]);
 for (let batch = start; ; batch++) {
   const ids = Array.from({ length: 25 }, (_, i) => 'b' + batch + '-' + i);
@@ -34,19 +35,24 @@ for (let batch = start; ; batch++) {
 }
 `;
 
+// The kill is timed from the writer's 'ready' line, not from its spawn: on a loaded machine starting Node
+// and loading the addon can take longer than the delay, and the kill would never land during a write.
 function runWriter(path: string, backend: string, start: number, killAfterMs: number): Promise<string[]> {
   const file = join(scratch.path, 'writer.mjs');
   writeFileSync(file, WRITER);
   const child = spawn(process.execPath, [file, path, backend, String(start)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let errors = '';
+  let timer: NodeJS.Timeout | undefined;
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk;
+    if (timer === undefined && output.startsWith('ready\n')) {
+      timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    }
   });
   child.stderr.on('data', (chunk: Buffer) => {
     errors += chunk;
   });
-  const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
   return new Promise((resolve, reject) =>
     child.on('close', (_code, signal) => {
       clearTimeout(timer);
@@ -76,7 +82,6 @@ describe.each(['faiss', 'exact'] as const)('kill -9 during writes (%s backend)',
       if (lastAck % 3 === 0 && !deleted.has(lastAck - 1)) maybeDeleted.add(lastAck - 1);
       const started = performance.now();
       const db = await SageDB.open(path, { backend });
-      // A kill before the collection was first created leaves nothing to open: that is a valid state too.
       const docs = await db.getOrCreateCollection('docs', { dimension: 8, index: 'hnsw' });
       recovery.push(performance.now() - started);
       const batches = new Map<number, string[]>();

@@ -77,7 +77,7 @@ export {
 export { DEFAULT_REDIS_URL, parseRedisUrl, type RedisEndpoint, type RedisTlsOptions } from './distributed/redis-url.js';
 export { type Clock, systemClock } from './runtime/clock.js';
 export type { JobResult, JobStatus } from './runtime/job-result.js';
-export type { OperatorMetrics } from './runtime/metrics.js';
+export type { OperatorMetrics, WindowEngineName } from './runtime/metrics.js';
 export {
   type ExponentialBackoffOptions,
   type FailureRateOptions,

@@ -59,12 +59,14 @@ describe('window operators on the native engine (engine option)', () => {
         .aggregate(VectorMean.of<Bid>('embedding'), { name: 'w', engine }),
   };
 
-  it.each(Object.entries(jobs))('%s: the native engine gives the results of the TypeScript engine, in the same order', async (_name, job) => {
+  it.each(Object.entries(jobs))('%s: the native engine gives the results of the TypeScript engine, in the same order', async (name, job) => {
     const typescript = await run('typescript', (env) => collect(job(env, 'typescript')));
     const native = await run('native', (env) => collect(job(env, 'native')));
     expect(native.out.length).toBeGreaterThan(0);
     expect(native.out).toEqual(typescript.out);
-    expect(native.result.operators.w).toMatchObject({ recordsIn: input.length, recordsOut: typescript.out.length });
+    expect(native.result.operators.w).toMatchObject({ recordsIn: input.length, recordsOut: typescript.out.length, windowEngine: 'native' });
+    // TypeScript: tumbling and sliding aggregates on the aligned tables, sessions on the general core.
+    expect(typescript.result.operators.w!.windowEngine).toBe(name.includes('session') ? 'general' : 'aligned');
   });
 
   it('sends late records to the side output on both engines', async () => {

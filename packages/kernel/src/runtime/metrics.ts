@@ -1,3 +1,9 @@
+/**
+ * The engine of a window operator: `native` (sage_flow C++), `aligned` (TypeScript tables for tumbling and sliding
+ * aggregates) or `general` (the TypeScript core, for everything else and for window state on workers).
+ */
+export type WindowEngineName = 'native' | 'aligned' | 'general';
+
 /** Counters of one operator instance. Plain fields: they are bumped on the hot path. */
 export class InstanceMetrics {
   recordsIn = 0;
@@ -12,6 +18,8 @@ export class InstanceMetrics {
   restarts = 0;
   /** Window operators only (others leave it unset): late records dropped, no late-data side output set. */
   lateRecordsDropped: number | undefined = undefined;
+  /** Window operators only: which engine runs the window. */
+  windowEngine: WindowEngineName | undefined = undefined;
   /** Milliseconds spent inside the operator (processing batches). */
   busyMs = 0;
   maxQueueDepth = 0;
@@ -34,6 +42,8 @@ export interface OperatorMetrics {
   restarts: number;
   /** Window operators only: late records dropped (no `sideOutputLateData`). */
   lateRecordsDropped?: number;
+  /** Window operators of a LocalEnvironment job only: the engine that ran the window. */
+  windowEngine?: WindowEngineName;
   busyMs: number;
   maxQueueDepth: number;
   /** Average records per input batch. */
@@ -65,6 +75,7 @@ export function aggregateMetrics(
     errors: sum((m) => m.errors),
     restarts: sum((m) => m.restarts),
     ...(instances.some((m) => m.lateRecordsDropped !== undefined) ? { lateRecordsDropped: sum((m) => m.lateRecordsDropped ?? 0) } : {}),
+    ...(instances[0]?.windowEngine === undefined ? {} : { windowEngine: instances[0].windowEngine }),
     busyMs: Math.round(sum((m) => m.busyMs) * 1000) / 1000,
     maxQueueDepth: Math.max(0, ...instances.map((m) => m.maxQueueDepth)),
     meanBatchSize: batchesIn === 0 ? 0 : Math.round((recordsIn / batchesIn) * 10) / 10,

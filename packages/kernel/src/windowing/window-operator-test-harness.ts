@@ -1,4 +1,5 @@
 import { VirtualClock } from '../testing/virtual-clock.js';
+import { AlignedWindowOperator, alignedWindowRefusal } from './aligned-window-operator.js';
 import { NativeWindowOperator } from './native-window-operator.js';
 import { chooseWindowEngine } from './window-engine-choice.js';
 import { WindowOperator, type WindowOperatorOptions } from './window-operator.js';
@@ -16,7 +17,7 @@ export interface StreamRecord<T> {
 export class WindowOperatorTestHarness<In, Out, Key = unknown, W extends Window = Window> {
   readonly clock: VirtualClock;
   /** The TypeScript core, or the native engine's operator with `engine: 'native'`. */
-  readonly operator: WindowOperator<In, Out, Key, W> | NativeWindowOperator<In, Out, Key>;
+  readonly operator: WindowOperator<In, Out, Key, W> | AlignedWindowOperator<In, Out, Key> | NativeWindowOperator<In, Out, Key>;
   private readonly output: StreamRecord<Out>[] = [];
   private readonly sideOutput: StreamRecord<In>[] = [];
   private readonly watermarks: number[] = [];
@@ -25,14 +26,21 @@ export class WindowOperatorTestHarness<In, Out, Key = unknown, W extends Window 
     options: Omit<WindowOperatorOptions<In, Out, Key, W>, 'output' | 'clock' | 'sideOutputLateData'> & {
       sideOutputLateData?: boolean;
       clock?: VirtualClock;
-      /** `native` runs the window in the sage_flow engine (or throws why it cannot). Default `typescript`. */
-      engine?: 'typescript' | 'native';
+      /**
+       * `native` runs the window in the sage_flow engine (or throws why it cannot); `aligned` picks as a job's
+       * TypeScript engine does: the aligned tables for tumbling and sliding aggregates, else the general core.
+       * Default `typescript`: the general core.
+       */
+      engine?: 'typescript' | 'aligned' | 'native';
     },
   ) {
     this.clock = options.clock ?? new VirtualClock();
     const sideOutputLateData = options.sideOutputLateData ? (value: In, timestamp: number) => this.sideOutput.push({ value, timestamp }) : undefined;
     const output = {
       collect: (value: Out, timestamp: number) => this.output.push({ value, timestamp }),
+      collectAll: (values: ArrayLike<Out>, timestamps: ArrayLike<number>, count: number) => {
+        for (let i = 0; i < count; i++) this.output.push({ value: values[i]!, timestamp: timestamps[i]! });
+      },
       emitWatermark: (watermark: number) => this.watermarks.push(watermark),
     };
     if (options.engine === 'native') {
@@ -40,7 +48,11 @@ export class WindowOperatorTestHarness<In, Out, Key = unknown, W extends Window 
       this.operator = new NativeWindowOperator<In, Out, Key>({ ...options, clock: this.clock, sideOutputLateData, output }, plan);
       return;
     }
-    this.operator = new WindowOperator<In, Out, Key, W>({ ...options, clock: this.clock, sideOutputLateData, output });
+    const operatorOptions = { ...options, clock: this.clock, sideOutputLateData, output };
+    this.operator =
+      options.engine === 'aligned' && alignedWindowRefusal(options) === undefined
+        ? new AlignedWindowOperator<In, Out, Key>(operatorOptions as unknown as WindowOperatorOptions<In, Out, Key, Window>)
+        : new WindowOperator<In, Out, Key, W>(operatorOptions);
   }
 
   /** Feeds records as one batch (the native engine's unit; the TypeScript core takes them one by one). */

@@ -1,6 +1,7 @@
 import type { WindowAssigner } from '../../windowing/assigners.js';
 import type { Evictor } from '../../windowing/evictors.js';
 import type { Trigger } from '../../windowing/triggers.js';
+import { AlignedWindowOperator, alignedWindowRefusal } from '../../windowing/aligned-window-operator.js';
 import { NativeWindowOperator } from '../../windowing/native-window-operator.js';
 import type { NativeWindowPlan } from '../../windowing/window-engine-choice.js';
 import { WindowOperator } from '../../windowing/window-operator.js';
@@ -33,7 +34,7 @@ export interface WindowDeclaration {
  * The key comes from the keyed input edge; `windowAll` has none, so all records share one key.
  */
 export class WindowStreamOperator extends StreamOperator {
-  private readonly window: WindowOperator<unknown, unknown> | NativeWindowOperator<unknown, unknown>;
+  private readonly window: WindowOperator<unknown, unknown> | AlignedWindowOperator<unknown, unknown> | NativeWindowOperator<unknown, unknown>;
   private finished = false;
   /** A failure in a processing-time firing, reported by the task's next call. */
   private failure: { error: unknown } | undefined;
@@ -61,9 +62,10 @@ export class WindowStreamOperator extends StreamOperator {
         },
         declaration.native,
       );
+      setup.metrics.windowEngine = 'native';
       return;
     }
-    this.window = new WindowOperator({
+    const options = {
       name: setup.options.name,
       assigner: declaration.assigner,
       trigger: declaration.trigger,
@@ -75,16 +77,20 @@ export class WindowStreamOperator extends StreamOperator {
       output: collect,
       clock: this.processingTimeClock(setup.clock),
       trackChanges: setup.durable,
-    });
+    };
+    // Per-key snapshots for workers come from the general core.
+    const aligned = !setup.durable && alignedWindowRefusal(declaration) === undefined;
+    this.window = aligned ? new AlignedWindowOperator(options) : new WindowOperator(options);
+    setup.metrics.windowEngine = aligned ? 'aligned' : 'general';
   }
 
   override takeDurableChanges(): DurableChange[] {
-    if (this.window instanceof NativeWindowOperator) return [];
+    if (!(this.window instanceof WindowOperator)) return [];
     return this.window.takeKeyChanges().map(([keyId, snapshot]) => [`${WINDOW_KEY_FIELD}${keyId}`, snapshot]);
   }
 
   override restoreDurable(fields: ReadonlyArray<[string, unknown]>, watermark: number): void {
-    if (this.window instanceof NativeWindowOperator) return;
+    if (!(this.window instanceof WindowOperator)) return;
     const snapshots = fields.filter(([field]) => field.startsWith(WINDOW_KEY_FIELD)).map(([, snapshot]) => snapshot as WindowKeySnapshot);
     this.window.restoreKeys(snapshots, watermark);
   }

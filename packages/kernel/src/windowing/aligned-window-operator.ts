@@ -1,0 +1,259 @@
+import { canonicalKey, ValidationError } from '@sage/common';
+import type { Clock } from '../runtime/clock.js';
+import { SlidingEventTimeWindows, TumblingEventTimeWindows, type WindowAssigner } from './assigners.js';
+import { EventTimeTrigger } from './triggers.js';
+import { requireNonNegativeMillis, requireOperatorTimestamp, requireWatermark, windowFunctionFailure } from './validation.js';
+import { MAX_WATERMARK, MIN_WATERMARK, TimeWindow, type Window } from './window.js';
+import type { AggregateFunction, Collector, ProcessWindowFunction } from './window-functions.js';
+import type { WindowOperatorOptions, WindowOperatorOutput } from './window-operator.js';
+
+/** The accumulator of one key in one window. */
+interface Slot {
+  key: unknown;
+  /** The key's canonical form, made when the window fires (it orders the results). */
+  keyId: string | undefined;
+  accumulator: unknown;
+}
+
+/** Every key's accumulator of the window that ends at `window.end`. */
+class EndTable {
+  /** Keys that are strings, numbers, booleans, bigints, `undefined` or `null`, by value (`Map` equality is the canonical key's). */
+  readonly slots = new Map<unknown, Slot>();
+  /** Other keys (objects) by canonical form: equal contents are one key. */
+  objectSlots: Map<string, Slot> | undefined;
+
+  constructor(readonly window: TimeWindow) {}
+
+  get size(): number {
+    return this.slots.size + (this.objectSlots?.size ?? 0);
+  }
+}
+
+/** Why the operator cannot run on the aligned path, or `undefined` when it can. */
+export function alignedWindowRefusal(options: Pick<WindowOperatorOptions<any, any, any, any>, 'assigner' | 'trigger' | 'evictor' | 'function'>): string | undefined {
+  if (!isAlignedAssigner(options.assigner)) return `${options.assigner.name} is not an event-time tumbling or sliding window`;
+  if (options.trigger !== undefined && !(options.trigger instanceof EventTimeTrigger)) return `a custom trigger (${options.trigger.constructor.name}) needs the general core`;
+  if (options.evictor !== undefined) return 'an evictor needs the general core';
+  if (options.function.kind !== 'aggregate') return 'a process window function over all elements needs the general core';
+  return undefined;
+}
+
+function isAlignedAssigner(assigner: WindowAssigner<Window>): assigner is TumblingEventTimeWindows | SlidingEventTimeWindows {
+  return assigner instanceof TumblingEventTimeWindows || assigner instanceof SlidingEventTimeWindows;
+}
+
+/**
+ * The TypeScript window operator for the common case: event-time tumbling or sliding windows with the default
+ * trigger, no evictor and an aggregate (any `AggregateFunction`, `reduce` or built-in, optionally followed by a
+ * process window function). Its results are `WindowOperator`'s (the same windows, lateness, side output, result
+ * timestamps and order); what it leaves out is the per-window machinery that only custom triggers and evictors
+ * need. Windows are aligned, so all keys' windows that end together fire together: each window end has one
+ * table of every key's accumulator, and a watermark fires whole tables instead of one timer, trigger call and
+ * window object per key and window (Nexmark q5's firing of ~8,000 hopping windows: ~20 ms -> ~2 ms).
+ */
+export class AlignedWindowOperator<In, Out, Key = unknown> {
+  readonly name: string;
+  private readonly size: number;
+  private readonly slide: number;
+  private readonly offset: number;
+  private readonly allowedLateness: number;
+  private readonly keySelector: ((record: In) => Key) | undefined;
+  private readonly aggregate: AggregateFunction<In, unknown, unknown>;
+  private readonly process: ProcessWindowFunction<unknown, Out, Key, TimeWindow> | undefined;
+  private readonly output: WindowOperatorOutput<Out>;
+  private readonly clock: Clock;
+  private readonly sideOutputLateData: ((record: In, timestamp: number) => void) | undefined;
+  /** The tables by window end, and their ends in ascending order. */
+  private readonly tables = new Map<number, EndTable>();
+  private readonly ends: number[] = [];
+  private watermark = MIN_WATERMARK;
+  private lateRecordsDropped = 0;
+  /** The process function's collector: its timestamp is the firing window's `maxTimestamp`. */
+  private collectorTimestamp = 0;
+  private readonly collector: Collector<Out> = { collect: (record) => this.output.collect(record, this.collectorTimestamp) };
+  /** Scratch of a firing: results and their timestamps, handed on in one `collectAll`. */
+  private results: unknown[] = [];
+  private resultTimestamps: number[] = [];
+
+  constructor(options: WindowOperatorOptions<In, Out, Key, Window>) {
+    this.name = options.name;
+    const refusal = alignedWindowRefusal(options);
+    if (refusal !== undefined) throw new ValidationError(`window operator "${this.name}": ${refusal}`, { details: { operator: this.name } });
+    const assigner = options.assigner as TumblingEventTimeWindows | SlidingEventTimeWindows;
+    this.size = assigner.size;
+    this.slide = assigner instanceof SlidingEventTimeWindows ? assigner.slide : assigner.size;
+    this.offset = assigner.offset;
+    this.allowedLateness = requireNonNegativeMillis(`window operator "${this.name}"`, 'allowedLateness', options.allowedLateness ?? 0);
+    this.keySelector = options.keySelector;
+    const windowFunction = options.function as Extract<WindowOperatorOptions<In, Out, Key, Window>['function'], { kind: 'aggregate' }>;
+    this.aggregate = windowFunction.aggregate;
+    this.process = windowFunction.process as ProcessWindowFunction<unknown, Out, Key, TimeWindow> | undefined;
+    this.output = options.output;
+    this.clock = options.clock;
+    this.sideOutputLateData = options.sideOutputLateData;
+  }
+
+  get currentWatermark(): number {
+    return this.watermark;
+  }
+
+  get numLateRecordsDropped(): number {
+    return this.lateRecordsDropped;
+  }
+
+  /** Windows that hold contents, over all keys. */
+  get windowCount(): number {
+    let count = 0;
+    for (const table of this.tables.values()) count += table.size;
+    return count;
+  }
+
+  processElement(record: In, timestamp?: number): void {
+    const elementTimestamp = requireOperatorTimestamp('window operator', this.name, timestamp, record);
+    const key = this.keySelector === undefined ? undefined : this.selectKey(record);
+    const { size, slide } = this;
+    let skipped = true;
+    // The windows holding the timestamp, newest start first (as the assigners give them).
+    for (let start = TimeWindow.getWindowStartWithOffset(elementTimestamp, this.offset, slide); start > elementTimestamp - size; start -= slide) {
+      const end = start + size;
+      if (this.cleanupTime(end - 1) <= this.watermark) continue;
+      skipped = false;
+      const table = this.tableFor(end);
+      const slot = this.slotFor(table, key, record);
+      // The watermark is past the window, not past its lateness: the default trigger fires it again at once.
+      if (end - 1 <= this.watermark) this.fireSlot(table.window, slot);
+    }
+    if (skipped && elementTimestamp + this.allowedLateness <= this.watermark) {
+      if (this.sideOutputLateData !== undefined) this.sideOutputLateData(record, elementTimestamp);
+      else this.lateRecordsDropped++;
+    }
+  }
+
+  /** Fires every window whose `maxTimestamp` the watermark passes, drops those past their lateness, then forwards it. */
+  processWatermark(watermark: number): void {
+    requireWatermark(`window operator "${this.name}"`, watermark);
+    if (watermark <= this.watermark) return;
+    const previous = this.watermark;
+    this.watermark = Math.min(watermark, MAX_WATERMARK);
+    const { ends } = this;
+    let dropped = 0;
+    for (const end of ends) {
+      const maxTimestamp = end - 1;
+      if (maxTimestamp > this.watermark) break;
+      const table = this.tables.get(end)!;
+      if (maxTimestamp > previous) this.fireTable(table);
+      if (this.cleanupTime(maxTimestamp) <= this.watermark) {
+        this.tables.delete(end);
+        dropped++;
+      }
+    }
+    // Tables end in order and lateness is the same for all, so the dropped ones are the first.
+    if (dropped > 0) ends.splice(0, dropped);
+    this.output.emitWatermark?.(this.watermark);
+  }
+
+  endOfInput(): void {
+    this.processWatermark(MAX_WATERMARK);
+  }
+
+  /** Nothing waits on a clock. */
+  close(): void {}
+
+  private cleanupTime(maxTimestamp: number): number {
+    return Math.min(maxTimestamp + this.allowedLateness, MAX_WATERMARK);
+  }
+
+  private tableFor(end: number): EndTable {
+    let table = this.tables.get(end);
+    if (table !== undefined) return table;
+    table = new EndTable(new TimeWindow(end - this.size, end));
+    this.tables.set(end, table);
+    const { ends } = this;
+    let index = ends.length;
+    while (index > 0 && ends[index - 1]! > end) index--;
+    ends.splice(index, 0, end);
+    return table;
+  }
+
+  /** Adds the record to the key's accumulator in `table`, made on its first record. */
+  private slotFor(table: EndTable, key: unknown, record: In): Slot {
+    const byObject = (typeof key === 'object' && key !== null) || typeof key === 'function' || typeof key === 'symbol';
+    const keyId = byObject ? canonicalKey(key) : undefined;
+    const slots = byObject ? (table.objectSlots ??= new Map()) : table.slots;
+    const mapKey = byObject ? keyId : key;
+    let slot = slots.get(mapKey as never);
+    if (slot === undefined) {
+      slot = { key, keyId, accumulator: this.accumulate(record, undefined, true) };
+      slots.set(mapKey as never, slot);
+    } else {
+      slot.accumulator = this.accumulate(record, slot.accumulator, false);
+    }
+    return slot;
+  }
+
+  private accumulate(value: In, accumulator: unknown, fresh: boolean): unknown {
+    const { aggregate } = this;
+    try {
+      return aggregate.add(value, fresh ? aggregate.createAccumulator() : accumulator);
+    } catch (error) {
+      throw windowFunctionFailure(this.name, value, error);
+    }
+  }
+
+  /** Every key's result of the table's window, in key order (the general core's timer order). */
+  private fireTable(table: EndTable): void {
+    const slots: Slot[] = [];
+    for (const slot of table.slots.values()) {
+      slot.keyId ??= canonicalKey(slot.key);
+      slots.push(slot);
+    }
+    if (table.objectSlots !== undefined) for (const slot of table.objectSlots.values()) slots.push(slot);
+    slots.sort(byKeyId);
+    const { window } = table;
+    if (this.process !== undefined || this.output.collectAll === undefined) {
+      for (const slot of slots) this.fireSlot(window, slot);
+      return;
+    }
+    const { results, resultTimestamps } = this;
+    const maxTimestamp = window.maxTimestamp;
+    let count = 0;
+    try {
+      for (const slot of slots) {
+        results[count] = this.aggregate.getResult(slot.accumulator);
+        resultTimestamps[count++] = maxTimestamp;
+      }
+    } catch (error) {
+      throw windowFunctionFailure(this.name, window, error);
+    }
+    this.output.collectAll(results as Out[], resultTimestamps, count);
+    results.fill(undefined, 0, count);
+  }
+
+  /** One key's result of `window`, through the process function when there is one. */
+  private fireSlot(window: TimeWindow, slot: Slot): void {
+    try {
+      const result = this.aggregate.getResult(slot.accumulator);
+      if (this.process === undefined) {
+        this.output.collect(result as Out, window.maxTimestamp);
+        return;
+      }
+      this.collectorTimestamp = window.maxTimestamp;
+      const context = { window, currentWatermark: this.watermark, currentProcessingTime: this.clock.now() };
+      this.process.process(slot.key as Key, context, [result], this.collector);
+    } catch (error) {
+      throw windowFunctionFailure(this.name, window, error);
+    }
+  }
+
+  private selectKey(record: In): Key {
+    try {
+      return this.keySelector!(record);
+    } catch (error) {
+      throw windowFunctionFailure(this.name, record, error);
+    }
+  }
+}
+
+function byKeyId(a: Slot, b: Slot): number {
+  return a.keyId! < b.keyId! ? -1 : a.keyId! > b.keyId! ? 1 : 0;
+}

@@ -39,7 +39,7 @@ describe('AlignedWindowOperator', () => {
   it('gives the general core\'s results, side output, drops and window counts on random streams with disorder, lateness and odd keys', () => {
     const random = seededRandom(11);
     const int = (below: number) => Math.floor(random() * below);
-    for (let round = 0; round < 60; round++) {
+    for (let round = 0; round < 100; round++) {
       const size = 1 + int(40);
       const slide = int(2) === 0 ? size : 1 + int(size);
       const offset = int(slide) * (int(2) === 0 ? 1 : -1);

@@ -65,8 +65,8 @@ describe('window operators on the native engine (engine option)', () => {
     expect(native.out.length).toBeGreaterThan(0);
     expect(native.out).toEqual(typescript.out);
     expect(native.result.operators.w).toMatchObject({ recordsIn: input.length, recordsOut: typescript.out.length, windowEngine: 'native' });
-    // TypeScript: tumbling and sliding aggregates on the aligned tables, sessions on the general core.
-    expect(typescript.result.operators.w!.windowEngine).toBe(name.includes('session') ? 'general' : 'aligned');
+    // TypeScript: tumbling and sliding aggregates on the aligned tables, session aggregates on the session lists.
+    expect(typescript.result.operators.w!.windowEngine).toBe(name.includes('session') ? 'sessions' : 'aligned');
   });
 
   it('sends late records to the side output on both engines', async () => {

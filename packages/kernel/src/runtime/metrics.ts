@@ -1,8 +1,9 @@
 /**
  * The engine of a window operator: `native` (sage_flow C++), `aligned` (TypeScript tables for tumbling and sliding
- * aggregates) or `general` (the TypeScript core, for everything else and for window state on workers).
+ * aggregates), `sessions` (TypeScript session lists for session aggregates) or `general` (the TypeScript core, for
+ * everything else and for window state on workers).
  */
-export type WindowEngineName = 'native' | 'aligned' | 'general';
+export type WindowEngineName = 'native' | 'aligned' | 'sessions' | 'general';
 
 /** Counters of one operator instance. Plain fields: they are bumped on the hot path. */
 export class InstanceMetrics {

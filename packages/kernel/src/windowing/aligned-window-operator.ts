@@ -1,11 +1,9 @@
-import { canonicalKey, ValidationError } from '@sage/common';
-import type { Clock } from '../runtime/clock.js';
-import { SlidingEventTimeWindows, TumblingEventTimeWindows, type WindowAssigner } from './assigners.js';
-import { EventTimeTrigger } from './triggers.js';
-import { requireNonNegativeMillis, requireOperatorTimestamp, requireWatermark, windowFunctionFailure } from './validation.js';
-import { MAX_WATERMARK, MIN_WATERMARK, TimeWindow, type Window } from './window.js';
-import type { AggregateFunction, Collector, ProcessWindowFunction } from './window-functions.js';
-import type { WindowOperatorOptions, WindowOperatorOutput } from './window-operator.js';
+import { canonicalKey } from '@sage/common';
+import { AggregateWindowBase, aggregateWindowRefusal, isObjectKey } from './aggregate-window-base.js';
+import { SlidingEventTimeWindows, TumblingEventTimeWindows } from './assigners.js';
+import { requireOperatorTimestamp, windowFunctionFailure } from './validation.js';
+import { TimeWindow, type Window } from './window.js';
+import type { WindowOperatorOptions } from './window-operator.js';
 
 /** The accumulator of one key in one window. */
 interface Slot {
@@ -33,17 +31,9 @@ class EndTable {
   }
 }
 
-/** Why the operator cannot run on the aligned path, or `undefined` when it can. */
-export function alignedWindowRefusal(options: Pick<WindowOperatorOptions<any, any, any, any>, 'assigner' | 'trigger' | 'evictor' | 'function'>): string | undefined {
-  if (!isAlignedAssigner(options.assigner)) return `${options.assigner.name} is not an event-time tumbling or sliding window`;
-  if (options.trigger !== undefined && !(options.trigger instanceof EventTimeTrigger)) return `a custom trigger (${options.trigger.constructor.name}) needs the general core`;
-  if (options.evictor !== undefined) return 'an evictor needs the general core';
-  if (options.function.kind !== 'aggregate') return 'a process window function over all elements needs the general core';
-  return undefined;
-}
-
-function isAlignedAssigner(assigner: WindowAssigner<Window>): assigner is TumblingEventTimeWindows | SlidingEventTimeWindows {
-  return assigner instanceof TumblingEventTimeWindows || assigner instanceof SlidingEventTimeWindows;
+/** Why the window cannot run on the aligned tables, or `undefined` when it can. */
+export function alignedWindowRefusal(spec: Pick<WindowOperatorOptions<any, any, any, any>, 'assigner' | 'trigger' | 'evictor' | 'function'>): string | undefined {
+  return aggregateWindowRefusal(spec, (assigner) => assigner instanceof TumblingEventTimeWindows || assigner instanceof SlidingEventTimeWindows, 'an event-time tumbling or sliding window');
 }
 
 /**
@@ -55,18 +45,11 @@ function isAlignedAssigner(assigner: WindowAssigner<Window>): assigner is Tumbli
  * table of every key's accumulator, and a watermark fires whole tables instead of one timer, trigger call and
  * window object per key and window (Nexmark q5's firing of ~8,000 hopping windows: ~20 ms -> ~2 ms).
  */
-export class AlignedWindowOperator<In, Out, Key = unknown> {
-  readonly name: string;
+export class AlignedWindowOperator<In, Out, Key = unknown> extends AggregateWindowBase<In, Out, Key> {
+  readonly engine = 'aligned';
   private readonly size: number;
   private readonly slide: number;
   private readonly offset: number;
-  private readonly allowedLateness: number;
-  private readonly keySelector: ((record: In) => Key) | undefined;
-  private readonly aggregate: AggregateFunction<In, unknown, unknown>;
-  private readonly process: ProcessWindowFunction<unknown, Out, Key, TimeWindow> | undefined;
-  private readonly output: WindowOperatorOutput<Out>;
-  private readonly clock: Clock;
-  private readonly sideOutputLateData: ((record: In, timestamp: number) => void) | undefined;
   /** The tables by window end, and their ends in ascending order. */
   private readonly tables = new Map<number, EndTable>();
   private readonly ends: number[] = [];
@@ -76,11 +59,6 @@ export class AlignedWindowOperator<In, Out, Key = unknown> {
    */
   private recentEnd = Number.NaN;
   private readonly recentTables: Array<EndTable | undefined> = [];
-  private watermark = MIN_WATERMARK;
-  private lateRecordsDropped = 0;
-  /** The process function's collector: its timestamp is the firing window's `maxTimestamp`. */
-  private collectorTimestamp = 0;
-  private readonly collector: Collector<Out> = { collect: (record) => this.output.collect(record, this.collectorTimestamp) };
   /** Scratch of a firing: results and their timestamps, handed on in one `collectAll`. */
   private results: unknown[] = [];
   private resultTimestamps: number[] = [];
@@ -90,32 +68,13 @@ export class AlignedWindowOperator<In, Out, Key = unknown> {
   private firings = 0;
 
   constructor(options: WindowOperatorOptions<In, Out, Key, Window>) {
-    this.name = options.name;
-    const refusal = alignedWindowRefusal(options);
-    if (refusal !== undefined) throw new ValidationError(`window operator "${this.name}": ${refusal}`, { details: { operator: this.name } });
+    super(options, alignedWindowRefusal(options));
     const assigner = options.assigner as TumblingEventTimeWindows | SlidingEventTimeWindows;
     this.size = assigner.size;
     this.slide = assigner instanceof SlidingEventTimeWindows ? assigner.slide : assigner.size;
     this.offset = assigner.offset;
-    this.allowedLateness = requireNonNegativeMillis(`window operator "${this.name}"`, 'allowedLateness', options.allowedLateness ?? 0);
-    this.keySelector = options.keySelector;
-    const windowFunction = options.function as Extract<WindowOperatorOptions<In, Out, Key, Window>['function'], { kind: 'aggregate' }>;
-    this.aggregate = windowFunction.aggregate;
-    this.process = windowFunction.process as ProcessWindowFunction<unknown, Out, Key, TimeWindow> | undefined;
-    this.output = options.output;
-    this.clock = options.clock;
-    this.sideOutputLateData = options.sideOutputLateData;
   }
 
-  get currentWatermark(): number {
-    return this.watermark;
-  }
-
-  get numLateRecordsDropped(): number {
-    return this.lateRecordsDropped;
-  }
-
-  /** Windows that hold contents, over all keys. */
   get windowCount(): number {
     let count = 0;
     for (const table of this.tables.values()) count += table.size;
@@ -124,7 +83,7 @@ export class AlignedWindowOperator<In, Out, Key = unknown> {
 
   processElement(record: In, timestamp?: number): void {
     const elementTimestamp = requireOperatorTimestamp('window operator', this.name, timestamp, record);
-    const key = this.keySelector === undefined ? undefined : this.selectKey(record);
+    const key = this.selectKey(record);
     const { size, slide, recentTables } = this;
     const lastStart = TimeWindow.getWindowStartWithOffset(elementTimestamp, this.offset, slide);
     if (lastStart + size !== this.recentEnd) {
@@ -143,20 +102,12 @@ export class AlignedWindowOperator<In, Out, Key = unknown> {
       slot.next ??= newer;
       newer = slot;
       // The watermark is past the window, not past its lateness: the default trigger fires it again at once.
-      if (end - 1 <= this.watermark) this.fireSlot(table.window, slot);
+      if (end - 1 <= this.watermark) this.fire(table.window, slot.key, slot.accumulator);
     }
-    if (skipped && elementTimestamp + this.allowedLateness <= this.watermark) {
-      if (this.sideOutputLateData !== undefined) this.sideOutputLateData(record, elementTimestamp);
-      else this.lateRecordsDropped++;
-    }
+    if (skipped && elementTimestamp + this.allowedLateness <= this.watermark) this.late(record, elementTimestamp);
   }
 
-  /** Fires every window whose `maxTimestamp` the watermark passes, drops those past their lateness, then forwards it. */
-  processWatermark(watermark: number): void {
-    requireWatermark(`window operator "${this.name}"`, watermark);
-    if (watermark <= this.watermark) return;
-    const previous = this.watermark;
-    this.watermark = Math.min(watermark, MAX_WATERMARK);
+  protected fireDue(previous: number): void {
     const { ends } = this;
     let dropped = 0;
     for (const end of ends) {
@@ -174,18 +125,6 @@ export class AlignedWindowOperator<In, Out, Key = unknown> {
       ends.splice(0, dropped);
       this.recentEnd = Number.NaN;
     }
-    this.output.emitWatermark?.(this.watermark);
-  }
-
-  endOfInput(): void {
-    this.processWatermark(MAX_WATERMARK);
-  }
-
-  /** Nothing waits on a clock. */
-  close(): void {}
-
-  private cleanupTime(maxTimestamp: number): number {
-    return Math.min(maxTimestamp + this.allowedLateness, MAX_WATERMARK);
   }
 
   private tableFor(end: number): EndTable {
@@ -216,15 +155,6 @@ export class AlignedWindowOperator<In, Out, Key = unknown> {
     return slot;
   }
 
-  private accumulate(value: In, accumulator: unknown, fresh: boolean): unknown {
-    const { aggregate } = this;
-    try {
-      return aggregate.add(value, fresh ? aggregate.createAccumulator() : accumulator);
-    } catch (error) {
-      throw windowFunctionFailure(this.name, value, error);
-    }
-  }
-
   /** Every key's result of the table's window, in key order (the general core's timer order). */
   private fireTable(table: EndTable): void {
     const slots = this.inKeyOrder(table);
@@ -232,7 +162,7 @@ export class AlignedWindowOperator<In, Out, Key = unknown> {
     this.lastFiredEnd = table.window.end;
     const { window } = table;
     if (this.process !== undefined || this.output.collectAll === undefined) {
-      for (const slot of slots) this.fireSlot(window, slot);
+      for (const slot of slots) this.fire(window, slot.key, slot.accumulator);
       return;
     }
     const { results, resultTimestamps } = this;
@@ -276,35 +206,6 @@ export class AlignedWindowOperator<In, Out, Key = unknown> {
     if (table.objectSlots !== undefined) for (const slot of table.objectSlots.values()) if (slot.firing !== firing) slots.push(slot);
     return slots.sort(byKeyId);
   }
-
-  /** One key's result of `window`, through the process function when there is one. */
-  private fireSlot(window: TimeWindow, slot: Slot): void {
-    try {
-      const result = this.aggregate.getResult(slot.accumulator);
-      if (this.process === undefined) {
-        this.output.collect(result as Out, window.maxTimestamp);
-        return;
-      }
-      this.collectorTimestamp = window.maxTimestamp;
-      const context = { window, currentWatermark: this.watermark, currentProcessingTime: this.clock.now() };
-      this.process.process(slot.key as Key, context, [result], this.collector);
-    } catch (error) {
-      throw windowFunctionFailure(this.name, window, error);
-    }
-  }
-
-  private selectKey(record: In): Key {
-    try {
-      return this.keySelector!(record);
-    } catch (error) {
-      throw windowFunctionFailure(this.name, record, error);
-    }
-  }
-}
-
-/** Keys the slot maps hold by canonical form: what `Map` equality would not match by content. */
-function isObjectKey(key: unknown): boolean {
-  return (typeof key === 'object' && key !== null) || typeof key === 'function' || typeof key === 'symbol';
 }
 
 /** The keys of one table are distinct. */

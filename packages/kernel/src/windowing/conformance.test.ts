@@ -1,7 +1,7 @@
 /**
  * The windowing rules (docs/windows.md, rules 1-8 and the bad-input rules) on every engine: the TypeScript
- * general core, its aligned tables and the sage_flow C++ engine. Every case states the expected output once;
- * each engine must produce it.
+ * general core, its specialized operators (aligned tables, session lists) and the sage_flow C++ engine. Every
+ * case states the expected output once; each engine must produce it.
  */
 import { OperatorError, seededRandom, ValidationError } from '@sage/common';
 import { describe, expect, it } from 'vitest';
@@ -22,10 +22,10 @@ interface Click {
 const click = (user: string, ts: number, amount = 0, v?: Float32Array): Click => ({ user, ts, amount, v });
 const vec = (...values: number[]) => Float32Array.from(values);
 
-/** `typescript` is the general core; `aligned` the TypeScript tables of tumbling and sliding aggregates (sessions fall back to the general core, as in a job). */
-type Engine = 'typescript' | 'aligned' | 'native';
+/** `typescript` is the general core; `specialized` the aligned tables (tumbling, sliding) and session lists a job runs these aggregates on. */
+type Engine = 'typescript' | 'specialized' | 'native';
 
-describe.each<Engine>(['typescript', 'aligned', 'native'])('windowing rules on the %s engine', (engine) => {
+describe.each<Engine>(['typescript', 'specialized', 'native'])('windowing rules on the %s engine', (engine) => {
   function harness<Out>(
     assigner: WindowAssigner<TimeWindow>,
     aggregate: AggregateFunction<Click, any, Out>,

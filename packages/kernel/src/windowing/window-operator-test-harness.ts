@@ -1,6 +1,6 @@
 import { VirtualClock } from '../testing/virtual-clock.js';
-import { AlignedWindowOperator, alignedWindowRefusal } from './aligned-window-operator.js';
 import { NativeWindowOperator } from './native-window-operator.js';
+import { type SpecializedWindowOperator, specializedWindowOperator } from './specialized-window-operator.js';
 import { chooseWindowEngine } from './window-engine-choice.js';
 import { WindowOperator, type WindowOperatorOptions } from './window-operator.js';
 import type { Window } from './window.js';
@@ -17,7 +17,7 @@ export interface StreamRecord<T> {
 export class WindowOperatorTestHarness<In, Out, Key = unknown, W extends Window = Window> {
   readonly clock: VirtualClock;
   /** The TypeScript core, or the native engine's operator with `engine: 'native'`. */
-  readonly operator: WindowOperator<In, Out, Key, W> | AlignedWindowOperator<In, Out, Key> | NativeWindowOperator<In, Out, Key>;
+  readonly operator: WindowOperator<In, Out, Key, W> | SpecializedWindowOperator<In, Out, Key> | NativeWindowOperator<In, Out, Key>;
   private readonly output: StreamRecord<Out>[] = [];
   private readonly sideOutput: StreamRecord<In>[] = [];
   private readonly watermarks: number[] = [];
@@ -27,11 +27,11 @@ export class WindowOperatorTestHarness<In, Out, Key = unknown, W extends Window 
       sideOutputLateData?: boolean;
       clock?: VirtualClock;
       /**
-       * `native` runs the window in the sage_flow engine (or throws why it cannot); `aligned` picks as a job's
-       * TypeScript engine does: the aligned tables for tumbling and sliding aggregates, else the general core.
-       * Default `typescript`: the general core.
+       * `native` runs the window in the sage_flow engine (or throws why it cannot); `specialized` picks as a
+       * job's TypeScript engine does: the aligned tables or the session lists when they can run the window, else
+       * the general core. Default `typescript`: the general core.
        */
-      engine?: 'typescript' | 'aligned' | 'native';
+      engine?: 'typescript' | 'specialized' | 'native';
     },
   ) {
     this.clock = options.clock ?? new VirtualClock();
@@ -49,10 +49,8 @@ export class WindowOperatorTestHarness<In, Out, Key = unknown, W extends Window 
       return;
     }
     const operatorOptions = { ...options, clock: this.clock, sideOutputLateData, output };
-    this.operator =
-      options.engine === 'aligned' && alignedWindowRefusal(options) === undefined
-        ? new AlignedWindowOperator<In, Out, Key>(operatorOptions as unknown as WindowOperatorOptions<In, Out, Key, Window>)
-        : new WindowOperator<In, Out, Key, W>(operatorOptions);
+    const specialized = options.engine === 'specialized' ? specializedWindowOperator(operatorOptions as unknown as WindowOperatorOptions<In, Out, Key, Window>) : undefined;
+    this.operator = specialized ?? new WindowOperator<In, Out, Key, W>(operatorOptions);
   }
 
   /** Feeds records as one batch (the native engine's unit; the TypeScript core takes them one by one). */

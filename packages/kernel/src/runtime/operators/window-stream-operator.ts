@@ -1,9 +1,9 @@
 import type { WindowAssigner } from '../../windowing/assigners.js';
 import type { Evictor } from '../../windowing/evictors.js';
 import type { Trigger } from '../../windowing/triggers.js';
-import { AlignedWindowOperator, alignedWindowRefusal } from '../../windowing/aligned-window-operator.js';
 import { NativeWindowOperator } from '../../windowing/native-window-operator.js';
 import type { NativeWindowPlan } from '../../windowing/window-engine-choice.js';
+import { type SpecializedWindowOperator, specializedWindowOperator } from '../../windowing/specialized-window-operator.js';
 import { WindowOperator } from '../../windowing/window-operator.js';
 import type { Window } from '../../windowing/window.js';
 import type { WindowFunction } from '../../windowing/window-functions.js';
@@ -34,7 +34,7 @@ export interface WindowDeclaration {
  * The key comes from the keyed input edge; `windowAll` has none, so all records share one key.
  */
 export class WindowStreamOperator extends StreamOperator {
-  private readonly window: WindowOperator<unknown, unknown> | AlignedWindowOperator<unknown, unknown> | NativeWindowOperator<unknown, unknown>;
+  private readonly window: WindowOperator<unknown, unknown> | SpecializedWindowOperator<unknown, unknown, unknown> | NativeWindowOperator<unknown, unknown>;
   private finished = false;
   /** A failure in a processing-time firing, reported by the task's next call. */
   private failure: { error: unknown } | undefined;
@@ -79,9 +79,9 @@ export class WindowStreamOperator extends StreamOperator {
       trackChanges: setup.durable,
     };
     // Per-key snapshots for workers come from the general core.
-    const aligned = !setup.durable && alignedWindowRefusal(declaration) === undefined;
-    this.window = aligned ? new AlignedWindowOperator(options) : new WindowOperator(options);
-    setup.metrics.windowEngine = aligned ? 'aligned' : 'general';
+    const specialized = setup.durable ? undefined : specializedWindowOperator(options);
+    this.window = specialized ?? new WindowOperator(options);
+    setup.metrics.windowEngine = specialized === undefined ? 'general' : specialized.engine;
   }
 
   override takeDurableChanges(): DurableChange[] {

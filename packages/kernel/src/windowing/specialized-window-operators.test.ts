@@ -50,7 +50,7 @@ function expectGeneralCoreResults(seed: number, rounds: number, makeAssigner: (i
     const functions: Array<WindowFunction<Event, any, unknown, TimeWindow>> = [
       WindowFunctions.aggregate(Sum.of<Event>('amount')),
       // Neither commutative nor associative: merges in another order would show.
-      WindowFunctions.reduce<Event, string>((a, b) => ({ ...a, amount: (a.amount * 31 + b.amount) % 1_000_003 }), new Described() as never),
+      WindowFunctions.reduce<Event, string>((a, b) => ({ key: a.key, ts: a.ts, amount: (a.amount * 31 + b.amount) % 1_000_003 }), new Described() as never),
     ];
     const windowFunction = functions[round % functions.length]!;
     const general = harness('typescript', assigner, windowFunction, allowedLateness);
@@ -186,7 +186,7 @@ describe('SessionWindowOperator', () => {
   });
 
   it('merges the sessions a record bridges, in start order, and runs only event-time session aggregates', () => {
-    const concat = WindowFunctions.reduce<Event>((a, b) => ({ ...a, amount: a.amount * 10 + b.amount }));
+    const concat = WindowFunctions.reduce<Event>((a, b) => ({ key: a.key, ts: a.ts, amount: a.amount * 10 + b.amount }));
     const h = harness('specialized', EventTimeSessionWindows.withGap(5), concat, 0);
     for (const [ts, amount] of [[20, 3], [0, 1], [10, 2], [5, 4], [15, 5]] as const) h.processElement({ key: 'k', ts, amount }, ts);
     h.endOfInput();

@@ -1,19 +1,20 @@
 import { canonicalKey } from '@sage/common';
 import { AggregateWindowBase, aggregateWindowRefusal, isObjectKey } from './aggregate-window-base.js';
 import { EventTimeSessionWindows } from './assigners.js';
+import { SessionQueue } from './session-queue.js';
 import { requireOperatorTimestamp, windowFunctionFailure } from './validation.js';
 import { TimeWindow, type Window } from './window.js';
 import type { WindowOperatorOptions } from './window-operator.js';
 
 /** The sessions of one key, in start order; they neither overlap nor touch (those merge). */
-interface KeySessions {
+export interface KeySessions {
   key: unknown;
   keyId: string;
   sessions: Session[];
 }
 
 /** One session window `[start, end)` of a key and its accumulator. */
-interface Session {
+export interface Session {
   start: number;
   end: number;
   accumulator: unknown;
@@ -24,7 +25,7 @@ interface Session {
   fired: boolean;
   /** Its time in the queue; the session may have grown since, which the queue learns when it gets there. */
   queuedAt: number;
-  /** Its place in the queue's heap array. */
+  /** Its place in the queue's heap array (-1 when out of it). */
   heapIndex: number;
 }
 
@@ -48,8 +49,7 @@ export class SessionWindowOperator<In, Out, Key = unknown> extends AggregateWind
   private readonly keys = new Map<unknown, KeySessions>();
   /** Other keys (objects) by canonical form. */
   private readonly objectKeys = new Map<string, KeySessions>();
-  /** A binary heap by (`queuedAt`, key id): the general core's timer order. */
-  private readonly queue: Session[] = [];
+  private readonly queue = new SessionQueue();
   private sessionCount = 0;
 
   constructor(options: WindowOperatorOptions<In, Out, Key, Window>) {
@@ -83,7 +83,8 @@ export class SessionWindowOperator<In, Out, Key = unknown> extends AggregateWind
       session = { start, end, accumulator: this.accumulate(record, undefined, true), owner, gone: false, fired: false, queuedAt: 0, heapIndex: -1 };
       sessions.splice(first, 0, session);
       this.sessionCount++;
-      this.schedule(session);
+      // Queued at its maxTimestamp; fired at once below when that is behind the watermark.
+      this.queue.push(session, end - 1);
     } else {
       session = sessions[first]!;
       const grows = start < session.start || Math.max(end, sessions[last - 1]!.end) > session.end;
@@ -105,8 +106,7 @@ export class SessionWindowOperator<In, Out, Key = unknown> extends AggregateWind
         session.fired = false;
         // Queued for the end of its lateness, which may come after its new end.
         if (session.end - 1 < session.queuedAt) {
-          session.queuedAt = session.end - 1;
-          this.siftUp(session);
+          this.queue.moveUp(session, session.end - 1);
         }
       }
     }
@@ -118,14 +118,12 @@ export class SessionWindowOperator<In, Out, Key = unknown> extends AggregateWind
 
   protected fireDue(): void {
     const { queue } = this;
-    while (queue.length > 0 && queue[0]!.queuedAt <= this.watermark) {
-      const session = this.pop();
+    for (let session = queue.popDue(this.watermark); session !== undefined; session = queue.popDue(this.watermark)) {
       if (session.gone) continue;
       const due = session.fired ? this.cleanupTime(session.end - 1) : session.end - 1;
       if (session.queuedAt < due) {
         // The session grew since it was queued: back in at its new time (still now, if that is behind).
-        session.queuedAt = due;
-        this.push(session);
+        queue.push(session, due);
         continue;
       }
       if (!session.fired) {
@@ -133,8 +131,7 @@ export class SessionWindowOperator<In, Out, Key = unknown> extends AggregateWind
         session.fired = true;
         const cleanup = this.cleanupTime(session.end - 1);
         if (cleanup > this.watermark) {
-          session.queuedAt = cleanup;
-          this.push(session);
+          queue.push(session, cleanup);
           continue;
         }
       }
@@ -168,12 +165,6 @@ export class SessionWindowOperator<In, Out, Key = unknown> extends AggregateWind
     if (sessions.length === 0) this.forget(session.owner);
   }
 
-  /** Queues a new session at its `maxTimestamp` (or, fired at once as late, at the end of its lateness). */
-  private schedule(session: Session): void {
-    session.queuedAt = session.end - 1;
-    this.push(session);
-  }
-
   private mergeAccumulators(target: Session, source: Session): unknown {
     try {
       return this.aggregate.merge(target.accumulator, source.accumulator);
@@ -181,54 +172,4 @@ export class SessionWindowOperator<In, Out, Key = unknown> extends AggregateWind
       throw windowFunctionFailure(this.name, new TimeWindow(Math.min(target.start, source.start), Math.max(target.end, source.end)), error);
     }
   }
-
-  private push(session: Session): void {
-    session.heapIndex = this.queue.push(session) - 1;
-    this.siftUp(session);
-  }
-
-  /** Moves a session up the heap to its place (it was just added, or its time came earlier). */
-  private siftUp(session: Session): void {
-    const { queue } = this;
-    let index = session.heapIndex;
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      const above = queue[parent]!;
-      if (!before(session, above)) break;
-      queue[index] = above;
-      above.heapIndex = index;
-      index = parent;
-    }
-    queue[index] = session;
-    session.heapIndex = index;
-  }
-
-  private pop(): Session {
-    const { queue } = this;
-    const top = queue[0]!;
-    const last = queue.pop()!;
-    top.heapIndex = -1;
-    if (queue.length === 0) return top;
-    let index = 0;
-    for (;;) {
-      const left = index * 2 + 1;
-      if (left >= queue.length) break;
-      const right = left + 1;
-      const child = right < queue.length && before(queue[right]!, queue[left]!) ? right : left;
-      const below = queue[child]!;
-      if (!before(below, last)) break;
-      queue[index] = below;
-      below.heapIndex = index;
-      index = child;
-    }
-    queue[index] = last;
-    last.heapIndex = index;
-    return top;
-  }
-}
-
-/** Queue order: time, then key id (sessions of one key are never due at the same time unless one is only cleaned up). */
-function before(a: Session, b: Session): boolean {
-  if (a.queuedAt !== b.queuedAt) return a.queuedAt < b.queuedAt;
-  return a.owner.keyId < b.owner.keyId;
 }

@@ -1,7 +1,7 @@
 /**
  * The engine of a window operator: `native` (sage_flow C++), `aligned` (TypeScript tables for tumbling and sliding
  * aggregates), `sessions` (TypeScript session lists for session aggregates) or `general` (the TypeScript core, for
- * everything else and for window state on workers).
+ * everything else).
  */
 export type WindowEngineName = 'native' | 'aligned' | 'sessions' | 'general';
 

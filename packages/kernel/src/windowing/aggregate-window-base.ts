@@ -4,6 +4,7 @@ import type { WindowAssigner } from './assigners.js';
 import { EventTimeTrigger } from './triggers.js';
 import { requireNonNegativeMillis, requireWatermark, windowFunctionFailure } from './validation.js';
 import { MAX_WATERMARK, MIN_WATERMARK, type TimeWindow, type Window } from './window.js';
+import type { WindowKeySnapshot } from './window-key-snapshot.js';
 import type { AggregateFunction, Collector, ProcessWindowFunction } from './window-functions.js';
 import type { WindowOperatorOptions, WindowOperatorOutput } from './window-operator.js';
 
@@ -38,6 +39,8 @@ export abstract class AggregateWindowBase<In, Out, Key> {
   protected readonly process: ProcessWindowFunction<unknown, Out, Key, TimeWindow> | undefined;
   protected readonly output: WindowOperatorOutput<Out>;
   protected watermark = MIN_WATERMARK;
+  /** Keys (by key id) whose state changed since `takeKeyChanges()`, when tracking. */
+  protected readonly changedKeys: Map<string, unknown> | undefined;
   private readonly keySelector: ((record: In) => Key) | undefined;
   private readonly clock: Clock;
   private readonly sideOutputLateData: ((record: In, timestamp: number) => void) | undefined;
@@ -57,6 +60,7 @@ export abstract class AggregateWindowBase<In, Out, Key> {
     this.output = options.output;
     this.clock = options.clock;
     this.sideOutputLateData = options.sideOutputLateData;
+    this.changedKeys = options.trackChanges ? new Map() : undefined;
   }
 
   get currentWatermark(): number {
@@ -90,6 +94,33 @@ export abstract class AggregateWindowBase<In, Out, Key> {
 
   /** Nothing waits on a clock. */
   close(): void {}
+
+  /**
+   * The keys changed since the last call, each with its state as plain data (`undefined` when it has none), in
+   * the general core's format: a key's state moves between workers whichever of the two runs there.
+   */
+  takeKeyChanges(): Array<[keyId: string, snapshot: WindowKeySnapshot | undefined]> {
+    const changes: Array<[string, WindowKeySnapshot | undefined]> = [];
+    for (const [keyId, key] of this.changedKeys ?? []) changes.push([keyId, this.snapshot(key, keyId)]);
+    this.changedKeys?.clear();
+    return changes;
+  }
+
+  /** Continues from snapshots `takeKeyChanges()` (of this operator or the general core) gave, with event time at `watermark`. */
+  abstract restoreKeys(snapshots: Iterable<WindowKeySnapshot>, watermark: number): void;
+
+  protected abstract snapshot(key: unknown, keyId: string): WindowKeySnapshot | undefined;
+
+  /**
+   * A window's event timers as the general core keeps them: the default trigger's at `maxTimestamp` until it
+   * fired, and the cleanup timer at the end of the allowed lateness (one timer when they coincide).
+   */
+  protected timersOf(maxTimestamp: number, fired: boolean): number[] {
+    const timers = fired ? [] : [maxTimestamp];
+    const cleanup = this.cleanupTime(maxTimestamp);
+    if (fired || cleanup !== maxTimestamp) timers.push(cleanup);
+    return timers;
+  }
 
   /** Fires the windows whose `maxTimestamp` is in `(previous, watermark]` and drops those past their lateness. */
   protected abstract fireDue(previous: number): void;

@@ -3,6 +3,7 @@ import { AggregateWindowBase, aggregateWindowRefusal, isObjectKey } from './aggr
 import { SlidingEventTimeWindows, TumblingEventTimeWindows } from './assigners.js';
 import { requireOperatorTimestamp, windowFunctionFailure } from './validation.js';
 import { TimeWindow, type Window } from './window.js';
+import { type WindowKeySnapshot, windowFromId } from './window-key-snapshot.js';
 import type { WindowOperatorOptions } from './window-operator.js';
 
 /** The accumulator of one key in one window. */
@@ -87,6 +88,7 @@ export class AlignedWindowOperator<In, Out, Key = unknown> extends AggregateWind
   processElement(record: In, timestamp?: number): void {
     const elementTimestamp = requireOperatorTimestamp('window operator', this.name, timestamp, record);
     const key = this.selectKey(record);
+    if (this.changedKeys !== undefined) this.changedKeys.set(canonicalKey(key), key);
     const { size, slide, recentTables } = this;
     const lastStart = TimeWindow.getWindowStartWithOffset(elementTimestamp, this.offset, slide);
     if (lastStart + size !== this.recentEnd) {
@@ -117,11 +119,15 @@ export class AlignedWindowOperator<In, Out, Key = unknown> extends AggregateWind
       const maxTimestamp = end - 1;
       if (maxTimestamp > this.watermark) break;
       const table = this.tables.get(end)!;
-      if (maxTimestamp > previous) this.fireTable(table);
-      if (this.cleanupTime(maxTimestamp) <= this.watermark) {
+      const fires = maxTimestamp > previous;
+      if (fires) this.fireTable(table);
+      const cleanedUp = this.cleanupTime(maxTimestamp) <= this.watermark;
+      if (cleanedUp) {
         this.tables.delete(end);
         dropped++;
       }
+      // A firing or a cleanup changes the state of every key of the table (its timers, its contents).
+      if (this.changedKeys !== undefined && (fires || cleanedUp)) this.noteChanged(table);
     }
     // Tables end in order and lateness is the same for all, so the dropped ones are the first.
     if (dropped > 0) {
@@ -144,18 +150,48 @@ export class AlignedWindowOperator<In, Out, Key = unknown> extends AggregateWind
 
   /** Adds the record to the key's accumulator in `table`, made on its first record. */
   private slotFor(table: EndTable, key: unknown, record: In): Slot {
+    const slot = slotOf(table, key);
+    if (slot === undefined) return this.addSlot(table, key, this.accumulate(record, undefined, true));
+    slot.accumulator = this.accumulate(record, slot.accumulator, false);
+    return slot;
+  }
+
+  private addSlot(table: EndTable, key: unknown, accumulator: unknown): Slot {
     const byObject = isObjectKey(key);
     const keyId = byObject ? canonicalKey(key) : undefined;
-    const slots = byObject ? (table.objectSlots ??= new Map()) : table.slots;
-    const mapKey = byObject ? keyId : key;
-    let slot = slots.get(mapKey as never);
-    if (slot === undefined) {
-      slot = { key, keyId, accumulator: this.accumulate(record, undefined, true), firing: 0, next: undefined };
-      slots.set(mapKey as never, slot);
-    } else {
-      slot.accumulator = this.accumulate(record, slot.accumulator, false);
-    }
+    const slot: Slot = { key, keyId, accumulator, firing: 0, next: undefined };
+    if (byObject) (table.objectSlots ??= new Map()).set(keyId!, slot);
+    else table.slots.set(key, slot);
     return slot;
+  }
+
+  private noteChanged(table: EndTable): void {
+    for (const slot of table.slots.values()) this.changedKeys!.set((slot.keyId ??= canonicalKey(slot.key)), slot.key);
+    if (table.objectSlots !== undefined) for (const slot of table.objectSlots.values()) this.changedKeys!.set(slot.keyId!, slot.key);
+  }
+
+  protected snapshot(key: unknown, keyId: string): WindowKeySnapshot | undefined {
+    const contents: WindowKeySnapshot['contents'] = [];
+    const eventTimers: WindowKeySnapshot['eventTimers'] = [];
+    for (const end of this.ends) {
+      const table = this.tables.get(end)!;
+      const slot = slotOf(table, key, keyId);
+      if (slot === undefined) continue;
+      const { window } = table;
+      contents.push([window.id, { accumulator: slot.accumulator }]);
+      eventTimers.push([window.id, this.timersOf(window.maxTimestamp, window.maxTimestamp <= this.watermark)]);
+    }
+    return contents.length === 0 ? undefined : { key, contents, triggerState: [], eventTimers, processingTimers: [] };
+  }
+
+  restoreKeys(snapshots: Iterable<WindowKeySnapshot>, watermark: number): void {
+    this.watermark = watermark;
+    for (const snapshot of snapshots) {
+      for (const [id, contents] of snapshot.contents) {
+        const window = windowFromId(this.name, id) as TimeWindow;
+        this.addSlot(this.tableFor(window.end), snapshot.key, (contents as { accumulator: unknown }).accumulator);
+      }
+    }
   }
 
   /** Every key's result of the table's window, in key order (the general core's timer order). */
@@ -195,7 +231,7 @@ export class AlignedWindowOperator<In, Out, Key = unknown> extends AggregateWind
     const slots: Slot[] = [];
     const linked = this.slide < this.size && this.lastFiredEnd + this.slide === table.window.end;
     for (const last of this.lastFired) {
-      const slot = linked ? last.next : isObjectKey(last.key) ? table.objectSlots?.get(last.keyId!) : table.slots.get(last.key);
+      const slot = linked ? last.next : slotOf(table, last.key, last.keyId);
       if (slot === undefined || slot.firing === firing) continue;
       slot.keyId = last.keyId;
       slot.firing = firing;
@@ -209,6 +245,11 @@ export class AlignedWindowOperator<In, Out, Key = unknown> extends AggregateWind
     if (table.objectSlots !== undefined) for (const slot of table.objectSlots.values()) if (slot.firing !== firing) slots.push(slot);
     return slots.sort(byKeyId);
   }
+}
+
+/** The key's slot in `table`; `keyId` saves making the canonical form of an object key. */
+function slotOf(table: EndTable, key: unknown, keyId?: string): Slot | undefined {
+  return isObjectKey(key) ? table.objectSlots?.get(keyId ?? canonicalKey(key)) : table.slots.get(key);
 }
 
 /** The keys of one table are distinct. */

@@ -4,6 +4,7 @@ import { EventTimeSessionWindows } from './assigners.js';
 import { SessionQueue } from './session-queue.js';
 import { requireOperatorTimestamp, windowFunctionFailure } from './validation.js';
 import { TimeWindow, type Window } from './window.js';
+import { type WindowKeySnapshot, windowFromId } from './window-key-snapshot.js';
 import type { WindowOperatorOptions } from './window-operator.js';
 
 /** The sessions of one key, in start order; they neither overlap nor touch (those merge). */
@@ -67,6 +68,7 @@ export class SessionWindowOperator<In, Out, Key = unknown> extends AggregateWind
     const start = elementTimestamp;
     const end = elementTimestamp + this.gap;
     const owner = this.sessionsOf(key);
+    this.changedKeys?.set(owner.keyId, owner.key);
     const { sessions } = owner;
     // The sessions the new window [start, end) overlaps or touches, a run in start order.
     let first = 0;
@@ -120,6 +122,7 @@ export class SessionWindowOperator<In, Out, Key = unknown> extends AggregateWind
     const { queue } = this;
     for (let session = queue.popDue(this.watermark); session !== undefined; session = queue.popDue(this.watermark)) {
       if (session.gone) continue;
+      this.changedKeys?.set(session.owner.keyId, session.owner.key);
       const due = session.fired ? this.cleanupTime(session.end - 1) : session.end - 1;
       if (session.queuedAt < due) {
         // The session grew since it was queued: back in at its new time (still now, if that is behind).
@@ -136,6 +139,40 @@ export class SessionWindowOperator<In, Out, Key = unknown> extends AggregateWind
         }
       }
       this.remove(session);
+    }
+  }
+
+  protected snapshot(key: unknown, keyId: string): WindowKeySnapshot | undefined {
+    const owner = isObjectKey(key) ? this.objectKeys.get(keyId) : this.keys.get(key);
+    if (owner === undefined) return undefined;
+    const contents: WindowKeySnapshot['contents'] = [];
+    const merging: Array<[string, string]> = [];
+    const eventTimers: WindowKeySnapshot['eventTimers'] = [];
+    for (const session of owner.sessions) {
+      const id = new TimeWindow(session.start, session.end).id;
+      contents.push([id, { accumulator: session.accumulator }]);
+      merging.push([id, id]);
+      eventTimers.push([id, this.timersOf(session.end - 1, session.fired)]);
+    }
+    return { key: owner.key, contents, triggerState: [], merging, eventTimers, processingTimers: [] };
+  }
+
+  restoreKeys(snapshots: Iterable<WindowKeySnapshot>, watermark: number): void {
+    this.watermark = watermark;
+    for (const snapshot of snapshots) {
+      const owner = this.sessionsOf(snapshot.key);
+      const contents = new Map(snapshot.contents);
+      // Each session window and the state window holding its accumulator (the general core renames on merges).
+      for (const [id, stateId] of snapshot.merging ?? snapshot.contents.map(([contentsId]): [string, string] => [contentsId, contentsId])) {
+        const window = windowFromId(this.name, id) as TimeWindow;
+        const accumulator = (contents.get(stateId) as { accumulator: unknown } | undefined)?.accumulator;
+        const fired = window.maxTimestamp <= watermark;
+        const session: Session = { start: window.start, end: window.end, accumulator, owner, gone: false, fired, queuedAt: 0, heapIndex: -1 };
+        owner.sessions.push(session);
+        this.sessionCount++;
+        this.queue.push(session, fired ? this.cleanupTime(window.maxTimestamp) : window.maxTimestamp);
+      }
+      owner.sessions.sort((a, b) => a.start - b.start);
     }
   }
 

@@ -6,6 +6,7 @@ import { Count, VectorSum } from './built-in-aggregates.js';
 import { MAX_WATERMARK, type Window } from './window.js';
 import { type Collector, type ProcessWindowContext, ProcessWindowFunction, type WindowFunction, WindowFunctions } from './window-functions.js';
 import { type WindowKeySnapshot, windowFromId } from './window-key-snapshot.js';
+import { specializedWindowOperator } from './specialized-window-operator.js';
 import { WindowOperator, type WindowOperatorOptions } from './window-operator.js';
 
 interface Event {
@@ -36,26 +37,38 @@ const SPECS: Array<[string, Spec]> = [
   ['count window with slide (trigger state, evictor)', { ...countWindow(5, 2), function: WindowFunctions.process(new Describe()) as WindowFunction<Event, unknown, string, Window> }],
 ];
 
-/** Runs `events` through an operator; between `cut` and the rest, optionally moves its state to a fresh one. */
-function run(spec: Spec, input: Event[], cut: number | undefined): unknown[] {
+const SESSION_AGGREGATE: Array<[string, Spec]> = [
+  ['session count with allowed lateness', { assigner: EventTimeSessionWindows.withGap(1_500), allowedLateness: 2_500, function: WindowFunctions.aggregate(Count) as WindowFunction<Event, unknown, string, Window> }],
+];
+
+/** `general` is `WindowOperator`; `specialized` what a job runs (aligned tables, session lists, else the general core). */
+type Engine = 'general' | 'specialized';
+
+/**
+ * Runs `events` through an operator of engine `before`; between `cut` and the rest, optionally moves its state
+ * to a fresh one of engine `after`.
+ */
+function run(spec: Spec, input: Event[], cut: number | undefined, before: Engine = 'general', after: Engine = before): unknown[] {
   const results: unknown[] = [];
-  const make = () =>
-    new WindowOperator<Event, unknown, string, Window>({
+  const make = (engine: Engine) => {
+    const options: WindowOperatorOptions<Event, unknown, string, Window> = {
       ...spec,
       name: 'w',
       keySelector: (event) => event.user,
       clock: new VirtualClock(),
       trackChanges: true,
       output: { collect: (record, timestamp) => results.push([record instanceof Float32Array ? [...record] : record, timestamp]) },
-    });
-  let operator = make();
+    };
+    return (engine === 'specialized' ? specializedWindowOperator(options) : undefined) ?? new WindowOperator(options);
+  };
+  let operator = make(before);
   let watermark = Number.MIN_SAFE_INTEGER;
   const saved = new Map<string, unknown>();
   input.forEach((event, index) => {
     if (index === cut) {
       // What a worker commits, in the wire format Redis holds; the next owner starts from it.
       for (const [keyId, snapshot] of operator.takeKeyChanges()) saved.set(keyId, snapshot);
-      const restored = make();
+      const restored = make(after);
       const fromRedis = [...saved.values()]
         .filter((snapshot) => snapshot !== undefined)
         .map((snapshot) => fromWire(JSON.parse(JSON.stringify(toWire(snapshot, (reason) => new Error(reason))))) as WindowKeySnapshot);
@@ -80,6 +93,15 @@ describe('window state as plain data (a partition that moves to another worker)'
     const undisturbed = run(spec, input, undefined);
     expect(undisturbed.length).toBeGreaterThan(10);
     for (const cut of [1, 97, 150, 299]) expect(run(spec, input, cut), `moved before event ${cut}`).toEqual(undisturbed);
+  });
+
+  it.each(SPECS.slice(0, 2).concat(SESSION_AGGREGATE))('%s: the specialized operator gives and takes the general core\'s snapshots', (_name, spec) => {
+    const input = events(300);
+    const undisturbed = run(spec, input, undefined);
+    expect(run(spec, input, undefined, 'specialized')).toEqual(undisturbed);
+    for (const [before, after] of [['specialized', 'specialized'], ['general', 'specialized'], ['specialized', 'general']] as const) {
+      for (const cut of [1, 97, 150, 299]) expect(run(spec, input, cut, before, after), `${before} -> ${after} before event ${cut}`).toEqual(undisturbed);
+    }
   });
 
   it('names the operator for a window it cannot rebuild', () => {

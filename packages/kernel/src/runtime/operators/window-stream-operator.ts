@@ -78,19 +78,18 @@ export class WindowStreamOperator extends StreamOperator {
       clock: this.processingTimeClock(setup.clock),
       trackChanges: setup.durable,
     };
-    // Per-key snapshots for workers come from the general core.
-    const specialized = setup.durable ? undefined : specializedWindowOperator(options);
+    const specialized = specializedWindowOperator(options);
     this.window = specialized ?? new WindowOperator(options);
     setup.metrics.windowEngine = specialized === undefined ? 'general' : specialized.engine;
   }
 
   override takeDurableChanges(): DurableChange[] {
-    if (!(this.window instanceof WindowOperator)) return [];
+    if (this.window instanceof NativeWindowOperator) return [];
     return this.window.takeKeyChanges().map(([keyId, snapshot]) => [`${WINDOW_KEY_FIELD}${keyId}`, snapshot]);
   }
 
   override restoreDurable(fields: ReadonlyArray<[string, unknown]>, watermark: number): void {
-    if (!(this.window instanceof WindowOperator)) return;
+    if (this.window instanceof NativeWindowOperator) return;
     const snapshots = fields.filter(([field]) => field.startsWith(WINDOW_KEY_FIELD)).map(([, snapshot]) => snapshot as WindowKeySnapshot);
     this.window.restoreKeys(snapshots, watermark);
   }

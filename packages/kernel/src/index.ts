@@ -152,5 +152,9 @@ export {
   WindowOperator,
   type WindowOperatorOptions,
   type WindowOperatorOutput,
+  AlignedWindowOperator,
+  SessionWindowOperator,
+  type SpecializedWindowOperator,
+  specializedWindowOperator,
   type WindowSpec,
 } from './windowing/index.js';

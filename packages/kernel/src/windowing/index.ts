@@ -68,4 +68,7 @@ export { type SimilarityJoinEngine, type SimilarityJoinResult, TypeScriptSimilar
 export { NativeWindowOperator, type NativeWindowOperatorOptions } from './native-window-operator.js';
 export { chooseWindowEngine, type NativeWindowPlan, type WindowEngineChoice } from './window-engine-choice.js';
 export { WindowOperator, type WindowOperatorOptions, type WindowOperatorOutput } from './window-operator.js';
+export { AlignedWindowOperator, alignedWindowRefusal } from './aligned-window-operator.js';
+export { SessionWindowOperator, sessionWindowRefusal } from './session-window-operator.js';
+export { type SpecializedWindowOperator, specializedWindowOperator } from './specialized-window-operator.js';
 export { type StreamRecord, WindowOperatorTestHarness } from './window-operator-test-harness.js';

@@ -88,7 +88,9 @@ export class AlignedWindowOperator<In, Out, Key = unknown> extends AggregateWind
   processElement(record: In, timestamp?: number): void {
     const elementTimestamp = requireOperatorTimestamp('window operator', this.name, timestamp, record);
     const key = this.selectKey(record);
-    if (this.changedKeys !== undefined) this.changedKeys.set(canonicalKey(key), key);
+    // An object key's canonical form, made once per record rather than once per window.
+    const objectKeyId = isObjectKey(key) ? canonicalKey(key) : undefined;
+    if (this.changedKeys !== undefined) this.changedKeys.set(objectKeyId ?? canonicalKey(key), key);
     const { size, slide, recentTables } = this;
     const lastStart = TimeWindow.getWindowStartWithOffset(elementTimestamp, this.offset, slide);
     if (lastStart + size !== this.recentEnd) {
@@ -103,7 +105,7 @@ export class AlignedWindowOperator<In, Out, Key = unknown> extends AggregateWind
       if (this.cleanupTime(end - 1) <= this.watermark) continue;
       skipped = false;
       const table = recentTables[k] ?? (recentTables[k] = this.tableFor(end));
-      const slot = this.slotFor(table, key, record);
+      const slot = this.slotFor(table, key, objectKeyId, record);
       slot.next ??= newer;
       newer = slot;
       // The watermark is past the window, not past its lateness: the default trigger fires it again at once.
@@ -149,18 +151,17 @@ export class AlignedWindowOperator<In, Out, Key = unknown> extends AggregateWind
   }
 
   /** Adds the record to the key's accumulator in `table`, made on its first record. */
-  private slotFor(table: EndTable, key: unknown, record: In): Slot {
-    const slot = slotOf(table, key);
-    if (slot === undefined) return this.addSlot(table, key, this.accumulate(record, undefined, true));
+  /** `objectKeyId` is the key's canonical form when it is an object key. */
+  private slotFor(table: EndTable, key: unknown, objectKeyId: string | undefined, record: In): Slot {
+    const slot = slotOf(table, key, objectKeyId);
+    if (slot === undefined) return this.addSlot(table, key, objectKeyId, this.accumulate(record, undefined, true));
     slot.accumulator = this.accumulate(record, slot.accumulator, false);
     return slot;
   }
 
-  private addSlot(table: EndTable, key: unknown, accumulator: unknown): Slot {
-    const byObject = isObjectKey(key);
-    const keyId = byObject ? canonicalKey(key) : undefined;
-    const slot: Slot = { key, keyId, accumulator, firing: 0, next: undefined };
-    if (byObject) (table.objectSlots ??= new Map()).set(keyId!, slot);
+  private addSlot(table: EndTable, key: unknown, objectKeyId: string | undefined, accumulator: unknown): Slot {
+    const slot: Slot = { key, keyId: objectKeyId, accumulator, firing: 0, next: undefined };
+    if (objectKeyId !== undefined) (table.objectSlots ??= new Map()).set(objectKeyId, slot);
     else table.slots.set(key, slot);
     return slot;
   }
@@ -187,9 +188,10 @@ export class AlignedWindowOperator<In, Out, Key = unknown> extends AggregateWind
   restoreKeys(snapshots: Iterable<WindowKeySnapshot>, watermark: number): void {
     this.watermark = watermark;
     for (const snapshot of snapshots) {
+      const objectKeyId = isObjectKey(snapshot.key) ? canonicalKey(snapshot.key) : undefined;
       for (const [id, contents] of snapshot.contents) {
         const window = windowFromId(this.name, id) as TimeWindow;
-        this.addSlot(this.tableFor(window.end), snapshot.key, (contents as { accumulator: unknown }).accumulator);
+        this.addSlot(this.tableFor(window.end), snapshot.key, objectKeyId, (contents as { accumulator: unknown }).accumulator);
       }
     }
   }

@@ -89,7 +89,8 @@ export class SessionWindowOperator<In, Out, Key = unknown> extends AggregateWind
       this.queue.push(session, end - 1);
     } else {
       session = sessions[first]!;
-      const grows = start < session.start || Math.max(end, sessions[last - 1]!.end) > session.end;
+      const mergedEnd = Math.max(end, sessions[last - 1]!.end);
+      const grows = start < session.start || mergedEnd > session.end;
       // As the general core: the first session keeps the contents and takes the others' in start order.
       for (let i = first + 1; i < last; i++) {
         const merged = sessions[i]!;
@@ -97,7 +98,7 @@ export class SessionWindowOperator<In, Out, Key = unknown> extends AggregateWind
         merged.gone = true;
       }
       session.start = Math.min(session.start, start);
-      session.end = Math.max(end, sessions[last - 1]!.end);
+      session.end = mergedEnd;
       if (last - first > 1) {
         sessions.splice(first + 1, last - first - 1);
         this.sessionCount -= last - first - 1;

@@ -16,7 +16,7 @@ export interface StreamRecord<T> {
  */
 export class WindowOperatorTestHarness<In, Out, Key = unknown, W extends Window = Window> {
   readonly clock: VirtualClock;
-  /** The TypeScript core, or the native engine's operator with `engine: 'native'`. */
+  /** The general core, a specialized TypeScript operator (`engine: 'specialized'`) or the native engine's (`engine: 'native'`). */
   readonly operator: WindowOperator<In, Out, Key, W> | SpecializedWindowOperator<In, Out, Key> | NativeWindowOperator<In, Out, Key>;
   private readonly output: StreamRecord<Out>[] = [];
   private readonly sideOutput: StreamRecord<In>[] = [];

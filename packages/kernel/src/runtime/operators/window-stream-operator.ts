@@ -29,7 +29,8 @@ export interface WindowDeclaration {
 }
 
 /**
- * Runs the windowing core's `WindowOperator` in a task: batches become elements (with their timestamps),
+ * Runs a window operator in a task (the native engine's, a specialized TypeScript one where it applies, else
+ * the general core's `WindowOperator`): batches become elements (with their timestamps),
  * the task's combined watermark drives event time, and results leave with their window's `maxTimestamp`.
  * The key comes from the keyed input edge; `windowAll` has none, so all records share one key.
  */
@@ -49,7 +50,7 @@ export class WindowStreamOperator extends StreamOperator {
       collectAll: (records: ArrayLike<unknown>, timestamps: ArrayLike<number>, count: number) => output.emitTimestampedAll(records, timestamps, count),
     };
     setup.metrics.lateRecordsDropped = 0;
-    // On workers the window state goes to Redis with each batch, which the TypeScript engine can give.
+    // On workers the window state goes to Redis with each batch, which the TypeScript operators can give.
     if (declaration.native !== undefined && !setup.durable) {
       this.window = new NativeWindowOperator(
         {
